@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "ingestd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "ingestd", targets: ["ingestd"]),
+        .executable(name: "ingestd-bench", targets: ["ingestd-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // The model and the contracts every other module speaks: documents, records, stages, config.
+        .target(name: "IngestCore", dependencies: [
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // Where documents come from: the inotify drop folder (URLs and feeds come later).
+        .target(name: "IngestInputs", dependencies: [
+            "IngestCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // normalize → dedupe → classify, one folder per stage.
+        .target(name: "IngestStages", dependencies: ["IngestCore"]),
+        // Where records go: durable JSON Lines.
+        .target(name: "IngestSinks", dependencies: ["IngestCore"]),
+        // The runner that connects sources, stages and sinks; signals; the JSON log handler.
+        .target(name: "IngestDaemon", dependencies: [
+            "IngestCore", "IngestInputs", "IngestStages", "IngestSinks",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "ingestd", dependencies: [
+            "IngestDaemon",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "ingestd-bench", dependencies: ["IngestCore", "IngestDaemon"]),
+        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore"]),
+        .testTarget(name: "IngestInputsTests", dependencies: ["IngestInputs"]),
+        .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages"]),
+        .testTarget(name: "IngestSinksTests", dependencies: ["IngestSinks"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["IngestCore"]),
+    ]
+)

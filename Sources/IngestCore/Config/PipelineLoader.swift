@@ -1,0 +1,173 @@
+import Foundation
+import Yams
+
+/// Reads a pipeline file into a `PipelineConfig`, reporting every problem as `FILE:LINE:COL: message`.
+public enum PipelineLoader {
+    /// - Parameter baseDirectory: what relative paths resolve against; defaults to the file's folder.
+    public static func load(file: URL, registry: StageRegistry, baseDirectory: URL? = nil) throws -> PipelineConfig {
+        let displayName = file.path
+        let data: Data
+        do {
+            data = try Data(contentsOf: file)
+        } catch {
+            throw ConfigError(issues: [ConfigIssue(file: displayName, line: 1, column: 1,
+                                                   message: "cannot read the pipeline file: \(error.localizedDescription)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(issues: [ConfigIssue(file: displayName, line: 1, column: 1, message: "the pipeline file is not UTF-8 text")])
+        }
+        let base = baseDirectory ?? file.deletingLastPathComponent()
+        return try parse(yaml: text, file: file, displayName: displayName, baseDirectory: base, registry: registry)
+    }
+
+    public static func parse(yaml text: String, file: URL, displayName: String, baseDirectory: URL,
+                             registry: StageRegistry) throws -> PipelineConfig {
+        let diags = ConfigDiagnostics(file: displayName)
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw ConfigError(issues: [issue(from: error, text: text, file: displayName)])
+        } catch {
+            throw ConfigError(issues: [ConfigIssue(file: displayName, line: 1, column: 1, message: "\(error)")])
+        }
+        guard let root else {
+            throw ConfigError(issues: [ConfigIssue(file: displayName, line: 1, column: 1, message: "the pipeline file is empty")])
+        }
+        guard var top = ConfigValue(node: root, path: "", diagnostics: diags).map() else {
+            throw ConfigError(issues: diags.issues)
+        }
+        let config = read(&top, file: file, base: baseDirectory, registry: registry)
+        top.reportUnknownKeys()
+        if !diags.issues.isEmpty || config == nil {
+            throw ConfigError(issues: diags.issues.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
+        }
+        return config!
+    }
+
+    private static func read(_ top: inout ConfigMap, file: URL, base: URL, registry: StageRegistry) -> PipelineConfig? {
+        func resolve(_ path: String) -> URL {
+            path.hasPrefix("/") ? URL(fileURLWithPath: path).standardizedFileURL
+                : base.appendingPathComponent(path).standardizedFileURL
+        }
+        let defaultName = file.deletingPathExtension().lastPathComponent
+        let name = top.string("name", default: defaultName)
+
+        var log = PipelineConfig.Log()
+        if var m = top.map("log") {
+            log.level = m.oneOf("level", ["trace", "debug", "info", "notice", "warning", "error", "critical"], default: log.level)
+            log.summaryInterval = m.duration("summary_interval", default: log.summaryInterval, in: 0...86_400)
+            m.reportUnknownKeys()
+        }
+
+        var runtime = PipelineConfig.Runtime()
+        if var m = top.map("runtime") {
+            runtime.concurrency = m.int("concurrency", default: runtime.concurrency, in: 1...256)
+            runtime.maxInFlight = m.int("max_in_flight", default: runtime.maxInFlight, in: 1...100_000)
+            runtime.maxDocumentBytes = m.byteSize("max_document_bytes", default: runtime.maxDocumentBytes, in: 1...(1 << 31))
+            runtime.shutdownTimeout = m.duration("shutdown_timeout", default: runtime.shutdownTimeout, in: 0...3600)
+            m.reportUnknownKeys()
+            if runtime.maxInFlight < runtime.concurrency, m.has("max_in_flight") {
+                m.error("max_in_flight (\(runtime.maxInFlight)) is below concurrency (\(runtime.concurrency)); workers would sit idle",
+                        atKey: "max_in_flight")
+            }
+        }
+
+        var dropFolder: PipelineConfig.DropFolder? = PipelineConfig.DropFolder(
+            inbox: resolve("inbox"), processing: resolve("processing"), done: resolve("done"), failed: resolve("failed"))
+        if top.has("sources") {
+            dropFolder = nil
+            if var sources = top.map("sources") {
+                if var m = sources.map("drop_folder") {
+                    var d = PipelineConfig.DropFolder(
+                        inbox: resolve(m.string("path", default: "inbox")),
+                        processing: resolve(m.string("processing", default: "processing")),
+                        done: resolve(m.string("done", default: "done")),
+                        failed: resolve(m.string("failed", default: "failed")))
+                    d.afterSuccess = .init(rawValue: m.oneOf("on_success", ["move", "delete"], default: "move")) ?? .move
+                    m.reportUnknownKeys()
+                    dropFolder = d
+                }
+                for planned in ["urls", "feeds"] where sources.has(planned) {
+                    _ = sources.value(planned)
+                    sources.error("fetching \(planned) is not supported yet in this version of ingestd; remove this section "
+                                  + "(the drop folder is the only source for now)", atKey: planned)
+                }
+                sources.reportUnknownKeys()
+                if dropFolder == nil, !sources.has("urls"), !sources.has("feeds") {
+                    sources.error("no source configured; add drop_folder:")
+                }
+            }
+        }
+
+        var stages: [PipelineConfig.ConfiguredStage] = []
+        if let list = top.value("stages")?.list() {
+            if list.isEmpty { top.error("a pipeline needs at least one stage", atKey: "stages") }
+            for item in list {
+                guard var entry = item.map() else { continue }
+                guard let use = entry.value("use") else {
+                    entry.error("each stage needs 'use: NAME' (one of: \(registry.names.joined(separator: ", ")))")
+                    continue
+                }
+                guard let stageName = use.string() else { continue }
+                guard let factory = registry.factory(named: stageName) else {
+                    let hint = Suggestion.closest(to: stageName, in: registry.names).map { " (did you mean '\($0)'?)" } ?? ""
+                    use.error("unknown stage '\(stageName)'\(hint); known stages: \(registry.names.joined(separator: ", "))")
+                    continue
+                }
+                var options = entry
+                let builder = factory.configure(&options)
+                options.reportUnknownKeys()
+                stages.append(.init(name: stageName, line: entry.line, column: entry.column, builder: builder))
+            }
+        } else if !top.has("stages") {
+            top.error("missing 'stages:'; a pipeline lists its stages, e.g. - use: normalize")
+        }
+
+        var sink = PipelineConfig.Sink(path: resolve("records/records.jsonl"))
+        if var m = top.map("sink") {
+            sink.type = m.oneOf("type", ["jsonl"], default: "jsonl")
+            sink.path = resolve(m.string("path", default: "records/records.jsonl"))
+            m.reportUnknownKeys()
+        }
+        let state = resolve(top.string("state_dir", default: "state"))
+
+        return PipelineConfig(file: file, name: name, baseDirectory: base, log: log, runtime: runtime,
+                              dropFolder: dropFolder, stages: stages, sink: sink, stateDirectory: state)
+    }
+
+    static func issue(from error: YamlError, text: String, file: String) -> ConfigIssue {
+        switch error {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _), let .composer(context, problem, mark, _):
+            var message = "invalid YAML: \(problem)"
+            if let context { message += " (\(context.text) at line \(context.mark.line))" }
+            if character(in: text, line: mark.line, column: mark.column) == "\t" || lineHasLeadingTab(text, line: mark.line) {
+                message += "; tabs cannot indent YAML, use spaces"
+            }
+            return ConfigIssue(file: file, line: mark.line, column: mark.column, message: message)
+        case let .reader(problem, offset, _, _):
+            return ConfigIssue(file: file, line: 1, column: (offset ?? 0) + 1, message: "unreadable YAML: \(problem)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            return ConfigIssue(file: file, line: context.mark.line, column: context.mark.column,
+                               message: "duplicate keys: \(duplicates.joined(separator: ", "))")
+        default:
+            return ConfigIssue(file: file, line: 1, column: 1, message: "invalid YAML: \(error)")
+        }
+    }
+
+    private static func lines(_ text: String) -> [Substring] { text.split(separator: "\n", omittingEmptySubsequences: false) }
+
+    private static func character(in text: String, line: Int, column: Int) -> Character? {
+        let ls = lines(text)
+        guard line >= 1, line <= ls.count else { return nil }
+        let l = ls[line - 1]
+        guard column >= 1, column <= l.count else { return nil }
+        return l[l.index(l.startIndex, offsetBy: column - 1)]
+    }
+
+    private static func lineHasLeadingTab(_ text: String, line: Int) -> Bool {
+        let ls = lines(text)
+        guard line >= 1, line <= ls.count else { return false }
+        return ls[line - 1].prefix(while: { $0 == " " || $0 == "\t" }).contains("\t")
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// A file a source has taken responsibility for. For the drop folder it now sits in
+/// `processing/` under `claimName`; for `ingestd once` it is where the user named it.
+public struct Claim: Sendable {
+    /// The name the user gave the file.
+    public let name: String
+    /// The unique name of this claim; part of the record id, so it must be stable across restarts.
+    public let claimName: String
+    /// Where to read the bytes now.
+    public let path: URL
+    /// Where the user put it, for `origin.path`.
+    public let originPath: String
+    /// True for a claim found in `processing/` at start-up: its record may already be written.
+    public let recovered: Bool
+
+    public init(name: String, claimName: String, path: URL, originPath: String, recovered: Bool) {
+        self.name = name
+        self.claimName = claimName
+        self.path = path
+        self.originPath = originPath
+        self.recovered = recovered
+    }
+}
+
+/// How a claimed document ended.
+public enum Outcome: Sendable {
+    /// Its record is durable in the sink.
+    case recorded(id: String)
+    /// A stage dropped it (e.g. a duplicate under `policy: drop`); nothing to record.
+    case dropped(id: String, reason: String)
+    /// It could not be processed; no record.
+    case rejected(Rejection)
+}
+
+/// Where documents come from. Demand-driven, in the spirit of Reactive Streams: the runner
+/// grants credits and the source claims no more documents than it was granted. That is the
+/// backpressure: when every credit is in flight, the source leaves files where they are.
+public protocol DocumentSource: AnyObject, Sendable {
+    /// Begins delivering claims, one call of `deliver` per claim, never more than granted.
+    func start(deliver: @escaping @Sendable (Claim) -> Void) throws
+    func grant(_ credits: Int)
+    /// Called once per delivered claim, after its outcome is final (for `recorded`, after the
+    /// record is durable).
+    func acknowledge(_ claim: Claim, outcome: Outcome)
+    /// Stops claiming; claims already delivered are still acknowledged afterwards.
+    func stop()
+    /// Documents known to be waiting but not yet claimed.
+    var backlog: Int { get }
+}
+
+/// Where records go. `submit` hands over one serialized record (or `nil` for a document that
+/// was dropped and only needs the same durability barrier); `completion` runs once the record
+/// is durable, or with the error that prevented it.
+public protocol RecordSink: AnyObject, Sendable {
+    func submit(_ line: [UInt8]?, completion: @escaping @Sendable ((any Error)?) -> Void)
+    /// Ids of records already in the sink, for start-up recovery.
+    func existingIDs() throws -> Set<String>
+    /// Writes what is pending and makes it durable.
+    func close() throws
+}

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Where a document came from, as recorded in `origin`.
+public struct Origin: Sendable, Equatable {
+    public enum Kind: String, Sendable { case file, url }
+    public var kind: Kind
+    /// The path the user dropped the file at (inbox path), or the URL.
+    public var path: String
+    public var size: Int
+    public var sha256: String
+    /// The character encoding the bytes were decoded from, once `normalize` has run.
+    public var encoding: String?
+
+    public init(kind: Kind, path: String, size: Int, sha256: String, encoding: String? = nil) {
+        self.kind = kind
+        self.path = path
+        self.size = size
+        self.sha256 = sha256
+        self.encoding = encoding
+    }
+}
+
+public struct TopicLabel: Sendable, Equatable {
+    public var name: String
+    public var score: Double
+    public init(name: String, score: Double) { self.name = name; self.score = score }
+}
+
+public struct EntityLabel: Sendable, Equatable {
+    public var name: String
+    public var type: String
+    public var count: Int
+    public init(name: String, type: String, count: Int) { self.name = name; self.type = type; self.count = count }
+}
+
+public struct DedupeVerdict: Sendable, Equatable {
+    public enum Status: String, Sendable { case unique, duplicate, nearDuplicate = "near_duplicate" }
+    public var status: Status
+    /// The id of the earliest record this one duplicates.
+    public var of: String?
+    public var similarity: Double?
+    public init(status: Status, of: String? = nil, similarity: Double? = nil) {
+        self.status = status
+        self.of = of
+        self.similarity = similarity
+    }
+}
+
+/// One document on its way through the stages. Stages fill in fields; what no stage
+/// established stays nil or empty, and the record says so.
+public struct Document: Sendable {
+    public let id: String
+    public var origin: Origin
+    /// The bytes as read. Kept until the record is built so later stages may look again.
+    public var raw: [UInt8]
+
+    public var text: String = ""
+    public var title: String?
+    public var byline: [String] = []
+    public var published: String?
+    public var site: String?
+    public var lang: String?
+    public var editorsNote: String?
+    public var authorInfo: String?
+    public var captions: [String] = []
+    /// Section or breadcrumb words seen in the page ("Opinion"), a genre signal.
+    public var sections: [String] = []
+    public var format: String?
+
+    public var dedupe: DedupeVerdict?
+    public var topics: [TopicLabel] = []
+    public var genre: String?
+    public var entities: [EntityLabel] = []
+
+    /// Names of the stages that have run, in order.
+    public var stagesRun: [String] = []
+
+    public init(id: String, origin: Origin, raw: [UInt8]) {
+        self.id = id
+        self.origin = origin
+        self.raw = raw
+    }
+
+    /// Record ids are derived from what the document is and how it arrived, so a restart that
+    /// re-processes a claimed file computes the same id and can tell whether its record already
+    /// reached the sink. `claimName` carries the claim stamp, so dropping the same file twice
+    /// yields two ids (the second is then a duplicate, not the same record).
+    public static func makeID(claimName: String, contentSHA256: String) -> String {
+        var d = SHA256Digest()
+        d.update(claimName)
+        d.update([0])
+        d.update(contentSHA256)
+        return String(d.finalizeHex().prefix(32))
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// The structured record written for each accepted document: `schema: "ingestd.record/1"`.
+/// Field order is fixed (see JSONValue); the README documents each field.
+public enum RecordSchema {
+    public static let version = "ingestd.record/1"
+
+    public static func json(for doc: Document, ingestedAt: Date, pipeline: String) -> JSONValue {
+        var origin: [(String, JSONValue)] = [
+            ("kind", .string(doc.origin.kind.rawValue)),
+            ("path", .string(doc.origin.path)),
+            ("size", .int(doc.origin.size)),
+            ("sha256", .string(doc.origin.sha256)),
+        ]
+        origin.append(("encoding", .string(doc.origin.encoding)))
+        let dedupe: JSONValue = doc.dedupe.map {
+            .object([
+                ("status", .string($0.status.rawValue)),
+                ("of", .string($0.of)),
+                ("similarity", $0.similarity.map(JSONValue.double) ?? .null),
+            ])
+        } ?? .null
+        return .object([
+            ("id", .string(doc.id)),
+            ("schema", .string(version)),
+            ("ingested_at", .string(Timestamp.rfc3339(ingestedAt))),
+            ("origin", .object(origin)),
+            ("title", .string(doc.title)),
+            ("byline", .array(doc.byline.map(JSONValue.string))),
+            ("published", .string(doc.published)),
+            ("site", .string(doc.site)),
+            ("lang", .string(doc.lang)),
+            ("editors_note", .string(doc.editorsNote)),
+            ("author_info", .string(doc.authorInfo)),
+            ("captions", .array(doc.captions.map(JSONValue.string))),
+            ("text", .string(doc.text)),
+            ("words", .int(WordCount.count(doc.text))),
+            ("dedupe", dedupe),
+            ("labels", .object([
+                ("topics", .array(doc.topics.map { .object([("name", .string($0.name)), ("score", .double($0.score))]) })),
+                ("genre", .string(doc.genre)),
+                ("entities", .array(doc.entities.map {
+                    .object([("name", .string($0.name)), ("type", .string($0.type)), ("count", .int($0.count))])
+                })),
+            ])),
+            ("pipeline", .object([
+                ("name", .string(pipeline)),
+                ("stages", .array(doc.stagesRun.map(JSONValue.string))),
+            ])),
+        ])
+    }
+
+    /// The id of a serialized record line, read without parsing the whole line: every record
+    /// starts with `{"id":"`, which recovery relies on to scan large files quickly.
+    public static func id(ofLine line: ArraySlice<UInt8>) -> String? {
+        let prefix = Array(#"{"id":""#.utf8)
+        guard line.count > prefix.count + 1, line.starts(with: prefix) else { return nil }
+        let start = line.startIndex + prefix.count
+        guard let end = line[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
+        return String(decoding: line[start..<end], as: UTF8.self)
+    }
+}
+
+public enum WordCount {
+    /// Words are maximal runs of letters or digits (apostrophes and hyphens inside join them).
+    /// Han, kana and Thai have no spaces, so each such character counts as one word.
+    public static func count(_ text: String) -> Int {
+        var count = 0
+        var inWord = false
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if (0x3040...0x30FF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0x0E00...0x0E7F).contains(v) {
+                count += 1
+                inWord = false
+            } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+                if !inWord { count += 1; inWord = true }
+            } else if inWord && (scalar == "'" || scalar == "\u{2019}" || scalar == "-") {
+                continue
+            } else {
+                inWord = false
+            }
+        }
+        return count
+    }
+}
+
+public enum Timestamp {
+    /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-24T05:31:02.123Z`.
+    public static func rfc3339(_ date: Date) -> String {
+        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        let ms = Int((date.timeIntervalSince1970 - Double(t)) * 1000) % 1000
+        func pad(_ v: Int32, _ w: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
+        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
+            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(ms), 3))Z"
+    }
+}

@@ -1,0 +1,30 @@
+/// Why a document produced no record. The code is stable (users grep and alert on it);
+/// the message is for people.
+public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
+    public struct Code: RawRepresentable, Sendable, Equatable, Hashable {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        public static let empty = Code(rawValue: "empty")
+        public static let binary = Code(rawValue: "binary")
+        public static let invalidEncoding = Code(rawValue: "invalid_encoding")
+        public static let tooLarge = Code(rawValue: "too_large")
+        public static let unreadable = Code(rawValue: "unreadable")
+        public static let notRegularFile = Code(rawValue: "not_a_regular_file")
+        public static let noContent = Code(rawValue: "no_content")
+        public static let stageFailed = Code(rawValue: "stage_failed")
+    }
+
+    public var code: Code
+    public var message: String
+    /// The stage that rejected, or "read" for problems found before any stage ran.
+    public var stage: String
+
+    public init(_ code: Code, _ message: String, stage: String) {
+        self.code = code
+        self.message = message
+        self.stage = stage
+    }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

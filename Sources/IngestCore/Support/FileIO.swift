@@ -1,0 +1,34 @@
+import Foundation
+
+/// A failed system call with its errno, for error messages that say what and why.
+public struct POSIXFailure: Error, CustomStringConvertible, Sendable {
+    public var operation: String
+    public var code: Int32
+    public init(_ operation: String, _ code: Int32) { self.operation = operation; self.code = code }
+    public var description: String { "\(operation): \(String(cString: strerror(code)))" }
+}
+
+public enum FileIO {
+    /// write(2) until every byte is out, retrying on EINTR and short writes.
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { buf in
+            var offset = 0
+            while offset < buf.count {
+                let n = write(fd, buf.baseAddress! + offset, buf.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw POSIXFailure("write", errno)
+                }
+                offset += n
+            }
+        }
+    }
+
+    /// fsync a directory so a rename or create inside it survives a power cut.
+    public static func syncDirectory(_ url: URL) {
+        let fd = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        fsync(fd)
+        close(fd)
+    }
+}

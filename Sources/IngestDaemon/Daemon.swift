@@ -1,0 +1,242 @@
+import Foundation
+import IngestCore
+import IngestInputs
+import IngestSinks
+import IngestStages
+import Logging
+import Synchronization
+
+public enum IngestdVersion {
+    public static let current = "0.1.0"
+}
+
+/// The daemon shell: loads a pipeline, wires source → runner → sink, handles signals, logs.
+/// Each entry point returns the process exit status.
+public enum Daemon {
+    private static let bootstrapped = Mutex(false)
+
+    /// swift-log can be bootstrapped once per process; later calls keep the first handler.
+    static func makeLogger(level: Logger.Level) -> Logger {
+        bootstrapped.withLock { done in
+            if !done {
+                LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: .trace) }
+                done = true
+            }
+        }
+        var logger = Logger(label: "ingestd")
+        logger.logLevel = level
+        return logger
+    }
+
+    static func load(_ file: URL, dataDir: URL?) -> Result<PipelineConfig, ConfigError> {
+        do {
+            return .success(try PipelineLoader.load(file: file, registry: BuiltinStages.registry, baseDirectory: dataDir))
+        } catch let e as ConfigError {
+            return .failure(e)
+        } catch {
+            return .failure(ConfigError(issues: [ConfigIssue(file: file.path, line: 1, column: 1, message: "\(error)")]))
+        }
+    }
+
+    static func level(_ cli: String?, _ config: String?) -> Logger.Level {
+        cli.flatMap(Logger.Level.init(rawValue:)) ?? config.flatMap(Logger.Level.init(rawValue:)) ?? .info
+    }
+
+    // MARK: validate
+
+    public static func validate(file: URL) -> Int32 {
+        switch load(file, dataDir: nil) {
+        case .success(let config):
+            print(config.summary)
+            return 0
+        case .failure(let error):
+            for issue in error.issues { FileHandle.standardError.write(Data((issue.description + "\n").utf8)) }
+            return 1
+        }
+    }
+
+    // MARK: run
+
+    public static func run(pipeline file: URL, dataDir: URL?, logLevel: String?) -> Int32 {
+        let loaded = load(file, dataDir: dataDir)
+        var logger = makeLogger(level: level(logLevel, try? loaded.get().log.level))
+        let config: PipelineConfig
+        switch loaded {
+        case .success(let c): config = c
+        case .failure(let error):
+            for issue in error.issues {
+                logger.error("\(issue)", metadata: ["file": .string(issue.file), "line": .stringConvertible(issue.line),
+                                                    "column": .stringConvertible(issue.column)])
+            }
+            logger.critical("refusing to start: the pipeline file has problems", metadata: ["pipeline": .string(file.path)])
+            return 2
+        }
+        logger[metadataKey: "pipeline"] = .string(config.name)
+        guard let folder = config.dropFolder else {
+            logger.critical("the pipeline has no drop_folder source; nothing to run")
+            return 2
+        }
+
+        let source = DropFolder(settings: folder, logger: logger)
+        let runner: PipelineRunner
+        let fatal = FatalSignal()
+        do {
+            let stages = try buildStages(config, stateDirectory: config.stateDirectory, logger: logger)
+            let sink = try JSONLinesSink(path: config.sink.path, beforeCommit: { for s in stages { try s.sync() } })
+            if sink.repairedBytes > 0 {
+                logger.warning("cut a torn last line left by a crash from the records file",
+                               metadata: ["path": .string(config.sink.path.path), "bytes": .stringConvertible(sink.repairedBytes)])
+            }
+            runner = PipelineRunner(pipelineName: config.name, runtime: config.runtime, stages: stages, sink: sink,
+                                    source: source, logger: logger, onFatal: { _ in fatal.fire() })
+            try runner.start()
+        } catch {
+            logger.critical("cannot start", metadata: ["reason": "\(error)"])
+            return 1
+        }
+
+        logger.notice("ingestd started", metadata: [
+            "version": .string(IngestdVersion.current),
+            "pipeline_file": .string(config.file.path),
+            "stages": .array(config.stages.map { .string($0.name) }),
+            "inbox": .string(folder.inbox.path), "processing": .string(folder.processing.path),
+            "done": .string(folder.done.path), "failed": .string(folder.failed.path),
+            "records": .string(config.sink.path.path), "state": .string(config.stateDirectory.path),
+            "concurrency": .stringConvertible(config.runtime.concurrency),
+            "max_in_flight": .stringConvertible(config.runtime.maxInFlight),
+        ])
+        SystemdNotifier.notify("READY=1\nSTATUS=watching \(folder.inbox.path)")
+
+        let summary = startSummaries(runner, every: config.log.summaryInterval, logger: logger)
+        let stopRequested = DispatchSemaphore(value: 0)
+        let why = Mutex("")
+        let signalQueue = DispatchQueue(label: "ingestd.signals")
+        var signalSources: [any DispatchSourceSignal] = []
+        for sig in [SIGTERM, SIGINT] {
+            signal(sig, SIG_IGN)
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
+            let name = sig == SIGTERM ? "SIGTERM" : "SIGINT"
+            s.setEventHandler {
+                why.withLock { $0 = name }
+                stopRequested.signal()
+            }
+            s.resume()
+            signalSources.append(s)
+        }
+        fatal.onFire { stopRequested.signal() }
+        stopRequested.wait()
+
+        let failed = fatal.fired
+        SystemdNotifier.notify("STOPPING=1")
+        logger.notice("stopping", metadata: ["signal": .string(failed ? "fatal error" : why.withLock { $0 }),
+                                             "in_flight": .stringConvertible(runner.snapshot.inFlight)])
+        summary?.cancel()
+        let drained = runner.shutdown(timeout: config.runtime.shutdownTimeout)
+        let c = runner.snapshot
+        if !drained {
+            logger.warning("shutdown timeout reached; documents still in flight stay in processing/ and are redone at the next start",
+                           metadata: ["in_flight": .stringConvertible(c.inFlight)])
+        }
+        logger.notice("stopped", metadata: ["recorded": .stringConvertible(c.recorded), "rejected": .stringConvertible(c.rejected),
+                                            "dropped": .stringConvertible(c.dropped)])
+        withExtendedLifetime(signalSources) {}
+        return failed ? 1 : 0
+    }
+
+    static func buildStages(_ config: PipelineConfig, stateDirectory: URL?, logger: Logger) throws -> [any Stage] {
+        let context = StageContext(stateDirectory: stateDirectory, pipelineName: config.name, logger: logger)
+        return try config.stages.map { entry in
+            do {
+                return try entry.builder.build(context)
+            } catch {
+                throw StartupError(message: "\(config.file.path):\(entry.line):\(entry.column): stage '\(entry.name)' cannot start: \(error)")
+            }
+        }
+    }
+
+    static func startSummaries(_ runner: PipelineRunner, every interval: Double, logger: Logger) -> (any DispatchSourceTimer)? {
+        guard interval > 0 else { return nil }
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ingestd.summary"))
+        let last = Mutex((time: DispatchTime.now(), done: 0))
+        timer.schedule(deadline: .now() + interval, repeating: interval)
+        timer.setEventHandler {
+            let c = runner.snapshot
+            let done = c.recorded + c.dropped + c.rejected
+            let now = DispatchTime.now()
+            let rate = last.withLock { l -> Double in
+                let seconds = Double(now.uptimeNanoseconds - l.time.uptimeNanoseconds) / 1e9
+                defer { l = (now, done) }
+                return seconds > 0 ? Double(done - l.done) / seconds : 0
+            }
+            logger.info("summary", metadata: [
+                "docs_per_s": .stringConvertible(rate), "in_flight": .stringConvertible(c.inFlight),
+                "queued": .stringConvertible(runner.queued), "recorded": .stringConvertible(c.recorded),
+                "rejected": .stringConvertible(c.rejected), "dropped": .stringConvertible(c.dropped),
+            ])
+        }
+        timer.resume()
+        return timer
+    }
+
+    // MARK: once
+
+    /// - Parameter output: a path, or "-" for stdout.
+    public static func once(pipeline file: URL, inputs: [URL], output: String, stateDirectory: URL?, logLevel: String?) -> Int32 {
+        let loaded = load(file, dataDir: nil)
+        let logger = makeLogger(level: level(logLevel, try? loaded.get().log.level))
+        guard case .success(let config) = loaded else {
+            if case .failure(let error) = loaded {
+                for issue in error.issues { FileHandle.standardError.write(Data((issue.description + "\n").utf8)) }
+            }
+            return 2
+        }
+        let source = ListSource(files: inputs)
+        let runner: PipelineRunner
+        do {
+            let stages = try buildStages(config, stateDirectory: stateDirectory, logger: logger)
+            let sync: @Sendable () throws -> Void = { for s in stages { try s.sync() } }
+            let sink: JSONLinesSink = output == "-"
+                ? JSONLinesSink(fileDescriptor: 1, beforeCommit: sync)
+                : try JSONLinesSink(path: URL(fileURLWithPath: output), beforeCommit: sync)
+            runner = PipelineRunner(pipelineName: config.name, runtime: config.runtime, stages: stages, sink: sink,
+                                    source: source, logger: logger, onFatal: { error in
+                                        logger.critical("cannot write records", metadata: ["reason": "\(error)"])
+                                        exit(1)
+                                    })
+            try runner.start()
+        } catch {
+            logger.critical("cannot start", metadata: ["reason": "\(error)"])
+            return 1
+        }
+        source.waitUntilFinished()
+        _ = runner.shutdown(timeout: 0)
+        let c = runner.snapshot
+        return c.rejected > 0 ? 1 : 0
+    }
+}
+
+struct StartupError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// Set once when the sink fails; wakes the main thread.
+final class FatalSignal: Sendable {
+    private let state = Mutex<(fired: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
+    func fire() {
+        let h = state.withLock { s -> (@Sendable () -> Void)? in
+            guard !s.fired else { return nil }
+            s.fired = true
+            return s.handler
+        }
+        h?()
+    }
+    func onFire(_ handler: @escaping @Sendable () -> Void) {
+        let already = state.withLock { s -> Bool in
+            s.handler = handler
+            return s.fired
+        }
+        if already { handler() }
+    }
+    var fired: Bool { state.withLock { $0.fired } }
+}

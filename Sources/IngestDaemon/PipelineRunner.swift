@@ -1,0 +1,152 @@
+import Foundation
+import IngestCore
+import Logging
+import Synchronization
+
+/// Connects a source, the stages and a sink: each claimed document is read, passed through the
+/// stages on a worker, serialized, made durable by the sink and only then acknowledged to the
+/// source. At most `max_in_flight` documents are between claim and acknowledgement.
+public final class PipelineRunner: Sendable {
+    public struct Counters: Sendable {
+        public var recorded = 0
+        public var dropped = 0
+        public var rejected = 0
+        public var inFlight = 0
+        public var alreadyRecorded = 0
+    }
+
+    let pipelineName: String
+    let maxInFlight: Int
+    let maxDocumentBytes: Int
+    let stages: [any Stage]
+    let sink: any RecordSink
+    let source: any DocumentSource
+    let logger: Logger
+    private let pool: WorkerPool
+    private let inFlight = DispatchGroup()
+    private let counters = Mutex(Counters())
+    private let knownIDs = Mutex<Set<String>?>(nil)
+    private let onFatal: @Sendable (any Error) -> Void
+
+    public init(pipelineName: String, runtime: PipelineConfig.Runtime, stages: [any Stage], sink: any RecordSink,
+                source: any DocumentSource, logger: Logger, onFatal: @escaping @Sendable (any Error) -> Void) {
+        self.pipelineName = pipelineName
+        self.maxInFlight = runtime.maxInFlight
+        self.maxDocumentBytes = runtime.maxDocumentBytes
+        self.stages = stages
+        self.sink = sink
+        self.source = source
+        self.logger = logger
+        self.pool = WorkerPool(concurrency: runtime.concurrency)
+        self.onFatal = onFatal
+    }
+
+    public var snapshot: Counters { counters.withLock { $0 } }
+    public var queued: Int { source.backlog + pool.waiting }
+
+    public func start() throws {
+        try source.start { [self] claim in
+            inFlight.enter()
+            counters.withLock { $0.inFlight += 1 }
+            pool.submit { self.process(claim) }
+        }
+        source.grant(maxInFlight)
+    }
+
+    /// Stops claiming, waits up to `timeout` seconds for documents in flight, then closes the
+    /// stages and flushes the sink. Returns false when documents were still in flight: they
+    /// stay in `processing/` and are picked up again at the next start.
+    public func shutdown(timeout: Double) -> Bool {
+        source.stop()
+        let drained = inFlight.wait(timeout: .now() + timeout) == .success
+        for stage in stages { stage.close() }
+        do { try sink.close() } catch { logger.error("cannot flush the sink", metadata: ["reason": "\(error)"]) }
+        return drained
+    }
+
+    private func process(_ claim: Claim) {
+        let started = DispatchTime.now()
+        var docID: String?
+        var currentStage = "read"
+        do {
+            let bytes = try DocumentReader.read(claim.path, maxBytes: maxDocumentBytes)
+            let sha = SHA256Digest.hex(of: bytes)
+            let id = Document.makeID(claimName: claim.claimName, contentSHA256: sha)
+            docID = id
+            if claim.recovered, try alreadyRecorded(id) {
+                counters.withLock { $0.alreadyRecorded += 1 }
+                logger.notice("record was already written before the last stop; acknowledging",
+                              metadata: ["doc": .string(id), "path": .string(claim.originPath)])
+                finish(claim, .recorded(id: id))
+                return
+            }
+            var doc = Document(id: id, origin: Origin(kind: .file, path: claim.originPath, size: bytes.count, sha256: sha), raw: bytes)
+            for stage in stages {
+                currentStage = stage.name
+                let verdict = try stage.process(&doc)
+                doc.stagesRun.append(stage.name)
+                if case let .drop(reason, of) = verdict {
+                    sink.submit(nil) { [self] error in
+                        if let error { return fail(claim, error) }
+                        var meta: Logger.Metadata = ["doc": .string(id), "stage": .string(stage.name), "reason": .string(reason),
+                                                     "path": .string(claim.originPath)]
+                        if let of { meta["of"] = .string(of) }
+                        logger.info("document dropped", metadata: meta)
+                        finish(claim, .dropped(id: id, reason: reason))
+                    }
+                    return
+                }
+            }
+            var line: [UInt8] = []
+            RecordSchema.json(for: doc, ingestedAt: Date(), pipeline: pipelineName).write(into: &line)
+            let words = WordCount.count(doc.text)
+            let dedupe = doc.dedupe?.status.rawValue
+            sink.submit(line) { [self] error in
+                if let error { return fail(claim, error) }
+                let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
+                var meta: Logger.Metadata = ["doc": .string(id), "path": .string(claim.originPath),
+                                             "words": .stringConvertible(words), "ms": .stringConvertible(ms)]
+                if let dedupe { meta["dedupe"] = .string(dedupe) }
+                logger.info("record written", metadata: meta)
+                finish(claim, .recorded(id: id))
+            }
+        } catch {
+            let rejection = (error as? Rejection)
+                ?? Rejection(.stageFailed, "\(error)", stage: currentStage)
+            var meta: Logger.Metadata = ["path": .string(claim.originPath), "stage": .string(rejection.stage),
+                                         "reason": .string(rejection.code.rawValue), "detail": .string(rejection.message)]
+            if let docID { meta["doc"] = .string(docID) }
+            logger.warning("document rejected", metadata: meta)
+            finish(claim, .rejected(rejection))
+        }
+    }
+
+    private func alreadyRecorded(_ id: String) throws -> Bool {
+        try knownIDs.withLock { ids in
+            if ids == nil { ids = try sink.existingIDs() }
+            return ids!.contains(id)
+        }
+    }
+
+    private func finish(_ claim: Claim, _ outcome: Outcome) {
+        counters.withLock { c in
+            c.inFlight -= 1
+            switch outcome {
+            case .recorded: c.recorded += 1
+            case .dropped: c.dropped += 1
+            case .rejected: c.rejected += 1
+            }
+        }
+        source.acknowledge(claim, outcome: outcome)
+        inFlight.leave()
+    }
+
+    /// The sink could not make a record durable (disk full, I/O error). The input stays in
+    /// `processing/` for the next start; the daemon stops rather than acknowledge anything else.
+    private func fail(_ claim: Claim, _ error: any Error) {
+        logger.critical("cannot write records; stopping", metadata: ["path": .string(claim.originPath), "reason": "\(error)"])
+        counters.withLock { $0.inFlight -= 1 }
+        inFlight.leave()
+        onFatal(error)
+    }
+}

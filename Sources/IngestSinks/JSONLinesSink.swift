@@ -1,0 +1,133 @@
+import Foundation
+import IngestCore
+
+/// Appends one JSON record per line to a file and makes it durable before acknowledging.
+///
+/// Group commit: records submitted while a write is under way are written and fsynced
+/// together, so durability costs one fdatasync per batch, not per record. Before each commit
+/// `beforeCommit` runs (stages make their own state durable there). At open, a torn last line
+/// left by a crash is cut off so readers never see half a record.
+public final class JSONLinesSink: RecordSink, @unchecked Sendable {
+    // All mutable state below is touched only on `queue`.
+    private let queue = DispatchQueue(label: "ingestd.sink.jsonl")
+    private var pending: [([UInt8]?, @Sendable ((any Error)?) -> Void)] = []
+    private var flushScheduled = false
+    private var fd: Int32
+    private let ownsDescriptor: Bool
+    private let durable: Bool
+    private let beforeCommit: @Sendable () throws -> Void
+    public let path: URL?
+    /// Bytes of a torn last line removed at open (0 when the file was whole).
+    public let repairedBytes: Int
+
+    /// A durable sink writing to `path` (created with its folder if missing).
+    public init(path: URL, beforeCommit: @escaping @Sendable () throws -> Void = {}) throws {
+        try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let fd = open(path.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw POSIXFailure("open \(path.path)", errno) }
+        self.fd = fd
+        self.path = path
+        self.ownsDescriptor = true
+        self.durable = true
+        self.beforeCommit = beforeCommit
+        self.repairedBytes = try Self.repairTornTail(fd: fd, path: path)
+    }
+
+    /// A sink on an already open descriptor (stdout for `ingestd once --output -`): no repair,
+    /// no fsync, not closed.
+    public init(fileDescriptor: Int32, beforeCommit: @escaping @Sendable () throws -> Void = {}) {
+        self.fd = fileDescriptor
+        self.path = nil
+        self.ownsDescriptor = false
+        self.durable = false
+        self.beforeCommit = beforeCommit
+        self.repairedBytes = 0
+    }
+
+    public func submit(_ line: [UInt8]?, completion: @escaping @Sendable ((any Error)?) -> Void) {
+        queue.async {
+            self.pending.append((line, completion))
+            if !self.flushScheduled {
+                self.flushScheduled = true
+                self.queue.async { self.flush() }
+            }
+        }
+    }
+
+    private func flush() {
+        flushScheduled = false
+        guard !pending.isEmpty else { return }
+        let batch = pending
+        pending.removeAll(keepingCapacity: true)
+        var error: (any Error)?
+        do {
+            try beforeCommit()
+            var bytes: [UInt8] = []
+            for (line, _) in batch {
+                guard let line else { continue }
+                bytes.append(contentsOf: line)
+                bytes.append(0x0A)
+            }
+            if !bytes.isEmpty {
+                try FileIO.writeAll(fd, bytes)
+                if durable, fdatasync(fd) != 0 { throw POSIXFailure("fdatasync \(path?.path ?? "sink")", errno) }
+            }
+        } catch let e {
+            error = e
+        }
+        for (_, completion) in batch { completion(error) }
+    }
+
+    public func existingIDs() throws -> Set<String> {
+        guard let path else { return [] }
+        return try queue.sync {
+            var ids = Set<String>()
+            guard let handle = FileHandle(forReadingAtPath: path.path) else { return ids }
+            defer { try? handle.close() }
+            var carry: [UInt8] = []
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                var bytes = carry
+                bytes.append(contentsOf: chunk)
+                var start = 0
+                for i in 0..<bytes.count where bytes[i] == 0x0A {
+                    if let id = RecordSchema.id(ofLine: bytes[start..<i]) { ids.insert(id) }
+                    start = i + 1
+                }
+                carry = Array(bytes[start...])
+            }
+            return ids
+        }
+    }
+
+    public func close() throws {
+        try queue.sync {
+            flush()
+            if durable, fd >= 0 { _ = fdatasync(fd) }
+            if ownsDescriptor, fd >= 0 { Glibc.close(fd); fd = -1 }
+        }
+    }
+
+    /// Cuts the file back to its last newline. Returns how many bytes were removed.
+    static func repairTornTail(fd: Int32, path: URL) throws -> Int {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw POSIXFailure("stat \(path.path)", errno) }
+        let size = Int(st.st_size)
+        guard size > 0 else { return 0 }
+        var end = size
+        var buf = [UInt8](repeating: 0, count: 64 * 1024)
+        while end > 0 {
+            let start = max(0, end - buf.count)
+            let n = pread(fd, &buf, end - start, off_t(start))
+            guard n == end - start else { throw POSIXFailure("read \(path.path)", errno) }
+            if let last = buf[0..<n].lastIndex(of: 0x0A) {
+                let keep = start + last + 1
+                if keep == size { return 0 }
+                guard ftruncate(fd, off_t(keep)) == 0, fsync(fd) == 0 else { throw POSIXFailure("truncate \(path.path)", errno) }
+                return size - keep
+            }
+            end = start
+        }
+        guard ftruncate(fd, 0) == 0, fsync(fd) == 0 else { throw POSIXFailure("truncate \(path.path)", errno) }
+        return size
+    }
+}

@@ -1,0 +1,72 @@
+import IngestCore
+
+/// `classify`: topics from the pipeline's taxonomy, genre from the document's own signals,
+/// language from its words and script.
+struct ClassifyStage: Stage {
+    let name = "classify"
+    let matcher: TopicMatcher?
+    let detectGenre: Bool
+    let detectLanguage: Bool
+
+    func process(_ doc: inout Document) throws -> StageVerdict {
+        if let matcher {
+            let titleTokens = doc.title.map(Tokenizer.words) ?? []
+            doc.topics = matcher.score(tokens: titleTokens + Tokenizer.words(doc.text)).map {
+                TopicLabel(name: $0.name, score: $0.score)
+            }
+        }
+        if detectLanguage {
+            // A language declared by the page (<html lang>) is kept; otherwise judge the text.
+            doc.lang = doc.lang ?? LanguageDetector.detect(doc.text)
+        }
+        if detectGenre {
+            doc.genre = GenreDetector.detect(
+                text: doc.text,
+                signals: GenreSignals(breadcrumbsOrSection: doc.sections, editorsNote: doc.editorsNote,
+                                      authorInfo: doc.authorInfo, title: doc.title))
+        }
+        return .keep
+    }
+
+    static let factory = StageFactory(
+        name: "classify",
+        summary: "topics from a weighted word/phrase taxonomy, genre and language"
+    ) { options in
+        let threshold = options.double("threshold", default: 1.0, in: 0...1_000_000)
+        var topics: [Taxonomy.Topic] = []
+        if let topicMap = options.map("topics") {
+            var topicMap = topicMap
+            for (topicName, value) in topicMap.allEntries() {
+                guard var t = value.map() else { continue }
+                var topic = Taxonomy.Topic(name: topicName, terms: [], threshold: nil)
+                if let v = t.value("threshold") { topic.threshold = v.double(in: 0...1_000_000) }
+                if var terms = t.map("terms") {
+                    for (phrase, weight) in terms.allEntries() {
+                        if Tokenizer.words(phrase).isEmpty {
+                            weight.error("a term needs at least one word")
+                            continue
+                        }
+                        if let w = weight.double(in: -1_000...1_000) { topic.terms.append(.init(phrase: phrase, weight: w)) }
+                    }
+                } else {
+                    t.error("a topic needs 'terms:', a mapping of word or phrase to weight")
+                }
+                t.reportUnknownKeys()
+                topics.append(topic)
+            }
+        }
+        let genre = options.bool("genre", default: true)
+        let language = options.bool("language", default: true)
+        return Builder(taxonomy: topics.isEmpty ? nil : Taxonomy(topics: topics, threshold: threshold),
+                       genre: genre, language: language)
+    }
+
+    struct Builder: StageBuilder {
+        let taxonomy: Taxonomy?
+        let genre: Bool
+        let language: Bool
+        func build(_ context: StageContext) throws -> any Stage {
+            ClassifyStage(matcher: taxonomy.map(TopicMatcher.init), detectGenre: genre, detectLanguage: language)
+        }
+    }
+}

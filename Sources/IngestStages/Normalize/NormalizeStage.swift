@@ -1,0 +1,86 @@
+import IngestCore
+
+/// `normalize`: bytes → text → title, byline, date, outlet, editor's note, captions and body.
+struct NormalizeStage: Stage {
+    let name = "normalize"
+    let minWords: Int
+    let invalidUTF8: TextDecoder.InvalidUTF8Policy
+
+    func process(_ doc: inout Document) throws -> StageVerdict {
+        let decoded = try TextDecoder.decode(doc.raw, invalidUTF8: invalidUTF8, stage: name)
+        doc.origin.encoding = decoded.encoding
+        let article: ScrapedArticle
+        if SimpleHTMLReader.looksLikeHTML(decoded.text) {
+            doc.format = "html"
+            let page = SimpleHTMLReader.read(decoded.text)
+            var a = PlainTextScrapeParser.parse(page.lines.joined(separator: "\n"))
+            // Markup metadata is stated by the page; it wins over what the line rules infer.
+            a.title = page.metaTitle ?? a.title ?? page.title
+            a.site = page.siteName ?? a.site
+            if let author = page.author, a.byline.isEmpty { a.byline = [author] }
+            a.published = page.published ?? a.published
+            a.captions = dedupedConcat(page.captions, a.captions)
+            doc.lang = page.lang.map { String($0.prefix(2)).lowercased() }
+            article = a
+        } else {
+            doc.format = "text"
+            article = PlainTextScrapeParser.parse(decoded.text)
+        }
+        doc.sections = SectionHints.find(in: decoded.text)
+        doc.title = article.title
+        doc.byline = article.byline
+        doc.published = article.published
+        doc.site = article.site
+        doc.editorsNote = article.editorsNote
+        doc.authorInfo = article.authorInfo
+        doc.captions = article.captions
+        doc.text = article.paragraphs.joined(separator: "\n\n")
+        // The raw bytes are not needed past this point; dropping them keeps memory per
+        // in-flight document near the size of its text.
+        doc.raw = []
+        let words = WordCount.count(doc.text)
+        if words < minWords {
+            throw Rejection(.noContent, "\(words) word(s) of article text left after normalizing; min_words is \(minWords)", stage: name)
+        }
+        return .keep
+    }
+
+    private func dedupedConcat(_ a: [String], _ b: [String]) -> [String] {
+        var seen = Set<String>()
+        return (a + b).filter { seen.insert($0).inserted }
+    }
+
+    static let factory = StageFactory(
+        name: "normalize",
+        summary: "decode bytes, tell text from HTML, separate metadata and captions from the body, drop page furniture"
+    ) { options in
+        let minWords = options.int("min_words", default: 10, in: 0...100_000)
+        let policy = options.oneOf("invalid_utf8", ["repair", "reject"], default: "repair")
+        return Builder(minWords: minWords, invalidUTF8: .init(rawValue: policy) ?? .repair)
+    }
+
+    struct Builder: StageBuilder {
+        let minWords: Int
+        let invalidUTF8: TextDecoder.InvalidUTF8Policy
+        func build(_ context: StageContext) throws -> any Stage {
+            NormalizeStage(minWords: minWords, invalidUTF8: invalidUTF8)
+        }
+    }
+}
+
+/// Section words from breadcrumb lines near the top ("Home > Opinion > Columns"), a signal for genre.
+enum SectionHints {
+    static func find(in text: String) -> [String] {
+        var found: [String] = []
+        for line in text.split(separator: "\n", maxSplits: 40, omittingEmptySubsequences: true).prefix(40) {
+            guard line.count <= 120 else { continue }
+            for sep in [">", "»", "›"] where line.contains(sep) {
+                let parts = line.split(separator: Character(sep)).map { $0.trimmingCharacters(in: .whitespaces) }
+                if parts.count >= 2, parts.allSatisfy({ !$0.isEmpty && $0.split(separator: " ").count <= 4 }) {
+                    found.append(contentsOf: parts)
+                }
+            }
+        }
+        return found
+    }
+}

@@ -1,0 +1,145 @@
+import IngestCore
+
+/// Turns the bytes of a dropped file into text, or says why it cannot.
+///
+/// Scrapers save pages in whatever encoding they met; most are UTF-8, some are Windows-1252,
+/// and some are UTF-8 with a few broken bytes from a truncated write. Binary files (images,
+/// archives) dropped by mistake are refused with what they look like.
+public enum TextDecoder {
+    public enum InvalidUTF8Policy: String, Sendable { case repair, reject }
+
+    public struct Decoded: Sendable, Equatable {
+        public var text: String
+        /// "utf-8", "utf-8 (repaired)", "utf-16le", "utf-16be" or "windows-1252".
+        public var encoding: String
+    }
+
+    private static let signatures: [(prefix: [UInt8], name: String)] = [
+        ([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "PNG image"),
+        ([0x1F, 0x8B], "gzip archive"),
+        ([0x25, 0x50, 0x44, 0x46, 0x2D], "PDF document"),
+        ([0x50, 0x4B, 0x03, 0x04], "ZIP archive (or Office document)"),
+        ([0xFF, 0xD8, 0xFF], "JPEG image"),
+        ([0x47, 0x49, 0x46, 0x38], "GIF image"),
+        ([0x7F, 0x45, 0x4C, 0x46], "ELF executable"),
+        ([0x42, 0x5A, 0x68], "bzip2 archive"),
+        ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz archive"),
+        ([0x28, 0xB5, 0x2F, 0xFD], "zstd archive"),
+        ([0x37, 0x7A, 0xBC, 0xAF, 0x27, 0x1C], "7z archive"),
+        (Array("SQLite format 3".utf8) + [0], "SQLite database"),
+        ([0x00, 0x00, 0x01, 0x00], "ICO image"),
+        (Array("OggS".utf8), "Ogg media"),
+        (Array("ID3".utf8), "MP3 audio"),
+    ]
+
+    public static func decode(_ bytes: [UInt8], invalidUTF8: InvalidUTF8Policy, stage: String) throws -> Decoded {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            throw Rejection(.empty, bytes.isEmpty ? "the file is empty" : "the file holds only white space", stage: stage)
+        }
+        for (prefix, name) in signatures where bytes.starts(with: prefix) {
+            throw Rejection(.binary, "binary content: looks like a \(name)", stage: stage)
+        }
+        if bytes.count >= 12, bytes.starts(with: Array("RIFF".utf8)) {
+            throw Rejection(.binary, "binary content: looks like a RIFF media file", stage: stage)
+        }
+        if bytes.starts(with: [0xFF, 0xFE]) { return Decoded(text: utf16(bytes.dropFirst(2), bigEndian: false), encoding: "utf-16le") }
+        if bytes.starts(with: [0xFE, 0xFF]) { return Decoded(text: utf16(bytes.dropFirst(2), bigEndian: true), encoding: "utf-16be") }
+        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes[3...] : bytes[...]
+
+        // Text has no NUL bytes and few control characters; look at the head only, so a huge
+        // file costs no more than a small one to judge.
+        let head = body.prefix(8192)
+        var controls = 0
+        for b in head {
+            if b == 0 {
+                throw Rejection(.binary, "binary content: NUL bytes in the first 8 KiB", stage: stage)
+            }
+            if b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D && b != 0x0C { controls += 1 }
+        }
+        if controls * 20 > head.count {
+            throw Rejection(.binary, "binary content: \(controls) control bytes in the first \(head.count)", stage: stage)
+        }
+
+        let scan = UTF8Scan(body)
+        if scan.invalid == 0 {
+            return Decoded(text: String(decoding: body, as: UTF8.self), encoding: "utf-8")
+        }
+        if scan.validMultibyte == 0 {
+            // Not one well-formed multi-byte sequence: a single-byte legacy encoding, and on the
+            // web that is Windows-1252 far more often than anything else (WHATWG treats
+            // ISO-8859-1 labels as Windows-1252 for this reason).
+            return Decoded(text: windows1252(body), encoding: "windows-1252")
+        }
+        if invalidUTF8 == .reject {
+            throw Rejection(.invalidEncoding,
+                            "\(scan.invalid) invalid UTF-8 sequence(s); first at byte \(scan.firstInvalidOffset ?? 0)",
+                            stage: stage)
+        }
+        return Decoded(text: String(decoding: body, as: UTF8.self), encoding: "utf-8 (repaired)")
+    }
+
+    struct UTF8Scan {
+        var invalid = 0
+        var validMultibyte = 0
+        var firstInvalidOffset: Int?
+
+        init(_ bytes: ArraySlice<UInt8>) {
+            var i = bytes.startIndex
+            let end = bytes.endIndex
+            while i < end {
+                let b = bytes[i]
+                if b < 0x80 { i += 1; continue }
+                let need: Int
+                if b & 0xE0 == 0xC0, b >= 0xC2 { need = 1 }
+                else if b & 0xF0 == 0xE0 { need = 2 }
+                else if b & 0xF8 == 0xF0, b <= 0xF4 { need = 3 }
+                else { need = -1 }
+                var ok = need > 0 && i + need < end
+                if ok {
+                    for k in 1...need where bytes[i + k] & 0xC0 != 0x80 { ok = false; break }
+                }
+                if ok, need == 2 {
+                    let b1 = bytes[i + 1]
+                    if (b == 0xE0 && b1 < 0xA0) || (b == 0xED && b1 >= 0xA0) { ok = false }
+                }
+                if ok, need == 3 {
+                    let b1 = bytes[i + 1]
+                    if (b == 0xF0 && b1 < 0x90) || (b == 0xF4 && b1 >= 0x90) { ok = false }
+                }
+                if ok {
+                    validMultibyte += 1
+                    i += need + 1
+                } else {
+                    if firstInvalidOffset == nil { firstInvalidOffset = i - bytes.startIndex }
+                    invalid += 1
+                    i += 1
+                }
+            }
+        }
+    }
+
+    private static func utf16<C: Collection>(_ bytes: C, bigEndian: Bool) -> String where C.Element == UInt8 {
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        var it = bytes.makeIterator()
+        while let a = it.next(), let b = it.next() {
+            units.append(bigEndian ? UInt16(a) << 8 | UInt16(b) : UInt16(b) << 8 | UInt16(a))
+        }
+        return String(decoding: units, as: UTF16.self)
+    }
+
+    /// Code points for 0x80...0x9F in Windows-1252; the rest of the range maps to itself.
+    private static let cp1252High: [UInt32] = [
+        0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
+        0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
+    ]
+
+    static func windows1252(_ bytes: ArraySlice<UInt8>) -> String {
+        var scalars = String.UnicodeScalarView()
+        for b in bytes {
+            let v: UInt32 = (0x80...0x9F).contains(b) ? cp1252High[Int(b) - 0x80] : UInt32(b)
+            scalars.append(Unicode.Scalar(v) ?? "\u{FFFD}")
+        }
+        return String(scalars)
+    }
+}
