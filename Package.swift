@@ -39,9 +39,9 @@ let package = Package(
         ]),
         .executableTarget(name: "ingestd-bench", dependencies: ["IngestCore", "IngestDaemon"]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore"]),
-        .testTarget(name: "IngestInputsTests", dependencies: ["IngestInputs"]),
-        .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages"]),
-        .testTarget(name: "IngestSinksTests", dependencies: ["IngestSinks"]),
+        .testTarget(name: "IngestInputsTests", dependencies: ["IngestInputs", "IngestCore"]),
+        .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages", "IngestCore"]),
+        .testTarget(name: "IngestSinksTests", dependencies: ["IngestSinks", "IngestCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["IngestCore"]),
     ]
 )

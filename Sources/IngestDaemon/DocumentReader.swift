@@ -30,7 +30,7 @@ enum DocumentReader {
                 if total > maxBytes { break }
                 bytes.append(contentsOf: repeatElement(0, count: max(4096, total)))
             }
-            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + total, $0.count - total) }
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + total, $0.count - total) }
             if n < 0 {
                 if errno == EINTR { continue }
                 throw Rejection(.unreadable, "read failed: \(String(cString: strerror(errno)))", stage: "read")

@@ -18,7 +18,7 @@ public enum SimpleHTMLReader {
     /// Elements whose whole content is page furniture or not text at all.
     static let skipped: Set<String> = [
         "script", "style", "noscript", "svg", "template", "iframe", "nav", "aside", "footer", "form",
-        "button", "select", "object", "canvas", "head",
+        "button", "select", "object", "canvas",
     ]
     static let blocks: Set<String> = [
         "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "article", "section", "header", "main",
@@ -26,7 +26,7 @@ public enum SimpleHTMLReader {
     ]
 
     public static func looksLikeHTML(_ text: String) -> Bool {
-        let head = String(text.utf8.prefix(2048)).map { $0 } ?? ""
+        let head = String(decoding: text.utf8.prefix(2048), as: UTF8.self)
         let lower = head.lowercased()
         let trimmed = lower.drop(while: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" || $0 == "\u{FEFF}" })
         if trimmed.hasPrefix("<!doctype html") || trimmed.hasPrefix("<html") { return true }
@@ -130,7 +130,9 @@ public enum SimpleHTMLReader {
                 continue
             }
             let closingTag = i + 1 < n && b[i + 1] == 0x2F
-            let (name, afterName) = lowerName(i + (closingTag ? 2 : 1))
+            let nameStart = i + (closingTag ? 2 : 1)
+            let startsWithLetter = nameStart < n && ((b[nameStart] | 0x20) >= 0x61 && (b[nameStart] | 0x20) <= 0x7A)
+            let (name, afterName) = startsWithLetter ? lowerName(nameStart) : ("", nameStart)
             if name.isEmpty {
                 // "<" that opens no tag ("a < b", "<!DOCTYPE", "<?xml"): a declaration is skipped, text kept.
                 if i + 1 < n, b[i + 1] == 0x21 || b[i + 1] == 0x3F { i = tagEnd(i); continue }

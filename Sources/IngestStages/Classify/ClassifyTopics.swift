@@ -1,0 +1,184 @@
+import Foundation
+
+/// A word-and-phrase taxonomy: each topic has terms (a single word or a multi-word phrase) with weights.
+public struct Taxonomy: Sendable, Equatable {
+    public struct Term: Sendable, Equatable {
+        /// A single word ("sanction") or a phrase ("north korea"); tokenized with `Tokenizer.words`.
+        public var phrase: String
+        public var weight: Double
+        public init(phrase: String, weight: Double = 1) {
+            self.phrase = phrase
+            self.weight = weight
+        }
+    }
+
+    public struct Topic: Sendable, Equatable {
+        public var name: String
+        public var terms: [Term]
+        /// Per-topic override of `Taxonomy.threshold`.
+        public var threshold: Double?
+        public init(name: String, terms: [Term], threshold: Double? = nil) {
+            self.name = name
+            self.terms = terms
+            self.threshold = threshold
+        }
+        /// Convenience: `Topic(name: "x", weightedTerms: [("war", 2), ("peace talks", 1.5)])`.
+        public init(name: String, weightedTerms: [(String, Double)], threshold: Double? = nil) {
+            self.init(name: name, terms: weightedTerms.map { Term(phrase: $0.0, weight: $0.1) }, threshold: threshold)
+        }
+    }
+
+    public var topics: [Topic]
+    /// Minimum score for a topic to be reported (unless the topic has its own threshold).
+    public var threshold: Double
+
+    public init(topics: [Topic], threshold: Double) {
+        self.topics = topics
+        self.threshold = threshold
+    }
+}
+
+public struct TopicScore: Sendable, Equatable {
+    public var name: String
+    public var score: Double
+    public init(name: String, score: Double) {
+        self.name = name
+        self.score = score
+    }
+}
+
+/// Scores documents against a `Taxonomy`.
+///
+/// Scoring rule, per topic:
+///
+///     score = Σ over the topic's terms with count ≥ 1 of  weight × (1 + ln(count))
+///
+/// where `count` is the number of occurrences of the term's token sequence in the document tokens
+/// (whole-token match on `Tokenizer.words` output, so "war" never matches inside "warning";
+/// phrases must appear as consecutive tokens). The score is rounded to 3 decimals and the topic is
+/// reported when `score >= (topic.threshold ?? taxonomy.threshold)`.
+///
+/// Inflection tolerance, for single-word terms of at least 3 characters only: the term also
+/// matches the token with "s", "es", "ed" or "ing" appended; a term ending in "y" also matches
+/// "…ies"/"…ied"; a term ending in "e" also matches "…ed"→"…d" and "…ing" without the "e"
+/// ("trade" → "traded", "trading"). A variant that is itself an exact single-word term of the
+/// same topic is left to that term, so one token never counts twice for two spellings.
+/// Overlapping terms (say "korea" and "north korea") each count: that is the Σ above.
+///
+/// Cost: one dictionary lookup per document token (keyed by a term's first token), plus a short
+/// comparison for multi-word candidates — O(tokens), independent of the number of terms.
+public final class TopicMatcher: Sendable {
+    struct Candidate: Sendable {
+        let term: Int          // index into termWeights / termTopic
+        let rest: [String]     // tokens after the first (empty for single words)
+    }
+
+    private let index: [String: [Candidate]]
+    private let termWeights: [Double]
+    private let termTopic: [Int]
+    private let topicNames: [String]
+    private let topicThresholds: [Double]
+
+    public init(taxonomy: Taxonomy) {
+        var index: [String: [Candidate]] = [:]
+        var weights: [Double] = []
+        var owners: [Int] = []
+        var names: [String] = []
+        var thresholds: [Double] = []
+
+        for (t, topic) in taxonomy.topics.enumerated() {
+            names.append(topic.name)
+            thresholds.append(topic.threshold ?? taxonomy.threshold)
+            let tokenized = topic.terms.map { Tokenizer.words($0.phrase) }
+            let exactSingles = Set(tokenized.compactMap { $0.count == 1 ? $0[0] : nil })
+            for (j, toks) in tokenized.enumerated() where !toks.isEmpty {
+                let termID = weights.count
+                weights.append(topic.terms[j].weight)
+                owners.append(t)
+                if toks.count == 1 {
+                    let w = toks[0]
+                    index[w, default: []].append(Candidate(term: termID, rest: []))
+                    for v in TopicMatcher.variants(of: w) where v != w && !exactSingles.contains(v) {
+                        index[v, default: []].append(Candidate(term: termID, rest: []))
+                    }
+                } else {
+                    index[toks[0], default: []].append(Candidate(term: termID, rest: Array(toks.dropFirst())))
+                }
+            }
+        }
+        self.index = index
+        self.termWeights = weights
+        self.termTopic = owners
+        self.topicNames = names
+        self.topicThresholds = thresholds
+    }
+
+    /// Inflected forms accepted for a single-word term (see the type's documentation).
+    static func variants(of w: String) -> Set<String> {
+        var out: Set<String> = [w]
+        guard w.count >= 3, w.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic }) else { return out }
+        out.insert(w + "s")
+        out.insert(w + "es")
+        out.insert(w + "ed")
+        out.insert(w + "ing")
+        if w.hasSuffix("y") {
+            let stem = w.dropLast()
+            out.insert(stem + "ies")
+            out.insert(stem + "ied")
+        }
+        if w.hasSuffix("e") {
+            out.insert(w + "d")
+            out.insert(w.dropLast() + "ing")
+        }
+        return out
+    }
+
+    /// Topic scores for a tokenized document (tokens from `Tokenizer.words`), sorted by score
+    /// descending then name ascending; only topics at or above their threshold.
+    public func score(tokens: [String]) -> [TopicScore] {
+        if topicNames.isEmpty || tokens.isEmpty { return [] }
+        var counts = [Int](repeating: 0, count: termWeights.count)
+        let n = tokens.count
+        var i = 0
+        while i < n {
+            if let cands = index[tokens[i]] {
+                for c in cands {
+                    if c.rest.isEmpty {
+                        counts[c.term] += 1
+                    } else if i + c.rest.count < n {
+                        var ok = true
+                        var k = 0
+                        for r in c.rest {
+                            k += 1
+                            if tokens[i + k] != r { ok = false; break }
+                        }
+                        if ok { counts[c.term] += 1 }
+                    }
+                }
+            }
+            i += 1
+        }
+
+        var sums = [Double](repeating: 0, count: topicNames.count)
+        var hit = [Bool](repeating: false, count: topicNames.count)
+        for (term, count) in counts.enumerated() where count > 0 {
+            let t = termTopic[term]
+            sums[t] += termWeights[term] * (1 + log(Double(count)))
+            hit[t] = true
+        }
+        var result: [TopicScore] = []
+        for t in 0..<topicNames.count where hit[t] {
+            let s = (sums[t] * 1000).rounded() / 1000
+            if s >= topicThresholds[t] {
+                result.append(TopicScore(name: topicNames[t], score: s))
+            }
+        }
+        result.sort { $0.score != $1.score ? $0.score > $1.score : $0.name < $1.name }
+        return result
+    }
+
+    /// Convenience: tokenize `text` with `Tokenizer.words` and score it.
+    public func score(text: String) -> [TopicScore] {
+        score(tokens: Tokenizer.words(text))
+    }
+}

@@ -1,0 +1,109 @@
+/// Locates the article body: the run of lines with the highest total "prose score".
+enum BodyFinder {
+    static func score(_ line: ScrapeLine) -> Int {
+        switch line.kind {
+        case .text:
+            if line.isProse { return max(1, min(line.units, 120) - 4) }
+            if line.units <= 3 { return -2 }
+            return -3
+        case .furniture: return -3
+        case .duplicate: return -2
+        case .caption, .editorsNote: return -1
+        case .terminal: return -15
+        }
+    }
+
+    /// The body region (inclusive line indices), or nil when nothing prose-like exists.
+    ///
+    /// Terminal markers ("Related Posts", "Comments", "Next Article") split the page into pieces unless real prose
+    /// continues right after them; each piece contributes its best-scoring run of lines (maximum-sum subarray).
+    /// The article comes first on a page, so the first run carrying a fair share (40%) of the best run's score
+    /// wins; later runs (comments, footers, teaser blurbs) only win when the earlier ones are slight.
+    static func region(_ lines: [ScrapeLine]) -> ClosedRange<Int>? {
+        var runs: [(ClosedRange<Int>, Int)] = []
+        var segStart = 0
+        var i = 0
+        while i <= lines.count {
+            if i == lines.count || (lines[i].kind == .terminal && !proseContinues(lines, after: i)) {
+                if segStart < i, let run = bestRun(lines, segStart..<i) { runs.append(run) }
+                segStart = i + 1
+            }
+            i += 1
+        }
+        guard let top = runs.map({ $0.1 }).max() else { return nil }
+        for (range, total) in runs where total == top || (total * 4 >= top && proseCount(lines, range) >= 3) { return range }
+        return nil
+    }
+
+    static func proseCount(_ lines: [ScrapeLine], _ range: ClosedRange<Int>) -> Int {
+        var n = 0
+        for i in range where lines[i].kind == .text && lines[i].isProse { n += 1 }
+        return n
+    }
+
+    static func bestRun(_ lines: [ScrapeLine], _ range: Range<Int>) -> (ClosedRange<Int>, Int)? {
+        var bestSum = 0
+        var best: ClosedRange<Int>? = nil
+        var sum = 0
+        var start = range.lowerBound
+        for i in range {
+            let s = lines[i].kind == .terminal ? 0 : score(lines[i])
+            if sum <= 0 {
+                sum = s
+                start = i
+            } else {
+                sum += s
+            }
+            if sum > bestSum {
+                bestSum = sum
+                best = start...i
+            }
+        }
+        guard let best else { return nil }
+        return (best, bestSum)
+    }
+
+    /// True when two consecutive long prose paragraphs follow a terminal marker within its next few lines
+    /// (a share bar or an inline "Related" box in the middle of an article, not the end of the article).
+    static func proseContinues(_ lines: [ScrapeLine], after index: Int) -> Bool {
+        var consecutive = 0
+        var j = index + 1
+        var inspected = 0
+        while j < lines.count && inspected < 7 {
+            let line = lines[j]
+            j += 1
+            switch line.kind {
+            case .furniture, .caption, .duplicate: continue
+            case .text:
+                inspected += 1
+                if line.isProse && line.units >= 25 {
+                    consecutive += 1
+                    if consecutive >= 2 { return true }
+                } else {
+                    if consecutive > 0 { return false }
+                    if line.isProse { return false } // a teaser blurb
+                }
+            default:
+                return false
+            }
+        }
+        return false
+    }
+
+    /// Short lines directly after a mid-article terminal marker (the teaser headlines of an inline "Related"
+    /// box): they are not body text.
+    static func teaserLines(_ lines: [ScrapeLine], in region: ClosedRange<Int>) -> Set<Int> {
+        var out = Set<Int>()
+        var i = region.lowerBound
+        while i <= region.upperBound {
+            if lines[i].kind == .terminal {
+                var j = i + 1
+                while j <= region.upperBound && !(lines[j].kind == .text && lines[j].isProse) { out.insert(j); j += 1 }
+                i = j
+                continue
+            }
+            i += 1
+        }
+        return out
+    }
+}

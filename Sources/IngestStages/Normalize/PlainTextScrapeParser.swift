@@ -1,0 +1,176 @@
+import Foundation
+
+/// Parses a plain-text news scrape (one visible block per line, page furniture included) into an article.
+///
+/// Outline:
+/// 1. Split into normalised non-empty lines (CRLF/CR, no-break spaces, mojibake repaired).
+/// 2. Classify each line: text, furniture, terminal marker, caption, editor's note, duplicate.
+/// 3. Find the article body as the densest run of prose (maximum-sum run of per-line scores: prose lines
+///    score by length, short chrome lines cost a little, furniture costs more), then cut it at a terminal
+///    marker unless real prose continues right after the marker.
+/// 4. Read title, site, bylines and the publication date from the header zone before the body.
+/// 5. Pull editor's notes, captions and a trailing author paragraph out of the body.
+public enum PlainTextScrapeParser {
+    public static func parse(_ text: String) -> ScrapedArticle {
+        var article = ScrapedArticle()
+        let raw = ScrapeText.lines(of: text)
+        if raw.isEmpty { return article }
+        var lines = raw.map { ScrapeLine($0) }
+
+        // Classify, marking exact repeats.
+        var seen = Set<String>()
+        seen.reserveCapacity(lines.count)
+        for i in lines.indices {
+            lines[i].kind = LineClassifier.classify(lines[i])
+            let key = lines[i].lower
+            if seen.contains(key) {
+                if lines[i].kind == .text || lines[i].kind == .furniture { lines[i].kind = .duplicate }
+            } else {
+                seen.insert(key)
+            }
+        }
+
+        // Captions and editor's notes can sit anywhere.
+        var captionSeen = Set<String>()
+        for line in lines {
+            switch line.kind {
+            case .caption:
+                if captionSeen.insert(line.lower).inserted, !isBareCreditWord(line) { article.captions.append(line.text) }
+            case .editorsNote:
+                if article.editorsNote == nil { article.editorsNote = LineClassifier.editorsNoteBody(line) }
+            default: break
+            }
+        }
+
+        // Body region.
+        guard let found = BodyFinder.region(lines) else {
+            HeaderReader.read(lines, headerEnd: lines.count, into: &article)
+            finishSite(&article, lines: lines)
+            return article
+        }
+        // Section credits right after the last paragraph ("Jane Roe, a professor of ... at ...") belong to the body.
+        var regionEnd = found.upperBound
+        while regionEnd + 1 < lines.count, lines[regionEnd + 1].kind == .text, isSectionCredit(lines[regionEnd + 1]) { regionEnd += 1 }
+        let region = found.lowerBound...regionEnd
+        var bodyIndices: [Int] = []
+        var headerEnd = region.lowerBound
+        let teasers = BodyFinder.teaserLines(lines, in: region)
+        for i in region where lines[i].kind == .text && !teasers.contains(i) {
+            if isMetaLine(lines[i]) {
+                if i - region.lowerBound <= 8 { headerEnd = max(headerEnd, i + 1) }
+                continue
+            }
+            bodyIndices.append(i)
+        }
+
+        // Trailing author paragraph: the last body lines or the lines right after the body.
+        extractAuthorInfo(lines, region: region, body: &bodyIndices, into: &article)
+
+        article.paragraphs = bodyIndices.map { lines[$0].text }
+        HeaderReader.read(lines, headerEnd: headerEnd, into: &article)
+        if article.byline.isEmpty, let note = article.editorsNote, let name = AuthorNames.leadingName(in: note) {
+            article.byline = [name]
+        }
+        if article.byline.isEmpty, let info = article.authorInfo, let name = AuthorNames.leadingName(in: info) {
+            article.byline = [name]
+        }
+        finishSite(&article, lines: lines)
+        return article
+    }
+
+    /// "Jane Roe, a professor of history at Example University": a person's name, a comma, and a role.
+    static func isSectionCredit(_ line: ScrapeLine) -> Bool {
+        guard line.units <= 40, !line.endsSentence, let comma = line.text.firstIndex(of: ",") else { return false }
+        guard AuthorNames.personName(line.text[..<comma], minWords: 2) != nil else { return false }
+        let rest = ScrapeText.asciiLower(String(line.text[line.text.index(after: comma)...]))
+        for start in [" a ", " an ", " the ", " professor", " director", " senior", " chief", " former", " head "] where rest.fastHasPrefix(start) {
+            return true
+        }
+        return false
+    }
+
+    /// Date stamps and byline lines that sit among the first body lines: header material, not paragraphs.
+    static func isMetaLine(_ line: ScrapeLine) -> Bool {
+        guard line.units <= 14 else { return false }
+        if !line.endsSentence, PublicationDateParser.isoDate(in: line.text) != nil { return true }
+        return !HeaderReader.bylineNames(line).isEmpty
+    }
+
+    /// "Photo" alone, "Photos" alone: a gallery button, not a caption.
+    static func isBareCreditWord(_ line: ScrapeLine) -> Bool {
+        line.wordCount <= 1
+    }
+
+    static let authorInfoPrefixes = ["the author is", "the author was", "the authors are", "the writer is", "the writers are",
+                                     "the author, ", "the writer, ", "about the author:", "author's note", "the columnist is",
+                                     "the contributor is", "the commentator is"]
+    static let bioWords = ["writer", "author", "journalist", "reporter", "columnist", "editor", "professor", "researcher", "fellow",
+                           "analyst", "correspondent", "contributor", "blogger", "director", "scholar", "lecturer", "commentator",
+                           "expert", "lives in", "native", "founder", "student", "economist", "ceo", "freelance", "research"]
+
+    static func isAuthorParagraph(_ line: ScrapeLine, strict: Bool) -> Bool {
+        let lower = line.lower
+        for p in authorInfoPrefixes where lower.fastHasPrefix(p) { return true }
+        if line.units > 90 { return false }
+        guard AuthorNames.leadingName(in: line.text, allowSingle: true) != nil else { return false }
+        if strict, lower.fastContains("\"") || lower.fastContains("“") || lower.fastContains(" said") { return false }
+        for w in bioWords where lower.fastContains(w) { return true }
+        return false
+    }
+
+    static func extractAuthorInfo(_ lines: [ScrapeLine], region: ClosedRange<Int>, body: inout [Int], into article: inout ScrapedArticle) {
+        guard body.count >= 2 else { return }
+        // Within the last two body paragraphs.
+        let tailStart = max(1, body.count - 2)
+        for k in stride(from: body.count - 1, through: tailStart, by: -1) {
+            let line = lines[body[k]]
+            let explicit = LineClassifier.authorInfoPrefixHit(line.lower, prefixes: authorInfoPrefixes)
+            // Only the very last paragraph may be a bare "NAME is a ..." bio.
+            if explicit || (k == body.count - 1 && isAuthorParagraph(line, strict: true)) {
+                article.authorInfo = line.text
+                body.remove(at: k)
+                return
+            }
+        }
+        // Right after the body (a few lines), only explicit "The author is ..." or a bio.
+        var j = region.upperBound + 1
+        var looked = 0
+        while j < lines.count && looked < 4 {
+            let line = lines[j]
+            if line.kind == .text || line.kind == .duplicate {
+                looked += 1
+                if isAuthorParagraph(line, strict: true) && line.units >= 8 {
+                    article.authorInfo = line.text
+                    return
+                }
+            } else if line.kind == .terminal {
+                return
+            }
+            j += 1
+        }
+    }
+
+    static func finishSite(_ article: inout ScrapedArticle, lines: [ScrapeLine]) {
+        if article.site == nil {
+            var texts: [String] = []
+            if let note = article.editorsNote { texts.append(note) }
+            if let info = article.authorInfo { texts.append(info) }
+            for text in texts {
+                if let s = SiteNames.fromDisclaimer(text) { article.site = s; break }
+            }
+        }
+        if article.site == nil {
+            // A disclaimer line anywhere near the end ("The views don't necessarily represent those of ...").
+            for line in lines.suffix(30) where line.units <= 80 {
+                if let s = SiteNames.fromDisclaimer(line.text) { article.site = s; break }
+            }
+        }
+    }
+}
+
+extension LineClassifier {
+    static func authorInfoPrefixHit(_ lower: String, prefixes: [String]) -> Bool {
+        for p in prefixes where lower.fastHasPrefix(p) { return true }
+        return false
+    }
+}

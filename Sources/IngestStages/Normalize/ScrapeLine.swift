@@ -1,0 +1,91 @@
+/// One visible line of a scrape with the cheap features the parser decides on.
+struct ScrapeLine {
+    enum Kind: Equatable {
+        case text          // candidate body text (paragraph or short line)
+        case furniture     // share/follow prompts, ads, copyright, navigation chrome, code residue
+        case terminal      // "Related Posts", "Next Article", "Share this story": end of the article body
+        case caption       // photo caption or photo credit
+        case editorsNote   // "Editor's note: ..."
+        case duplicate     // exact repeat of an earlier line
+    }
+
+    let text: String
+    /// ASCII-lowercased text (curly apostrophes folded to '); for very long lines only head and tail are kept.
+    let lower: String
+    let scalarCount: Int
+    let wordCount: Int
+    /// Rough size in "words" that also works for scripts written without spaces (CJK).
+    let units: Int
+    let letterCount: Int
+    /// Sentence-internal punctuation followed by a space (". ", ", ", "; ", ...), a cheap prose signal.
+    let innerPunctuation: Int
+    /// `lower` without surrounding punctuation, for lines of at most 40 words ("" otherwise).
+    let key: String
+    let endsSentence: Bool
+    var kind: Kind = .text
+
+    static let longLineLimit = 1200
+
+    init(_ text: String) {
+        self.text = text
+        var scalars = 0
+        var words = 0
+        var letters = 0
+        var cjk = 0
+        var inWord = false
+        var last: Unicode.Scalar = " "
+        var lastNonClosing: Unicode.Scalar = " "
+        var punct = 0
+        for s in text.unicodeScalars {
+            scalars += 1
+            let v = s.value
+            if v == 32 {
+                inWord = false
+                switch last.value {
+                case 0x2C, 0x2E, 0x3B, 0x3A, 0x3F, 0x21, 0x201D, 0x22: punct += 1
+                default: break
+                }
+            } else {
+                if !inWord { words += 1; inWord = true }
+                if (v >= 65 && v <= 90) || (v >= 97 && v <= 122) {
+                    letters += 1
+                } else if v >= 0xC0 {
+                    if (v >= 0x3040 && v <= 0x30FF) || (v >= 0x3400 && v <= 0x9FFF) || (v >= 0xAC00 && v <= 0xD7AF) {
+                        cjk += 1
+                        letters += 1
+                    } else if s.properties.isAlphabetic {
+                        letters += 1
+                    }
+                }
+            }
+            if v == 0x3001 || v == 0x3002 || v == 0xFF0C { punct += 1 }
+            last = s
+            switch v {
+            case 0x22, 0x27, 0x29, 0x5D, 0x201D, 0x2019, 0xBB, 0x300D, 0x300F, 0xFF09: break
+            default: lastNonClosing = s
+            }
+        }
+        innerPunctuation = punct
+        scalarCount = scalars
+        wordCount = words
+        letterCount = letters
+        units = max(words, cjk / 2 + words)
+        switch lastNonClosing.value {
+        case 0x2E, 0x21, 0x3F, 0x2026, 0x3002, 0xFF01, 0xFF1F, 0x3A: endsSentence = true
+        default: endsSentence = false
+        }
+        if scalars <= ScrapeLine.longLineLimit {
+            lower = ScrapeText.asciiLower(text)
+        } else {
+            lower = ScrapeText.asciiLower(text.prefix(400)) + " … " + ScrapeText.asciiLower(text.suffix(300))
+        }
+        key = words <= 40 ? ScrapeText.trim(lower, LineClassifier.keyTrimSet) : ""
+    }
+
+    /// Sentence-like enough to be a body paragraph.
+    var isProse: Bool {
+        (endsSentence && units >= 6) || (units >= 25 && innerPunctuation * 30 >= units)
+    }
+
+    var isShort: Bool { units <= 12 }
+}

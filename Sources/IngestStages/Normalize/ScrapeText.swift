@@ -1,0 +1,238 @@
+/// Low-level text helpers for plain-text scrapes: line splitting, whitespace normalisation,
+/// UTF-8-read-as-Latin-1 ("mojibake") repair and cheap per-line features.
+enum ScrapeText {
+    /// Splits on \n, \r\n, \r (and U+2028/U+2029), normalises each line, and drops empty lines.
+    /// Works on UTF-8 bytes: appending scalar by scalar to a String is several times slower.
+    static func lines(of text: String) -> [String] {
+        var text = text
+        return text.withUTF8 { buf -> [String] in
+            var result: [String] = []
+            var out: [UInt8] = []
+            out.reserveCapacity(256)
+            var i = 0
+            let n = buf.count
+            var pendingSpace = false
+            var suspicious = false
+            var lineStart = 0
+            func finish(_ lineEnd: Int) {
+                if suspicious {
+                    // Rare path: repair the raw line first (its no-break spaces may be mojibake bytes), then normalise.
+                    let raw = String(decoding: UnsafeBufferPointer(rebasing: buf[lineStart..<lineEnd]), as: UTF8.self)
+                    let line = normalizeWhitespace(repairMojibake(raw.unicodeScalars))
+                    if !line.isEmpty { result.append(line) }
+                } else if !out.isEmpty {
+                    result.append(String(decoding: out, as: UTF8.self))
+                }
+                out.removeAll(keepingCapacity: true)
+                pendingSpace = false
+                suspicious = false
+            }
+            while i < n {
+                let b = buf[i]
+                if b < 0x80 {
+                    i += 1
+                    if b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C { finish(i - 1); lineStart = i; continue }
+                    if b == 0x20 || b == 0x09 { pendingSpace = true; continue }
+                    if b < 0x20 || b == 0x7F { continue }
+                    if pendingSpace && !out.isEmpty { out.append(0x20) }
+                    pendingSpace = false
+                    out.append(b)
+                    continue
+                }
+                // Multi-byte sequence: length from the lead byte (invalid input was already repaired by String).
+                let len = b >= 0xF0 ? 4 : (b >= 0xE0 ? 3 : 2)
+                guard i + len <= n else { i = n; break }
+                let b1 = buf[i + 1]
+                var space = false, invisible = false, newline = false
+                if b == 0xC2 {
+                    if b1 == 0xA0 { space = true } else if b1 == 0xAD || b1 < 0xA0 { invisible = true } // soft hyphen, C1 controls
+                } else if b == 0xE2 {
+                    let b2 = buf[i + 2]
+                    if b1 == 0x80 {
+                        if b2 <= 0x8A || b2 == 0xAF { space = true } else if b2 >= 0x8B && b2 <= 0x8D { invisible = true } else if b2 == 0xA8 || b2 == 0xA9 { newline = true }
+                    } else if b1 == 0x81 {
+                        if b2 == 0x9F { space = true } else if b2 == 0xA0 { invisible = true }
+                    }
+                } else if b == 0xE3 && b1 == 0x80 && buf[i + 2] == 0x80 {
+                    space = true
+                } else if b == 0xE1 && b1 == 0x9A && buf[i + 2] == 0x80 {
+                    space = true
+                } else if b == 0xEF && b1 == 0xBB && buf[i + 2] == 0xBF {
+                    invisible = true
+                }
+                if b == 0xC3 && b1 >= 0x82 && b1 <= 0xB4 { suspicious = true } // U+00C2...U+00F4: possible mojibake lead
+                if b == 0xC2 && b1 < 0xA0 { suspicious = true } // C1 control: a continuation byte read as Latin-1
+                if newline { finish(i); i += len; lineStart = i; continue }
+                if space { pendingSpace = true; i += len; continue }
+                if invisible { i += len; continue }
+                if pendingSpace && !out.isEmpty { out.append(0x20) }
+                pendingSpace = false
+                for k in 0..<len { out.append(buf[i + k]) }
+                i += len
+            }
+            finish(n)
+            return result
+        }
+    }
+
+    static func isSpaceLike(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x20, 0x09, 0xA0, 0x1680, 0x2000...0x200A, 0x202F, 0x205F, 0x3000: return true
+        default: return false
+        }
+    }
+
+    static func isInvisible(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x00...0x08, 0x0E...0x1F, 0x7F, 0x80...0x9F, 0x200B...0x200D, 0x2060, 0xFEFF, 0xAD: return true
+        default: return false
+        }
+    }
+
+    /// Collapses every run of whitespace (including no-break and typographic spaces) into one space, drops
+    /// invisible characters, trims both ends.
+    static func normalizeWhitespace(_ scalars: String.UnicodeScalarView) -> String {
+        var out = String.UnicodeScalarView()
+        var pendingSpace = false
+        for s in scalars {
+            let v = s.value
+            if isSpaceLike(v) { pendingSpace = true; continue }
+            if isInvisible(v) { continue }
+            if pendingSpace && !out.isEmpty { out.append(" ") }
+            pendingSpace = false
+            out.append(s)
+        }
+        return String(out)
+    }
+
+    static func normalizeWhitespace(_ text: String) -> String {
+        lines(of: text).joined(separator: " ")
+    }
+
+    // MARK: - Mojibake repair
+
+    /// Windows-1252 characters for bytes 0x80...0x9F, mapped back to their byte.
+    static let cp1252Reverse: [UInt32: UInt8] = [
+        0x20AC: 0x80, 0x201A: 0x82, 0x0192: 0x83, 0x201E: 0x84, 0x2026: 0x85, 0x2020: 0x86, 0x2021: 0x87,
+        0x02C6: 0x88, 0x2030: 0x89, 0x0160: 0x8A, 0x2039: 0x8B, 0x0152: 0x8C, 0x017D: 0x8E, 0x2018: 0x91,
+        0x2019: 0x92, 0x201C: 0x93, 0x201D: 0x94, 0x2022: 0x95, 0x2013: 0x96, 0x2014: 0x97, 0x02DC: 0x98,
+        0x2122: 0x99, 0x0161: 0x9A, 0x203A: 0x9B, 0x0153: 0x9C, 0x017E: 0x9E, 0x0178: 0x9F,
+    ]
+
+    @inline(__always)
+    static func byteValue(_ s: Unicode.Scalar) -> UInt8? {
+        let v = s.value
+        if v <= 0xFF { return UInt8(v) }
+        return cp1252Reverse[v]
+    }
+
+    /// Repairs UTF-8 text that was decoded as Latin-1/Windows-1252 ("Itâ€™s" → "It’s"). Works sequence by sequence,
+    /// so lines mixing intact and damaged text are repaired where damaged and left alone elsewhere. A sequence is
+    /// only rewritten when its bytes form one well-formed UTF-8 multi-byte character.
+    static func repairMojibake(_ scalars: String.UnicodeScalarView) -> String.UnicodeScalarView {
+        // Fast path: nothing that could be a UTF-8 lead byte read as Latin-1.
+        var suspicious = false
+        for s in scalars where s.value >= 0xC2 && s.value <= 0xF4 { suspicious = true; break }
+        if !suspicious { return scalars }
+        let array = Array(scalars)
+        var out = String.UnicodeScalarView()
+        var i = 0
+        var changed = false
+        while i < array.count {
+            let lead = array[i].value
+            var length = 0
+            if lead >= 0xC2 && lead <= 0xDF { length = 2 } else if lead >= 0xE0 && lead <= 0xEF { length = 3 } else if lead >= 0xF0 && lead <= 0xF4 { length = 4 }
+            if length > 0 && i + length <= array.count {
+                var bytes: [UInt8] = [UInt8(lead)]
+                var ok = true
+                for k in 1..<length {
+                    guard let b = byteValue(array[i + k]), b >= 0x80, b <= 0xBF else { ok = false; break }
+                    bytes.append(b)
+                }
+                if ok {
+                    // Reject overlong forms and surrogates.
+                    if lead == 0xE0 && bytes[1] < 0xA0 { ok = false }
+                    if lead == 0xED && bytes[1] >= 0xA0 { ok = false }
+                    if lead == 0xF0 && bytes[1] < 0x90 { ok = false }
+                    if lead == 0xF4 && bytes[1] >= 0x90 { ok = false }
+                }
+                if ok {
+                    var value: UInt32
+                    switch length {
+                    case 2: value = (UInt32(bytes[0]) & 0x1F) << 6 | (UInt32(bytes[1]) & 0x3F)
+                    case 3: value = (UInt32(bytes[0]) & 0x0F) << 12 | (UInt32(bytes[1]) & 0x3F) << 6 | (UInt32(bytes[2]) & 0x3F)
+                    default:
+                        value = (UInt32(bytes[0]) & 0x07) << 18 | (UInt32(bytes[1]) & 0x3F) << 12
+                        value |= (UInt32(bytes[2]) & 0x3F) << 6 | (UInt32(bytes[3]) & 0x3F)
+                    }
+                    if let scalar = Unicode.Scalar(value) {
+                        out.append(scalar)
+                        i += length
+                        changed = true
+                        continue
+                    }
+                }
+            }
+            out.append(array[i])
+            i += 1
+        }
+        return changed ? out : scalars
+    }
+
+    // MARK: - Small string helpers
+
+    /// Lowercases ASCII letters only (cheap, locale-free) and folds curly single quotes to '; other text is kept.
+    static func asciiLower(_ s: Substring) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        var it = s.utf8.makeIterator()
+        var pending: [UInt8] = []
+        while let b = it.next() {
+            if !pending.isEmpty {
+                pending.append(b)
+                if pending.count == 3 {
+                    if pending[0] == 0xE2 && pending[1] == 0x80 && (pending[2] == 0x98 || pending[2] == 0x99) {
+                        out.append(0x27)
+                    } else {
+                        out.append(contentsOf: pending)
+                    }
+                    pending.removeAll(keepingCapacity: true)
+                } else if pending.count == 2 && !(pending[0] == 0xE2 && pending[1] == 0x80) {
+                    out.append(contentsOf: pending)
+                    pending.removeAll(keepingCapacity: true)
+                }
+                continue
+            }
+            if b >= 65 && b <= 90 { out.append(b + 32) } else if b == 0xE2 { pending.append(b) } else { out.append(b) }
+        }
+        out.append(contentsOf: pending)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    static func asciiLower(_ s: String) -> String { asciiLower(s[...]) }
+
+    static func isUpper(_ s: Unicode.Scalar) -> Bool {
+        s.properties.isUppercase
+    }
+
+    /// Words split on spaces.
+    static func words(_ s: String) -> [Substring] {
+        s.split(separator: " ", omittingEmptySubsequences: true)
+    }
+
+    /// Trims spaces and the given punctuation from both ends.
+    static func trim(_ s: Substring, _ chars: Set<Character> = [" ", ":", "-", "|", "–", "—", ",", ";", "/", "•", "·"]) -> String {
+        var start = s.startIndex
+        var end = s.endIndex
+        while start < end, chars.contains(s[start]) { start = s.index(after: start) }
+        while end > start {
+            let before = s.index(before: end)
+            if chars.contains(s[before]) { end = before } else { break }
+        }
+        return String(s[start..<end])
+    }
+
+    static func trim(_ s: String, _ chars: Set<Character> = [" ", ":", "-", "|", "–", "—", ",", ";", "/", "•", "·"]) -> String {
+        trim(s[...], chars)
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import XCTest
+
+final class CommandLineTests: XCTestCase {
+    private func run(_ args: [String], cwd: URL? = nil) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = DaemonHarness.binary
+        p.arguments = args
+        if let cwd { p.currentDirectoryURL = cwd }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    private func temp() throws -> URL {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: d) }
+        return d
+    }
+
+    func testValidateAcceptsTheShippedPipelines() throws {
+        let pipelines = try FileManager.default.contentsOfDirectory(atPath: DaemonHarness.repository.appendingPathComponent("pipelines").path)
+            .filter { $0.hasSuffix(".yaml") }
+        XCTAssertFalse(pipelines.isEmpty)
+        for name in pipelines {
+            let r = try run(["validate", DaemonHarness.repository.appendingPathComponent("pipelines/\(name)").path])
+            XCTAssertEqual(r.status, 0, r.err)
+            XCTAssertTrue(r.out.contains(": ok — pipeline"), r.out)
+            XCTAssertTrue(r.out.contains("normalize → dedupe → classify"), r.out)
+        }
+    }
+
+    func testValidateReportsEveryProblemWithFileLineAndColumn() throws {
+        let d = try temp()
+        let file = d.appendingPathComponent("bad.yaml")
+        try """
+        runtime:
+          concurrency: two
+        stages:
+          - use: normalize
+            min_wrds: 3
+          - use: dedupe
+            policy: forget
+          - use: sentiment
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try run(["validate", file.path])
+        XCTAssertEqual(r.status, 1)
+        let lines = r.err.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines, [
+            "\(file.path):2:16: runtime.concurrency: expected an integer, found 'two'",
+            "\(file.path):5:5: stages[0]: unknown key 'min_wrds'; did you mean 'min_words'?",
+            "\(file.path):7:13: stages[1].policy: 'forget' is not one of annotate, drop",
+            "\(file.path):8:10: stages[2].use: unknown stage 'sentiment'; known stages: normalize, dedupe, classify",
+        ])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: d.appendingPathComponent("state").path), "validate creates nothing")
+    }
+
+    func testValidateRefusesTabIndentationAndBadTaxonomy() throws {
+        let d = try temp()
+        let tabs = d.appendingPathComponent("tabs.yaml")
+        try "stages:\n  - use: normalize\n\t- use: dedupe\n".write(to: tabs, atomically: true, encoding: .utf8)
+        let r = try run(["validate", tabs.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.hasPrefix("\(tabs.path):3:"), r.err)
+        XCTAssertTrue(r.err.contains("tabs cannot indent YAML"), r.err)
+
+        let taxonomy = d.appendingPathComponent("tax.yaml")
+        try "stages:\n  - use: normalize\n  - use: classify\n    topics:\n      trade:\n        terms:\n          tariff: heavy\n".write(to: taxonomy, atomically: true, encoding: .utf8)
+        let t = try run(["validate", taxonomy.path])
+        XCTAssertEqual(t.status, 1)
+        XCTAssertEqual(t.err, "\(taxonomy.path):7:19: stages[1].topics.trade.terms.tariff: expected a number, found 'heavy'\n")
+    }
+
+    func testOnceWritesRecordsToStdoutAndTouchesNothingNextToThePipeline() throws {
+        let d = try temp()
+        let pipeline = d.appendingPathComponent("news.yaml")
+        try FileManager.default.copyItem(at: DaemonHarness.repository.appendingPathComponent("pipelines/news.yaml"), to: pipeline)
+        let inputs = d.appendingPathComponent("in")
+        try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
+        try sampleArticle(11).write(to: inputs.appendingPathComponent("one.txt"), atomically: true, encoding: .utf8)
+        try sampleArticle(11).write(to: inputs.appendingPathComponent("same.txt"), atomically: true, encoding: .utf8)
+        let r = try run(["once", "--pipeline", pipeline.path, "--output", "-",
+                         inputs.appendingPathComponent("one.txt").path, inputs.appendingPathComponent("same.txt").path])
+        XCTAssertEqual(r.status, 0, r.err)
+        let records = try r.out.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+        XCTAssertEqual(records.count, 2)
+        XCTAssertEqual(Set(records.compactMap { ($0["dedupe"] as? [String: Any])?["status"] as? String }), ["unique", "duplicate"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: d.path).sorted(), ["in", "news.yaml"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: inputs.path).sorted(), ["one.txt", "same.txt"])
+    }
+
+    func testOnceExitsNonZeroWithReasonsWhenAnInputIsRejected() throws {
+        let d = try temp()
+        let empty = d.appendingPathComponent("empty.txt")
+        FileManager.default.createFile(atPath: empty.path, contents: Data())
+        let good = d.appendingPathComponent("good.txt")
+        try sampleArticle(12).write(to: good, atomically: true, encoding: .utf8)
+        let out = d.appendingPathComponent("records.jsonl")
+        let r = try run(["once", "--pipeline", DaemonHarness.repository.appendingPathComponent("pipelines/news.yaml").path,
+                         "--output", out.path, empty.path, good.path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.err.contains("\"reason\":\"empty\""), r.err)
+        XCTAssertEqual(try String(contentsOf: out, encoding: .utf8).split(separator: "\n").count, 1)
+    }
+
+    func testHelpShowsEachCommandWithAnExample() throws {
+        for cmd in ["run", "validate", "once"] {
+            let r = try run([cmd, "--help"])
+            XCTAssertEqual(r.status, 0)
+            XCTAssertTrue(r.out.contains("Example:"), "\(cmd): \(r.out)")
+        }
+    }
+}

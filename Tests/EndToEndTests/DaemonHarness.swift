@@ -1,0 +1,148 @@
+import Foundation
+import XCTest
+
+/// Runs the real `ingestd` binary on a throwaway pipeline folder.
+final class DaemonHarness {
+    let root: URL
+    let pipeline: URL
+    var process: Process?
+    private(set) var logFiles: [URL] = []
+
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["INGESTD_BIN"] { return URL(fileURLWithPath: path) }
+        // The test bundle is built next to the executables it depends on.
+        var dir = Bundle.main.bundleURL
+        for _ in 0..<4 {
+            let candidate = dir.appendingPathComponent("ingestd")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+            dir.deleteLastPathComponent()
+        }
+        let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return here.appendingPathComponent(".build/debug/ingestd")
+    }
+
+    static var repository: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    }
+
+    /// - Parameter edit: changes to the shipped default pipeline text, applied in order.
+    init(edits: [(String, String)] = [], file: StaticString = #filePath, line: UInt = #line) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("ingestd-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        var yaml = try String(contentsOf: Self.repository.appendingPathComponent("pipelines/news.yaml"), encoding: .utf8)
+        for (from, to) in edits {
+            XCTAssertTrue(yaml.contains(from), "the default pipeline no longer contains \(from)", file: file, line: line)
+            yaml = yaml.replacingOccurrences(of: from, with: to)
+        }
+        pipeline = root.appendingPathComponent("news.yaml")
+        try yaml.write(to: pipeline, atomically: true, encoding: .utf8)
+    }
+
+    func dir(_ name: String) -> URL { root.appendingPathComponent(name) }
+    var records: URL { root.appendingPathComponent("records/records.jsonl") }
+
+    func names(_ folder: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: dir(folder).path)) ?? []).sorted()
+    }
+
+    /// Starts `ingestd run` and waits for its start-up log line.
+    func start(asUser user: String? = nil, extraArguments: [String] = []) throws {
+        let p = Process()
+        var args = ["run", "--pipeline", pipeline.path] + extraArguments
+        if let user {
+            p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            args = ["--reuid=\(user)", "--regid=\(user == "nobody" ? "nogroup" : user)", "--clear-groups", Self.binary.path] + args
+        } else {
+            p.executableURL = Self.binary
+        }
+        p.arguments = args
+        let log = root.appendingPathComponent("daemon-\(logFiles.count).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        logFiles.append(log)
+        p.standardError = try FileHandle(forWritingTo: log)
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        process = p
+        try waitUntil("the daemon logs that it started", timeout: 20) {
+            (try? String(contentsOf: log, encoding: .utf8))?.contains("\"msg\":\"ingestd started\"") ?? false
+                || !p.isRunning
+        }
+        guard p.isRunning else {
+            throw Failure("ingestd exited at start-up: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
+        }
+    }
+
+    /// Writes a file the way users are told to: under an ignored temporary name, then renamed.
+    func drop(_ name: String, _ bytes: [UInt8]) throws {
+        let tmp = dir("inbox").appendingPathComponent(".\(name).part")
+        try FileManager.default.createDirectory(at: dir("inbox"), withIntermediateDirectories: true)
+        try Data(bytes).write(to: tmp)
+        guard rename(tmp.path, dir("inbox").appendingPathComponent(name).path) == 0 else { throw Failure("rename failed") }
+    }
+
+    func drop(_ name: String, text: String) throws { try drop(name, Array(text.utf8)) }
+
+    /// SIGTERM, then the exit status.
+    @discardableResult
+    func stop(timeout: TimeInterval = 20) throws -> Int32 {
+        guard let p = process else { return -1 }
+        p.terminate()
+        try waitUntil("the daemon exits after SIGTERM", timeout: timeout) { !p.isRunning }
+        process = nil
+        return p.terminationStatus
+    }
+
+    func kill9() throws {
+        guard let p = process else { return }
+        kill(p.processIdentifier, SIGKILL)
+        try waitUntil("the daemon dies", timeout: 10) { !p.isRunning }
+        process = nil
+    }
+
+    func recordLines() throws -> [[String: Any]] {
+        guard let data = FileManager.default.contents(atPath: records.path) else { return [] }
+        return try String(decoding: data, as: UTF8.self).split(separator: "\n").map {
+            guard let obj = try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] else { throw Failure("not an object: \($0)") }
+            return obj
+        }
+    }
+
+    func logLines() -> [[String: Any]] {
+        logFiles.flatMap { url -> [[String: Any]] in
+            let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        }
+    }
+
+    func cleanUp() {
+        if let p = process, p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
+        try? FileManager.default.removeItem(at: root)
+    }
+}
+
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+/// Polls a condition that the test cannot be notified about (another process's files).
+func waitUntil(_ what: String, timeout: TimeInterval, _ condition: () -> Bool) throws {
+    let deadline = Date().addingTimeInterval(timeout)
+    while !condition() {
+        if Date() > deadline { throw Failure("timed out after \(timeout)s waiting until \(what)") }
+        usleep(20_000)
+    }
+}
+
+/// Article-like text made up for the tests: a headline, a byline, a date and paragraphs.
+func sampleArticle(_ n: Int, paragraphs: Int = 3) -> String {
+    let topics = ["harbour expansion", "river cleanup", "school budget", "rail strike", "solar farm"]
+    let topic = topics[n % topics.count]
+    var lines = ["Council debates \(topic) plan number \(n)", "By Ada Quill", "March \(1 + n % 27), 2021", ""]
+    for p in 0..<paragraphs {
+        lines.append("Officials met on Tuesday to discuss the \(topic), item \(n)-\(p), and said the vote would come next month after a public hearing. "
+                     + "Residents who spoke at the meeting asked for more detail on costs and on the timetable for the work.")
+        lines.append("")
+    }
+    return lines.joined(separator: "\n")
+}

@@ -1,0 +1,145 @@
+import Foundation
+import XCTest
+@testable import IngestCore
+
+/// A stage kind used only to exercise the loader: it reads one integer option.
+private struct CountingBuilder: StageBuilder {
+    let limit: Int
+    func build(_ context: StageContext) throws -> any Stage { fatalError("not built in these tests") }
+}
+
+private let registry = StageRegistry([
+    StageFactory(name: "count", summary: "test stage") { options in
+        CountingBuilder(limit: options.int("limit", default: 3, in: 1...10))
+    },
+    StageFactory(name: "noop", summary: "test stage") { _ in CountingBuilder(limit: 0) },
+])
+
+final class PipelineLoaderTests: XCTestCase {
+    private func parse(_ yaml: String, base: String = "/srv/pipe") throws -> PipelineConfig {
+        try PipelineLoader.parse(yaml: yaml, file: URL(fileURLWithPath: base + "/p.yaml"), displayName: "p.yaml",
+                                 baseDirectory: URL(fileURLWithPath: base), registry: registry)
+    }
+
+    private func issues(_ yaml: String) -> [String] {
+        do {
+            _ = try parse(yaml)
+            return []
+        } catch let e as ConfigError {
+            return e.issues.map(\.description)
+        } catch {
+            return ["unexpected \(error)"]
+        }
+    }
+
+    func testMinimalPipelineGetsTheDefaultLayoutNextToTheFile() throws {
+        let c = try parse("stages:\n  - use: noop\n")
+        XCTAssertEqual(c.name, "p")
+        XCTAssertEqual(c.dropFolder?.inbox.path, "/srv/pipe/inbox")
+        XCTAssertEqual(c.dropFolder?.processing.path, "/srv/pipe/processing")
+        XCTAssertEqual(c.dropFolder?.done.path, "/srv/pipe/done")
+        XCTAssertEqual(c.dropFolder?.failed.path, "/srv/pipe/failed")
+        XCTAssertEqual(c.sink.path.path, "/srv/pipe/records/records.jsonl")
+        XCTAssertEqual(c.stateDirectory.path, "/srv/pipe/state")
+        XCTAssertEqual(c.runtime.maxDocumentBytes, 20_000_000)
+        XCTAssertEqual(c.runtime.shutdownTimeout, 10)
+    }
+
+    func testValuesAndUnitsAreRead() throws {
+        let c = try parse("""
+        name: desk
+        log: {level: debug, summary_interval: 500ms}
+        runtime:
+          concurrency: 3
+          max_in_flight: 9
+          max_document_bytes: 2MiB
+          shutdown_timeout: 1m
+        sources:
+          drop_folder: {path: /var/in, done: finished, on_success: delete}
+        stages:
+          - use: count
+            limit: 7
+        sink: {path: out/r.jsonl}
+        state_dir: /var/state
+        """)
+        XCTAssertEqual(c.name, "desk")
+        XCTAssertEqual(c.log.level, "debug")
+        XCTAssertEqual(c.log.summaryInterval, 0.5)
+        XCTAssertEqual(c.runtime.concurrency, 3)
+        XCTAssertEqual(c.runtime.maxInFlight, 9)
+        XCTAssertEqual(c.runtime.maxDocumentBytes, 2 * 1024 * 1024)
+        XCTAssertEqual(c.runtime.shutdownTimeout, 60)
+        XCTAssertEqual(c.dropFolder?.inbox.path, "/var/in")
+        XCTAssertEqual(c.dropFolder?.done.path, "/srv/pipe/finished")
+        XCTAssertEqual(c.dropFolder?.afterSuccess, .delete)
+        XCTAssertEqual((c.stages.first?.builder as? CountingBuilder)?.limit, 7)
+        XCTAssertEqual(c.stages.first?.line, 11)
+        XCTAssertEqual(c.sink.path.path, "/srv/pipe/out/r.jsonl")
+        XCTAssertEqual(c.stateDirectory.path, "/var/state")
+    }
+
+    func testUnknownStageIsReportedAtItsLineWithASuggestion() {
+        let found = issues("stages:\n  - use: noop\n  - use: cuont\n")
+        XCTAssertEqual(found.count, 1)
+        XCTAssertTrue(found[0].hasPrefix("p.yaml:3:10: "), found[0])
+        XCTAssertTrue(found[0].contains("unknown stage 'cuont'"), found[0])
+        XCTAssertTrue(found[0].contains("did you mean 'count'"), found[0])
+    }
+
+    func testWrongTypeIsReportedAtTheValue() {
+        let found = issues("runtime:\n  concurrency: lots\nstages:\n  - use: noop\n")
+        XCTAssertEqual(found, ["p.yaml:2:16: runtime.concurrency: expected an integer, found 'lots'"])
+    }
+
+    func testOutOfRangeStageOptionIsReported() {
+        let found = issues("stages:\n  - use: count\n    limit: 99\n")
+        XCTAssertEqual(found, ["p.yaml:3:12: stages[0].limit: must be between 1 and 10, found 99"])
+    }
+
+    func testUnknownKeysAreReportedWithTheClosestKnownKey() {
+        let found = issues("runtime:\n  max_inflight: 4\nstages:\n  - use: count\n    limt: 2\n")
+        XCTAssertEqual(found.count, 2)
+        XCTAssertTrue(found[0].hasPrefix("p.yaml:2:3: runtime: unknown key 'max_inflight'; did you mean 'max_in_flight'?"), found[0])
+        XCTAssertTrue(found[1].hasPrefix("p.yaml:5:5: stages[0]: unknown key 'limt'; did you mean 'limit'?"), found[1])
+    }
+
+    func testTabIndentationIsRefusedWithLineAndHint() {
+        let found = issues("stages:\n\t- use: noop\n")
+        XCTAssertEqual(found.count, 1)
+        XCTAssertTrue(found[0].hasPrefix("p.yaml:2:"), found[0])
+        XCTAssertTrue(found[0].contains("tabs cannot indent YAML"), found[0])
+    }
+
+    func testURLSourcesAreRefusedAsNotSupportedYet() {
+        let found = issues("sources:\n  drop_folder: {}\n  urls:\n    - https://example.org/feed\nstages:\n  - use: noop\n")
+        XCTAssertEqual(found.count, 1)
+        XCTAssertTrue(found[0].hasPrefix("p.yaml:3:3: sources.urls: fetching urls is not supported yet"), found[0])
+    }
+
+    func testBadEnumDurationAndSizeAreAllReportedInOneRun() {
+        let found = issues("""
+        log: {level: loud}
+        runtime: {shutdown_timeout: soon, max_document_bytes: 20 parsecs}
+        sources: {drop_folder: {on_success: keep}}
+        stages:
+          - use: noop
+        """)
+        XCTAssertEqual(found.count, 4, "\(found)")
+        XCTAssertTrue(found.contains { $0.contains("log.level: 'loud' is not one of") })
+        XCTAssertTrue(found.contains { $0.contains("runtime.shutdown_timeout: expected a duration") })
+        XCTAssertTrue(found.contains { $0.contains("runtime.max_document_bytes: expected a size") })
+        XCTAssertTrue(found.contains { $0.contains("on_success: 'keep' is not one of move, delete") })
+    }
+
+    func testMissingStagesAndEmptyFileAreRefused() {
+        XCTAssertTrue(issues("name: x\n").first?.contains("missing 'stages:'") ?? false)
+        XCTAssertEqual(issues(""), ["p.yaml:1:1: the pipeline file is empty"])
+        XCTAssertTrue(issues("stages:\n  - limit: 3\n").first?.contains("each stage needs 'use: NAME'") ?? false)
+    }
+
+    func testDuplicateKeyIsRefused() {
+        let found = issues("name: a\nname: b\nstages:\n  - use: noop\n")
+        XCTAssertEqual(found.count, 1)
+        XCTAssertTrue(found[0].hasPrefix("p.yaml:2:1:") && found[0].contains("duplicate"), found[0])
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import XCTest
+import IngestCore
+@testable import IngestSinks
+
+final class JSONLinesSinkTests: XCTestCase {
+    private var dir: URL!
+
+    override func setUpWithError() throws {
+        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sink-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
+
+    private func line(_ id: String) -> [UInt8] { Array(#"{"id":"\#(id)","x":1}"#.utf8) }
+
+    private func submitAndWait(_ sink: JSONLinesSink, _ lines: [[UInt8]?]) -> [(any Error)?] {
+        let group = DispatchGroup()
+        let results = ResultBox()
+        for l in lines {
+            group.enter()
+            sink.submit(l) { e in results.append(e); group.leave() }
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 10), .success)
+        return results.all
+    }
+
+    func testRecordsAreAppendedOnePerLineAndAcknowledgedAfterTheWrite() throws {
+        let path = dir.appendingPathComponent("records/r.jsonl")
+        let sink = try JSONLinesSink(path: path)
+        let results = submitAndWait(sink, (0..<50).map { line("id\($0)") } + [nil])
+        XCTAssertEqual(results.count, 51)
+        XCTAssertTrue(results.allSatisfy { $0 == nil })
+        // The completion ran after the write: the file already holds every line.
+        let text = try String(contentsOf: path, encoding: .utf8)
+        XCTAssertEqual(text.split(separator: "\n").count, 50)
+        XCTAssertTrue(text.hasSuffix("\n"))
+        XCTAssertEqual(try sink.existingIDs(), Set((0..<50).map { "id\($0)" }))
+        try sink.close()
+    }
+
+    func testBeforeCommitRunsBeforeTheWriteAndItsFailureFailsTheBatch() throws {
+        let path = dir.appendingPathComponent("r.jsonl")
+        struct Refused: Error {}
+        let sink = try JSONLinesSink(path: path, beforeCommit: { throw Refused() })
+        let results = submitAndWait(sink, [line("a"), line("b")])
+        XCTAssertEqual(results.count, 2)
+        XCTAssertTrue(results.allSatisfy { $0 is Refused })
+        XCTAssertEqual(try Data(contentsOf: path).count, 0, "nothing may be written when the barrier fails")
+    }
+
+    func testATornLastLineIsCutAtOpen() throws {
+        let path = dir.appendingPathComponent("r.jsonl")
+        let whole = #"{"id":"a"}"# + "\n" + #"{"id":"b"}"# + "\n"
+        try Data((whole + #"{"id":"c","text":"half a rec"#).utf8).write(to: path)
+        let sink = try JSONLinesSink(path: path)
+        XCTAssertEqual(sink.repairedBytes, #"{"id":"c","text":"half a rec"#.utf8.count)
+        XCTAssertEqual(try String(contentsOf: path, encoding: .utf8), whole)
+        _ = submitAndWait(sink, [line("d")])
+        let lines = try String(contentsOf: path, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 3)
+        XCTAssertTrue(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil })
+        XCTAssertEqual(try sink.existingIDs(), ["a", "b", "d"])
+    }
+
+    func testAFileWithNoNewlineAtAllIsEmptiedAndAWholeFileIsLeftAlone() throws {
+        let torn = dir.appendingPathComponent("torn.jsonl")
+        try Data(#"{"id":"x","te"#.utf8).write(to: torn)
+        XCTAssertEqual(try JSONLinesSink(path: torn).repairedBytes, 13)
+        XCTAssertEqual(try Data(contentsOf: torn).count, 0)
+
+        let whole = dir.appendingPathComponent("whole.jsonl")
+        try Data((#"{"id":"x"}"# + "\n").utf8).write(to: whole)
+        XCTAssertEqual(try JSONLinesSink(path: whole).repairedBytes, 0)
+        XCTAssertEqual(try Data(contentsOf: whole).count, 11)
+    }
+
+    func testConcurrentSubmittersAllLandExactlyOnce() throws {
+        let path = dir.appendingPathComponent("r.jsonl")
+        let sink = try JSONLinesSink(path: path)
+        let group = DispatchGroup()
+        DispatchQueue.concurrentPerform(iterations: 400) { i in
+            group.enter()
+            sink.submit(line("c\(i)")) { _ in group.leave() }
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 20), .success)
+        let ids = try String(contentsOf: path, encoding: .utf8).split(separator: "\n")
+            .compactMap { RecordSchema.id(ofLine: Array($0.utf8)[...]) }
+        XCTAssertEqual(ids.count, 400)
+        XCTAssertEqual(Set(ids).count, 400)
+    }
+}
+
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [(any Error)?] = []
+    func append(_ e: (any Error)?) { lock.lock(); items.append(e); lock.unlock() }
+    var all: [(any Error)?] { lock.lock(); defer { lock.unlock() }; return items }
+}

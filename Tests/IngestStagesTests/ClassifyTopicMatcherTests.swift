@@ -1,0 +1,110 @@
+import XCTest
+@testable import IngestStages
+
+final class ClassifyTopicMatcherTests: XCTestCase {
+    private func matcher(_ topics: [Taxonomy.Topic], threshold: Double = 1) -> TopicMatcher {
+        TopicMatcher(taxonomy: Taxonomy(topics: topics, threshold: threshold))
+    }
+
+    func testSingleOccurrenceScoresWeight() {
+        let m = matcher([Taxonomy.Topic(name: "conflict", weightedTerms: [("war", 2)])])
+        XCTAssertEqual(m.score(tokens: Tokenizer.words("The war began.")), [TopicScore(name: "conflict", score: 2)])
+    }
+
+    func testRepeatedOccurrencesUseLogScale() {
+        let m = matcher([Taxonomy.Topic(name: "conflict", weightedTerms: [("war", 2)])])
+        // count 3 → 2 × (1 + ln 3) = 4.197
+        let r = m.score(tokens: Tokenizer.words("war, war and more war"))
+        XCTAssertEqual(r, [TopicScore(name: "conflict", score: 4.197)])
+    }
+
+    func testNoMatchInsideLongerWord() {
+        let m = matcher([Taxonomy.Topic(name: "conflict", weightedTerms: [("war", 1)])], threshold: 0.1)
+        XCTAssertEqual(m.score(tokens: Tokenizer.words("A warning about software and a warm award.")), [])
+    }
+
+    func testPhraseMatchesAcrossPunctuationAndCase() {
+        let m = matcher([Taxonomy.Topic(name: "korea", weightedTerms: [("North Korea", 1.5), ("Kim Jong-un", 1)])])
+        let r = m.score(tokens: Tokenizer.words("Talks with NORTH KOREA stalled; Kim Jong Un left."))
+        XCTAssertEqual(r, [TopicScore(name: "korea", score: 2.5)])
+    }
+
+    func testPhraseRequiresConsecutiveTokens() {
+        let m = matcher([Taxonomy.Topic(name: "korea", weightedTerms: [("north korea", 1)])], threshold: 0.1)
+        XCTAssertEqual(m.score(tokens: Tokenizer.words("north of the border, korea waits")), [])
+        XCTAssertEqual(m.score(tokens: Tokenizer.words("it lies to the north")), [])
+    }
+
+    func testInflections() {
+        let m = matcher([
+            Taxonomy.Topic(name: "a", weightedTerms: [("sanction", 1)]),
+            Taxonomy.Topic(name: "b", weightedTerms: [("tax", 1)]),
+            Taxonomy.Topic(name: "c", weightedTerms: [("talk", 1)]),
+            Taxonomy.Topic(name: "d", weightedTerms: [("economy", 1)]),
+            Taxonomy.Topic(name: "e", weightedTerms: [("trade", 1)]),
+        ], threshold: 0.5)
+        let r = m.score(tokens: Tokenizer.words("New sanctions, higher taxes; they talked about economies and trading."))
+        XCTAssertEqual(r.map(\.name), ["a", "b", "c", "d", "e"])
+        XCTAssertTrue(r.allSatisfy { $0.score == 1 })
+        let r2 = m.score(tokens: Tokenizer.words("talking, sanctioned"))
+        XCTAssertEqual(r2.map(\.name), ["a", "c"])
+    }
+
+    func testInflectionNotAppliedToPhrasesOrShortWords() {
+        let m = matcher([
+            Taxonomy.Topic(name: "phrase", weightedTerms: [("peace talk", 1)]),
+            Taxonomy.Topic(name: "short", weightedTerms: [("us", 1)]),
+        ], threshold: 0.5)
+        XCTAssertEqual(m.score(tokens: Tokenizer.words("peace talks and more uses")), [])
+    }
+
+    func testVariantThatIsAlsoATermCountsOnce() {
+        let m = matcher([Taxonomy.Topic(name: "s", weightedTerms: [("sanction", 1), ("sanctions", 2)])], threshold: 0.5)
+        XCTAssertEqual(m.score(tokens: Tokenizer.words("sanctions")), [TopicScore(name: "s", score: 2)])
+    }
+
+    func testThresholdFiltersAndIsInclusive() {
+        let m = matcher([
+            Taxonomy.Topic(name: "low", weightedTerms: [("rain", 0.5)]),
+            Taxonomy.Topic(name: "exact", weightedTerms: [("snow", 1)]),
+        ], threshold: 1)
+        XCTAssertEqual(m.score(tokens: Tokenizer.words("rain and snow")), [TopicScore(name: "exact", score: 1)])
+    }
+
+    func testPerTopicThresholdOverridesGlobal() {
+        let m = matcher([
+            Taxonomy.Topic(name: "lenient", weightedTerms: [("rain", 0.5)], threshold: 0.4),
+            Taxonomy.Topic(name: "strict", weightedTerms: [("snow", 2)], threshold: 5),
+        ], threshold: 1)
+        XCTAssertEqual(m.score(tokens: Tokenizer.words("rain and snow")), [TopicScore(name: "lenient", score: 0.5)])
+    }
+
+    func testSortedByScoreThenName() {
+        let m = matcher([
+            Taxonomy.Topic(name: "zeta", weightedTerms: [("alpha", 1)]),
+            Taxonomy.Topic(name: "beta", weightedTerms: [("alpha", 1)]),
+            Taxonomy.Topic(name: "gamma", weightedTerms: [("alpha", 3)]),
+        ], threshold: 0.5)
+        XCTAssertEqual(m.score(tokens: ["alpha"]).map(\.name), ["gamma", "beta", "zeta"])
+    }
+
+    func testRoundingToThreeDecimals() {
+        let m = matcher([Taxonomy.Topic(name: "t", weightedTerms: [("one", 1), ("two", 1.23456)])], threshold: 0)
+        // 1 + 1.23456 × (1 + ln 2) = 3.090270… → 3.09
+        XCTAssertEqual(m.score(tokens: ["one", "two", "two"]).first?.score, 3.09)
+    }
+
+    func testEmptyInputs() {
+        let m = matcher([Taxonomy.Topic(name: "t", weightedTerms: [("x", 1)])], threshold: 0)
+        XCTAssertEqual(m.score(tokens: []), [])
+        XCTAssertEqual(TopicMatcher(taxonomy: Taxonomy(topics: [], threshold: 0)).score(tokens: ["x"]), [])
+    }
+
+    func testTaxonomyEquatable() {
+        let a = Taxonomy(topics: [Taxonomy.Topic(name: "t", terms: [Taxonomy.Term(phrase: "x", weight: 1)])], threshold: 1)
+        var b = a
+        XCTAssertEqual(a, b)
+        b.topics[0].terms[0].weight = 2
+        XCTAssertNotEqual(a, b)
+    }
+}
