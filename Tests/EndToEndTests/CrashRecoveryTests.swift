@@ -12,9 +12,10 @@ final class CrashRecoveryTests: XCTestCase {
 
         // The writer streams files in at about 400 per second on its own thread.
         let writerDone = DispatchSemaphore(value: 0)
+        let inbox = h.dir("inbox")
         let writer = Thread {
             for (i, name) in names.enumerated() {
-                try? h.drop(name, text: sampleArticle(i, paragraphs: 2) + "Serial \(i).\n")
+                try? DaemonHarness.drop(name, Array((sampleArticle(i, paragraphs: 2) + "Serial \(i).\n").utf8), into: inbox)
                 if i % 20 == 19 { usleep(50_000) }
             }
             writerDone.signal()

@@ -42,6 +42,7 @@ final class DaemonEndToEndTests: XCTestCase {
 
         XCTAssertEqual(h.names("inbox"), [])
         XCTAssertEqual(h.names("processing"), [])
+        try waitUntil("a summary line is logged", timeout: 10) { h.logLines().contains { $0["msg"] as? String == "summary" } }
         XCTAssertEqual(try h.stop(), 0)
 
         let logs = h.logLines()
@@ -76,7 +77,8 @@ final class DaemonEndToEndTests: XCTestCase {
         try h.drop("archive.txt.gz", [0x1F, 0x8B, 0x08, 0x00] + Array(repeating: 0, count: 60))
         try h.drop("furniture.txt", text: "Share this story\nRelated News\nNext Article\n")
         // Mostly UTF-8 with one broken byte: repaired (the default), and the record says so.
-        try h.drop("broken-utf8.txt", Array(sampleArticle(3).utf8) + [0xC3, 0x28] + Array(" and “quoted” text.".utf8))
+        let brokenText = sampleArticle(3).replacingOccurrences(of: "public hearing", with: "public “hearing” at the caf#")
+        try h.drop("broken-utf8.txt", Array(brokenText.utf8).flatMap { $0 == UInt8(ascii: "#") ? [0xC3, 0x28] : [$0] })
         // Larger than max_document_bytes (20MB): a sparse file, so the daemon must refuse it from its size.
         let huge = h.dir("inbox").appendingPathComponent(".huge.part")
         FileManager.default.createFile(atPath: huge.path, contents: nil)

@@ -73,11 +73,13 @@ final class DaemonHarness {
     }
 
     /// Writes a file the way users are told to: under an ignored temporary name, then renamed.
-    func drop(_ name: String, _ bytes: [UInt8]) throws {
-        let tmp = dir("inbox").appendingPathComponent(".\(name).part")
-        try FileManager.default.createDirectory(at: dir("inbox"), withIntermediateDirectories: true)
+    func drop(_ name: String, _ bytes: [UInt8]) throws { try Self.drop(name, bytes, into: dir("inbox")) }
+
+    static func drop(_ name: String, _ bytes: [UInt8], into inbox: URL) throws {
+        let tmp = inbox.appendingPathComponent(".\(name).part")
+        try FileManager.default.createDirectory(at: inbox, withIntermediateDirectories: true)
         try Data(bytes).write(to: tmp)
-        guard rename(tmp.path, dir("inbox").appendingPathComponent(name).path) == 0 else { throw Failure("rename failed") }
+        guard rename(tmp.path, inbox.appendingPathComponent(name).path) == 0 else { throw Failure("rename failed") }
     }
 
     func drop(_ name: String, text: String) throws { try drop(name, Array(text.utf8)) }

@@ -82,7 +82,7 @@ final class JSONLinesSinkTests: XCTestCase {
         let group = DispatchGroup()
         DispatchQueue.concurrentPerform(iterations: 400) { i in
             group.enter()
-            sink.submit(line("c\(i)")) { _ in group.leave() }
+            sink.submit(Array(#"{"id":"c\#(i)"}"#.utf8)) { _ in group.leave() }
         }
         XCTAssertEqual(group.wait(timeout: .now() + 20), .success)
         let ids = try String(contentsOf: path, encoding: .utf8).split(separator: "\n")

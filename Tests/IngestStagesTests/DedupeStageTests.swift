@@ -80,7 +80,8 @@ final class DedupeStageTests: XCTestCase {
         let s = try stage(state: dir)
         let results = Mutex<[DedupeVerdict.Status]>([])
         DispatchQueue.concurrentPerform(iterations: 64) { i in
-            var d = doc("d\(i)", "Exactly the same wire story.")
+            var d = Document(id: "d\(i)", origin: Origin(kind: .file, path: "/in/d\(i)", size: 1, sha256: "x"), raw: [])
+            d.text = "Exactly the same wire story."
             _ = try? s.process(&d)
             results.withLock { $0.append(d.dedupe!.status) }
         }

@@ -40,7 +40,7 @@ enum Suggestion {
         var best: (String, Int)?
         for c in candidates {
             let d = distance(word.lowercased(), c.lowercased())
-            if d <= max(1, c.count / 3), d < (best?.1 ?? Int.max) { best = (c, d) }
+            if d <= max(2, c.count / 3), d < (best?.1 ?? Int.max) { best = (c, d) }
         }
         return best?.0
     }
@@ -49,14 +49,18 @@ enum Suggestion {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }
+        var beforePrev = [Int](repeating: 0, count: b.count + 1)
         var prev = Array(0...b.count)
         var cur = [Int](repeating: 0, count: b.count + 1)
         for i in 1...a.count {
             cur[0] = i
             for j in 1...b.count {
                 cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                    cur[j] = min(cur[j], beforePrev[j - 2] + 1)  // a swapped pair of letters
+                }
             }
-            swap(&prev, &cur)
+            (beforePrev, prev, cur) = (prev, cur, beforePrev)
         }
         return prev[b.count]
     }

@@ -24,6 +24,14 @@ public struct PipelineConfig: Sendable {
         public var done: URL
         public var failed: URL
         public var afterSuccess: AfterSuccess = .move
+
+        public init(inbox: URL, processing: URL, done: URL, failed: URL, afterSuccess: AfterSuccess = .move) {
+            self.inbox = inbox
+            self.processing = processing
+            self.done = done
+            self.failed = failed
+            self.afterSuccess = afterSuccess
+        }
     }
 
     public struct Sink: Sendable {

@@ -148,11 +148,27 @@ public enum PipelineLoader {
         case let .reader(problem, offset, _, _):
             return ConfigIssue(file: file, line: 1, column: (offset ?? 0) + 1, message: "unreadable YAML: \(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
-            return ConfigIssue(file: file, line: context.mark.line, column: context.mark.column,
-                               message: "duplicate keys: \(duplicates.joined(separator: ", "))")
+            // Yams points at the mapping; point at the second occurrence of the key instead.
+            let position = duplicates.first.flatMap { secondOccurrence(of: $0, in: text, from: context.mark.line) }
+            return ConfigIssue(file: file, line: position?.line ?? context.mark.line, column: position?.column ?? context.mark.column,
+                               message: "duplicate key: \(duplicates.joined(separator: ", ")) (each key may appear once)")
         default:
             return ConfigIssue(file: file, line: 1, column: 1, message: "invalid YAML: \(error)")
         }
+    }
+
+    /// The line and column of the second line that starts with `key:` at or after `from`.
+    private static func secondOccurrence(of key: String, in text: String, from: Int) -> (line: Int, column: Int)? {
+        var seen = 0
+        for (i, line) in lines(text).enumerated() where i + 1 >= from {
+            let indent = line.prefix(while: { $0 == " " || $0 == "-" })
+            let rest = line.dropFirst(indent.count)
+            if rest.hasPrefix(key + ":") || rest.hasPrefix("\"\(key)\":") {
+                seen += 1
+                if seen == 2 { return (i + 1, indent.count + 1) }
+            }
+        }
+        return nil
     }
 
     private static func lines(_ text: String) -> [Substring] { text.split(separator: "\n", omittingEmptySubsequences: false) }

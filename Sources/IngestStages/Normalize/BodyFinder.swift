@@ -76,7 +76,7 @@ enum BodyFinder {
             case .furniture, .caption, .duplicate: continue
             case .text:
                 inspected += 1
-                if line.isProse && line.units >= 25 {
+                if line.isProse && line.units >= 20 {
                     consecutive += 1
                     if consecutive >= 2 { return true }
                 } else {

@@ -70,6 +70,7 @@ enum SiteNames {
         var hasOutletWord = false
         for w in words {
             let lower = ScrapeText.asciiLower(w)
+            if w.contains(":") { return false }
             if outletWords.contains(lower) { hasOutletWord = true }
             if lower.fastHasSuffix(".com") || lower.fastHasSuffix(".net") || lower.fastHasSuffix(".org") || lower.fastHasSuffix(".co.uk") || lower.fastHasSuffix(".ca") || lower.fastHasSuffix(".in") {
                 hasOutletWord = true
@@ -170,7 +171,12 @@ enum HeaderReader {
             }
         }
 
-        // 2. Site line in the header.
+        // 2. "Source: OUTLET" or a site line in the header.
+        if article.site == nil {
+            for i in 0..<end where lines[i].units <= 30 {
+                if let s = sourceSite(lines[i]) { article.site = s; break }
+            }
+        }
         if article.site == nil {
             for i in 0..<end where lines[i].kind != .caption && lines[i].kind != .editorsNote {
                 if let s = siteFromLine(lines[i]) { article.site = s; break }
