@@ -4,7 +4,6 @@ import IngestInputs
 import IngestSinks
 import IngestStages
 import Logging
-import Synchronization
 
 public enum IngestdVersion {
     public static let current = "0.1.0"
@@ -13,7 +12,7 @@ public enum IngestdVersion {
 /// The daemon shell: loads a pipeline, wires source → runner → sink, handles signals, logs.
 /// Each entry point returns the process exit status.
 public enum Daemon {
-    private static let bootstrapped = Mutex(false)
+    private static let bootstrapped = Locked(false)
 
     /// swift-log can be bootstrapped once per process; later calls keep the first handler.
     static func makeLogger(level: Logger.Level) -> Logger {
@@ -109,7 +108,7 @@ public enum Daemon {
 
         let summary = startSummaries(runner, every: config.log.summaryInterval, logger: logger)
         let stopRequested = DispatchSemaphore(value: 0)
-        let why = Mutex("")
+        let why = Locked("")
         let signalQueue = DispatchQueue(label: "ingestd.signals")
         var signalSources: [any DispatchSourceSignal] = []
         for sig in [SIGTERM, SIGINT] {
@@ -157,7 +156,7 @@ public enum Daemon {
     static func startSummaries(_ runner: PipelineRunner, every interval: Double, logger: Logger) -> (any DispatchSourceTimer)? {
         guard interval > 0 else { return nil }
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ingestd.summary"))
-        let last = Mutex((time: DispatchTime.now(), done: 0))
+        let last = Locked((time: DispatchTime.now(), done: 0))
         timer.schedule(deadline: .now() + interval, repeating: interval)
         timer.setEventHandler {
             let c = runner.snapshot
@@ -222,7 +221,7 @@ struct StartupError: Error, CustomStringConvertible {
 
 /// Set once when the sink fails; wakes the main thread.
 final class FatalSignal: Sendable {
-    private let state = Mutex<(fired: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
+    private let state = Locked<(fired: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
     func fire() {
         let h = state.withLock { s -> (@Sendable () -> Void)? in
             guard !s.fired else { return nil }

@@ -1,7 +1,6 @@
 import Foundation
 import IngestCore
 import Logging
-import Synchronization
 
 /// swift-log handler writing one JSON object per line to stderr: `ts`, `level`, `msg`, then the
 /// metadata as top-level fields (`doc`, `stage`, `path`, `reason`, durations), which is what
@@ -23,8 +22,18 @@ public struct JSONLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    public func log(event: LogEvent) {
+        var metadata = event.metadata
+        if let error = event.error { metadata = (metadata ?? [:]).merging(["error": "\(error)"]) { a, _ in a } }
+        write(level: event.level, message: event.message, metadata: metadata)
+    }
+
     public func log(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?,
                     source: String, file: String, function: String, line: UInt) {
+        write(level: level, message: message, metadata: explicit)
+    }
+
+    private func write(level: Logger.Level, message: Logger.Message, metadata explicit: Logger.Metadata?) {
         var fields: [(String, JSONValue)] = [
             ("ts", .string(Timestamp.rfc3339(Date()))),
             ("level", .string(level.rawValue)),
@@ -59,7 +68,7 @@ public struct JSONLogHandler: LogHandler {
 /// never interleave.
 public final class LogOutput: Sendable {
     private let fd: Int32
-    private let lock = Mutex(())
+    private let lock = Locked(())
     public static let standardError = LogOutput(fileDescriptor: 2)
 
     public init(fileDescriptor: Int32) { fd = fileDescriptor }

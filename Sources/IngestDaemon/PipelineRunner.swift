@@ -1,7 +1,6 @@
 import Foundation
 import IngestCore
 import Logging
-import Synchronization
 
 /// Connects a source, the stages and a sink: each claimed document is read, passed through the
 /// stages on a worker, serialized, made durable by the sink and only then acknowledged to the
@@ -24,8 +23,8 @@ public final class PipelineRunner: Sendable {
     let logger: Logger
     private let pool: WorkerPool
     private let inFlight = DispatchGroup()
-    private let counters = Mutex(Counters())
-    private let knownIDs = Mutex<Set<String>?>(nil)
+    private let counters = Locked(Counters())
+    private let knownIDs = Locked<Set<String>?>(nil)
     private let onFatal: @Sendable (any Error) -> Void
 
     public init(pipelineName: String, runtime: PipelineConfig.Runtime, stages: [any Stage], sink: any RecordSink,

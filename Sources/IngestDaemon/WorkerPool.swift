@@ -1,5 +1,5 @@
 import Dispatch
-import Synchronization
+import IngestCore
 
 /// Runs jobs on Dispatch's global queue with at most `concurrency` at a time, queuing the rest
 /// without blocking any thread. The queue itself stays small because the source never claims
@@ -10,7 +10,7 @@ final class WorkerPool: Sendable {
         var queued: [@Sendable () -> Void] = []
         var head = 0
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let concurrency: Int
     private let queue: DispatchQueue
 

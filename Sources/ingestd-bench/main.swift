@@ -1,1 +1,280 @@
-print("bench: not written yet")
+// ingestd-bench: throughput, latency and memory of the real binary, printed, never asserted.
+//
+//   scripts/bench                       # builds release, then runs everything below
+//   .build/release/ingestd-bench [--docs 10000] [--rate 200] [--seconds 15] [--flood 20000]
+//
+// 1. `ingestd once` over N generated seed-like scrapes: docs/s and peak RSS.
+// 2. `ingestd run` fed at a steady rate: drop → acknowledged (in done/) latency p50/p90/p99/max
+//    and the daemon's peak RSS. A file reaches done/ only after its record is fsynced, so this
+//    is the latency a reader of records.jsonl sees, durability included.
+// 3. A flood: M files already in the inbox at start; time to drain and peak RSS (backpressure
+//    keeps memory flat however large the backlog).
+import Foundation
+import Glibc
+
+struct Options {
+    var docs = 10_000
+    var rate = 200.0
+    var seconds = 15.0
+    var flood = 20_000
+    var binary: String?
+
+    init(_ args: [String]) {
+        var it = args.dropFirst().makeIterator()
+        while let a = it.next() {
+            switch a {
+            case "--docs": docs = Int(it.next() ?? "") ?? docs
+            case "--rate": rate = Double(it.next() ?? "") ?? rate
+            case "--seconds": seconds = Double(it.next() ?? "") ?? seconds
+            case "--flood": flood = Int(it.next() ?? "") ?? flood
+            case "--binary": binary = it.next()
+            default:
+                FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8))
+                exit(2)
+            }
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so every run measures the same documents.
+struct Generator {
+    var state: UInt64
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
+    mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
+}
+
+/// Documents shaped like the sample scrapes: outlet and breadcrumb lines, a date, a headline,
+/// a byline, sometimes an editor's note and a photo caption, 6–14 paragraphs (about 5 KB),
+/// and share/related furniture at the end.
+enum SeedLikeCorpus {
+    static let outlets = ["Harbor Daily", "Northern Times", "Valley Online", "The Evening Post", "Coastal Herald"]
+    static let sections = ["World", "Opinion", "Politics", "Asia", "Economy"]
+    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    static let names = ["Ada Quill", "Ben Marsh", "Chen Wei", "Dana Holt", "Eli Brook", "Farah Noor", "Gus Lind"]
+    static let subjects = ["the delegation", "the finance ministry", "regional leaders", "the negotiators", "analysts", "the envoy", "local officials"]
+    static let verbs = ["said", "argued", "warned", "suggested", "noted", "insisted", "expected"]
+    static let objects = ["that the talks would resume after the summit", "that sanctions relief depended on verified steps",
+                          "that trade between the two sides had doubled", "that the military drills were suspended",
+                          "that the peace process needed patience", "that the economy would recover next year",
+                          "that a joint statement was still being drafted", "that trust had to be built step by step"]
+    static let tails = ["on Tuesday", "in a statement", "during a briefing", "after the meeting", "according to state media", "in an interview"]
+
+    static func document(_ i: Int) -> String {
+        var g = Generator(state: UInt64(i) &* 7919 &+ 17)
+        let outlet = g.pick(outlets)
+        var lines = [outlet, "Home> \(g.pick(sections))> Content",
+                     "\(g.pick(months)) \(g.int(1...28)), \(g.int(2015...2024))",
+                     "Talks on \(g.pick(["trade", "security", "energy", "the border", "aid"])) enter round \(i % 97 + 2) as pressure builds",
+                     "By \(g.pick(names))", ""]
+        if g.int(0...2) == 0 {
+            lines += ["Editor's note: The author is a columnist. The article reflects the author's opinion, and not necessarily the views of \(outlet).", ""]
+        }
+        for p in 0..<g.int(6...14) {
+            var sentences: [String] = []
+            for _ in 0..<g.int(3...5) {
+                sentences.append("\(g.pick(subjects).capitalizedFirst) \(g.pick(verbs)) \(g.pick(objects)) \(g.pick(tails)).")
+            }
+            sentences.append("Document \(i) paragraph \(p) adds detail number \(g.next() % 100_000).")
+            lines += [sentences.joined(separator: " "), ""]
+            if p == 2, g.int(0...1) == 0 { lines += ["Delegates arrive at the venue on the first day of talks. /AFP Photo", ""] }
+        }
+        lines += ["Share this story", "", "Related News", "", "Previous Article", "Leaders meet again next month", ""]
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
+}
+
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+func percentile(_ sorted: [Double], _ p: Double) -> Double {
+    guard !sorted.isEmpty else { return .nan }
+    let rank = Int((p / 100 * Double(sorted.count)).rounded(.up)) - 1
+    return sorted[min(sorted.count - 1, max(0, rank))]
+}
+
+/// Peak resident memory of a running process, in MiB (VmHWM).
+func peakRSS(pid: pid_t) -> Double? {
+    guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        let kb = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+        return kb / 1024
+    }
+    return nil
+}
+
+func writeDocuments(count: Int, into dir: URL, offset: Int = 0) throws -> [URL] {
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return try (0..<count).map { i in
+        let url = dir.appendingPathComponent(String(format: "doc-%06d.txt", i + offset))
+        try Data(SeedLikeCorpus.document(i + offset).utf8).write(to: url)
+        return url
+    }
+}
+
+func makeInstance(_ root: URL, repo: URL) throws -> URL {
+    try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+    var yaml = try String(contentsOf: repo.appendingPathComponent("pipelines/news.yaml"), encoding: .utf8)
+    yaml = yaml.replacingOccurrences(of: "summary_interval: 60s", with: "summary_interval: 0")
+    let pipeline = root.appendingPathComponent("news.yaml")
+    try yaml.write(to: pipeline, atomically: true, encoding: .utf8)
+    return pipeline
+}
+
+func startDaemon(_ binary: URL, pipeline: URL, log: URL) throws -> Process {
+    let p = Process()
+    p.executableURL = binary
+    p.arguments = ["run", "--pipeline", pipeline.path]
+    FileManager.default.createFile(atPath: log.path, contents: nil)
+    p.standardError = try FileHandle(forWritingTo: log)
+    try p.run()
+    let deadline = now() + 20
+    while now() < deadline {
+        if let text = try? String(contentsOf: log, encoding: .utf8), text.contains("ingestd started") { return p }
+        usleep(10_000)
+    }
+    throw NSError(domain: "bench", code: 1, userInfo: [NSLocalizedDescriptionKey: "daemon did not start"])
+}
+
+func stopDaemon(_ p: Process) {
+    p.terminate()
+    p.waitUntilExit()
+}
+
+/// Watches done/ and reports the time each name arrived there.
+final class DoneWatcher: @unchecked Sendable {
+    private let fd: Int32
+    private let lock = NSLock()
+    private var arrivals: [String: Double] = [:]
+    private var thread: Thread?
+    private var running = true
+
+    init(folder: URL) {
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        fd = inotify_init1(Int32(IN_CLOEXEC))
+        inotify_add_watch(fd, folder.path, UInt32(IN_MOVED_TO | IN_CREATE))
+        thread = Thread { [unowned self] in
+            var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+            while self.running {
+                let n = buffer.withUnsafeMutableBytes { read(self.fd, $0.baseAddress, $0.count) }
+                if n <= 0 { break }
+                let t = now()
+                var offset = 0
+                buffer.withUnsafeBytes { raw in
+                    while offset + 16 <= n {
+                        let len = Int(raw.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
+                        let name = String(decoding: raw[(offset + 16)..<(offset + 16 + len)].prefix { $0 != 0 }, as: UTF8.self)
+                        self.lock.lock(); self.arrivals[name] = t; self.lock.unlock()
+                        offset += 16 + len
+                    }
+                }
+            }
+        }
+        thread?.start()
+    }
+
+    var count: Int { lock.lock(); defer { lock.unlock() }; return arrivals.count }
+    func time(of name: String) -> Double? { lock.lock(); defer { lock.unlock() }; return arrivals[name] }
+}
+
+// MARK: - main
+
+let options = Options(CommandLine.arguments)
+let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+let binary = URL(fileURLWithPath: options.binary ?? here.appendingPathComponent("ingestd").path)
+let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+let work = FileManager.default.temporaryDirectory.appendingPathComponent("ingestd-bench-\(getpid())")
+defer { try? FileManager.default.removeItem(at: work) }
+guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+    print("no ingestd binary at \(binary.path); build it with: swift build -c release")
+    exit(1)
+}
+print("ingestd-bench — binary \(binary.path), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+
+// 1. once
+do {
+    let inputs = try writeDocuments(count: options.docs, into: work.appendingPathComponent("corpus"))
+    let bytes = inputs.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1.path)[.size] as? Int) ?? 0) }
+    let p = Process()
+    p.executableURL = binary
+    p.arguments = ["once", "--pipeline", repo.appendingPathComponent("pipelines/news.yaml").path,
+                   "--output", work.appendingPathComponent("once.jsonl").path, "--log-level", "warning"] + inputs.map(\.path)
+    let t0 = now()
+    try p.run()
+    p.waitUntilExit()
+    let elapsed = now() - t0
+    var usage = rusage()
+    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+    let records = (try? String(contentsOf: work.appendingPathComponent("once.jsonl"), encoding: .utf8))?.split(separator: "\n").count ?? 0
+    print(String(format: "once: %d docs (%.1f KB avg) in %.2f s = %.0f docs/s; %d records; exit %d; peak RSS %.1f MiB",
+                 options.docs, Double(bytes) / Double(options.docs) / 1024, elapsed, Double(options.docs) / elapsed, records,
+                 p.terminationStatus, Double(usage.ru_maxrss) / 1024))
+}
+
+// 2. steady rate
+do {
+    let root = work.appendingPathComponent("steady")
+    let pipeline = try makeInstance(root, repo: repo)
+    let staging = root.appendingPathComponent("inbox")
+    let total = Int(options.rate * options.seconds)
+    // Written in advance under ignored names, so the measured step is only the rename.
+    try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+    for i in 0..<total {
+        try Data(SeedLikeCorpus.document(100_000 + i).utf8).write(to: staging.appendingPathComponent(String(format: ".s-%06d.txt.part", i)))
+    }
+    let watcher = DoneWatcher(folder: root.appendingPathComponent("done"))
+    let daemon = try startDaemon(binary, pipeline: pipeline, log: root.appendingPathComponent("daemon.log"))
+    var dropped: [(String, Double)] = []
+    let interval = 1 / options.rate
+    let start = now()
+    for i in 0..<total {
+        let due = start + Double(i) * interval
+        let wait = due - now()
+        if wait > 0 { usleep(UInt32(wait * 1e6)) }
+        let name = String(format: "s-%06d.txt", i)
+        rename(staging.appendingPathComponent(".\(name).part").path, staging.appendingPathComponent(name).path)
+        dropped.append((name, now()))
+    }
+    let deadline = now() + 60
+    while watcher.count < total, now() < deadline { usleep(10_000) }
+    let rss = peakRSS(pid: daemon.processIdentifier)
+    stopDaemon(daemon)
+    let latencies = dropped.compactMap { name, t in watcher.time(of: name).map { ($0 - t) * 1000 } }.sorted()
+    print(String(format: "run: %d files at %.0f/s → done/: %d; latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f; daemon peak RSS %.1f MiB",
+                 total, options.rate, latencies.count, percentile(latencies, 50), percentile(latencies, 90),
+                 percentile(latencies, 99), latencies.last ?? .nan, rss ?? .nan))
+}
+
+// 3. flood
+if options.flood > 0 {
+    let root = work.appendingPathComponent("flood")
+    let pipeline = try makeInstance(root, repo: repo)
+    _ = try writeDocuments(count: options.flood, into: root.appendingPathComponent("inbox"), offset: 500_000)
+    let watcher = DoneWatcher(folder: root.appendingPathComponent("done"))
+    let t0 = now()
+    let daemon = try startDaemon(binary, pipeline: pipeline, log: root.appendingPathComponent("daemon.log"))
+    var peak = 0.0
+    let deadline = now() + 600
+    while watcher.count < options.flood, now() < deadline {
+        peak = max(peak, peakRSS(pid: daemon.processIdentifier) ?? 0)
+        usleep(50_000)
+    }
+    let elapsed = now() - t0
+    peak = max(peak, peakRSS(pid: daemon.processIdentifier) ?? 0)
+    stopDaemon(daemon)
+    print(String(format: "flood: %d files waiting at start drained in %.2f s = %.0f docs/s; daemon peak RSS %.1f MiB",
+                 watcher.count, elapsed, Double(watcher.count) / elapsed, peak))
+}

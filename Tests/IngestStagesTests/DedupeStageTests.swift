@@ -78,7 +78,7 @@ final class DedupeStageTests: XCTestCase {
 
     func testConcurrentEqualDocumentsYieldExactlyOneUnique() throws {
         let s = try stage(state: dir)
-        let results = Mutex<[DedupeVerdict.Status]>([])
+        let results = Locked<[DedupeVerdict.Status]>([])
         DispatchQueue.concurrentPerform(iterations: 64) { i in
             var d = Document(id: "d\(i)", origin: Origin(kind: .file, path: "/in/d\(i)", size: 1, sha256: "x"), raw: [])
             d.text = "Exactly the same wire story."
@@ -91,4 +91,3 @@ final class DedupeStageTests: XCTestCase {
     }
 }
 
-import Synchronization

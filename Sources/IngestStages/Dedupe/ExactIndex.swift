@@ -1,6 +1,5 @@
 import Foundation
 import IngestCore
-import Synchronization
 
 /// Content hash → id of the first record with that content, kept in memory and, when a
 /// state folder is configured, in an append-only log there.
@@ -14,7 +13,7 @@ final class ExactIndex: Sendable {
         var pending: [UInt8] = []
         var fd: Int32 = -1
     }
-    private let state: Mutex<State>
+    private let state: Locked<State>
     let path: URL?
 
     init(directory: URL?) throws {
@@ -46,7 +45,7 @@ final class ExactIndex: Sendable {
         } else {
             path = nil
         }
-        state = Mutex(s)
+        state = Locked(s)
     }
 
     /// Records `hash` for `id` unless it is known; returns the id that owns the hash.
