@@ -55,7 +55,6 @@ DATA_DIR=/var/lib/ingestd
 UNIT_SRC=$SCRIPT_DIR/ingestd.service
 UNIT_DEST=/etc/systemd/system/ingestd.service
 PIPELINE_SRC=$REPO_ROOT/pipelines/news.yaml
-APT_DEPS=(libcurl4-openssl-dev libxml2-dev)
 
 # ---- helpers -----------------------------------------------------------------------------------
 log() { printf '==> %s\n' "$*"; }
@@ -86,19 +85,12 @@ fi
 
 # ---- 1. build dependencies ---------------------------------------------------------------------
 if ((SKIP_DEPS == 0)); then
-    missing=()
-    for pkg in "${APT_DEPS[@]}"; do
-        if ! dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null | grep -qx installed; then
-            missing+=("$pkg")
-        fi
-    done
-    if ((${#missing[@]})); then
-        command -v apt-get >/dev/null || die "missing build dependencies (${missing[*]}) and no apt-get; install them manually"
-        log "installing build dependencies: ${missing[*]}"
-        run apt-get update
-        run env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+    # One list of system packages for the whole project: scripts/ensure-deps.
+    log "checking build dependencies (scripts/ensure-deps)"
+    if ((DRY_RUN)); then
+        printf '  + %q\n' "$REPO_ROOT/scripts/ensure-deps"
     else
-        log "build dependencies present: ${APT_DEPS[*]}"
+        "$REPO_ROOT/scripts/ensure-deps" || die "scripts/ensure-deps failed"
     fi
 fi
 

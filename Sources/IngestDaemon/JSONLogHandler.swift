@@ -66,15 +66,17 @@ public struct JSONLogHandler: LogHandler {
 
 /// Where log lines go. One write(2) per line under a lock, so lines from different threads
 /// never interleave.
-public final class LogOutput: Sendable {
+public final class LogOutput: @unchecked Sendable {
     private let fd: Int32
-    private let lock = Locked(())
+    private let lock = NSLock()
     public static let standardError = LogOutput(fileDescriptor: 2)
 
     public init(fileDescriptor: Int32) { fd = fileDescriptor }
 
     func write(_ bytes: [UInt8]) {
-        lock.withLock { _ in try? FileIO.writeAll(fd, bytes) }
+        lock.lock()
+        defer { lock.unlock() }
+        try? FileIO.writeAll(fd, bytes)
     }
 }
 
