@@ -74,7 +74,10 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
 
     public var backlog: Int { queue.sync { pending.count - pendingHead } }
 
-    private func handle(_ event: InotifyWatch.Event) {
+    /// Runs `body` on the source's queue (tests use it to inject events).
+    func onQueue(_ body: @escaping @Sendable () -> Void) { queue.async(execute: body) }
+
+    func handle(_ event: InotifyWatch.Event) {
         guard !stopped else { return }
         switch event {
         case .ready(let name):

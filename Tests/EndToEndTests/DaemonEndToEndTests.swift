@@ -152,3 +152,28 @@ final class DaemonEndToEndTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: h.dir("inbox").path), "nothing is created for a refused pipeline")
     }
 }
+
+final class ShutdownTests: XCTestCase {
+    /// SIGTERM while hundreds of files are in flight: the daemon exits 0, nothing is lost, and
+    /// after a restart every file has exactly one record.
+    func testSIGTERMDrainsInFlightDocumentsAndARestartFinishesTheRest() throws {
+        let h = try DaemonHarness(edits: [("summary_interval: 60s", "summary_interval: 0")])
+        defer { h.cleanUp() }
+        let names = (0..<300).map { String(format: "t-%03d.txt", $0) }
+        for (i, name) in names.enumerated() { try h.drop(name, text: sampleArticle(1000 + i)) }
+        try h.start()
+        XCTAssertEqual(try h.stop(timeout: 15), 0)
+        let afterStop = h.names("done").count
+        XCTAssertEqual(h.names("processing"), [], "a clean stop finishes what it claimed")
+        XCTAssertEqual(afterStop + h.names("inbox").count, names.count)
+        XCTAssertTrue(h.logLines().contains { $0["msg"] as? String == "stopped" })
+
+        try h.start()
+        try waitUntil("all files are done", timeout: 60) { h.names("done").count == names.count }
+        XCTAssertEqual(try h.stop(), 0)
+        let records = try h.recordLines()
+        XCTAssertEqual(records.count, names.count)
+        XCTAssertEqual(Set(records.compactMap { ($0["origin"] as? [String: Any])?["path"] as? String }.map { URL(fileURLWithPath: $0).lastPathComponent }),
+                       Set(names))
+    }
+}

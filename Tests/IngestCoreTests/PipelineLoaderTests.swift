@@ -143,3 +143,26 @@ final class PipelineLoaderTests: XCTestCase {
         XCTAssertTrue(found[0].hasPrefix("p.yaml:2:1:") && found[0].contains("duplicate"), found[0])
     }
 }
+
+final class StageOrderTests: XCTestCase {
+    func testAStageThatNeedsAnotherOneEarlierIsRefused() throws {
+        let registry = StageRegistry([
+            StageFactory(name: "first", summary: "") { _ in CountingBuilderForOrder() },
+            StageFactory(name: "second", summary: "", requires: ["first"]) { _ in CountingBuilderForOrder() },
+        ])
+        func issues(_ yaml: String) -> [String] {
+            do {
+                _ = try PipelineLoader.parse(yaml: yaml, file: URL(fileURLWithPath: "/p/p.yaml"), displayName: "p.yaml",
+                                             baseDirectory: URL(fileURLWithPath: "/p"), registry: registry)
+                return []
+            } catch let e as ConfigError { return e.issues.map(\.description) } catch { return ["\(error)"] }
+        }
+        XCTAssertEqual(issues("stages:\n  - use: first\n  - use: second\n"), [])
+        XCTAssertEqual(issues("stages:\n  - use: second\n  - use: first\n"),
+                       ["p.yaml:2:10: stages[0].use: stage 'second' needs 'first' before it in the list"])
+    }
+}
+
+private struct CountingBuilderForOrder: StageBuilder {
+    func build(_ context: StageContext) throws -> any Stage { fatalError("not built in these tests") }
+}

@@ -145,3 +145,25 @@ final class DropFolderTests: XCTestCase {
         folder.stop()
     }
 }
+
+final class DropFolderOverflowTests: XCTestCase {
+    /// A hard link makes a file appear without a close-write or moved-to event, just as events
+    /// are lost when the kernel queue overflows; the overflow rescan must still find it.
+    func testAnOverflowRescansTheInboxAndFindsFilesWhoseEventsWereLost() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("overflow-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let settings = PipelineConfig.DropFolder(inbox: root.appendingPathComponent("inbox"), processing: root.appendingPathComponent("processing"),
+                                                 done: root.appendingPathComponent("done"), failed: root.appendingPathComponent("failed"))
+        let folder = DropFolder(settings: settings, logger: Logger(label: "test"))
+        let got = Deliveries()
+        try folder.start { got.add($0) }
+        folder.grant(10)
+        let outside = root.appendingPathComponent("outside.txt")
+        try Data("text".utf8).write(to: outside)
+        XCTAssertEqual(link(outside.path, settings.inbox.appendingPathComponent("linked.txt").path), 0)
+        XCTAssertEqual(got.wait(for: 1, timeout: 0.3).count, 0, "no event announces a hard link")
+        folder.onQueue { folder.handle(.overflow) }
+        XCTAssertEqual(got.wait(for: 1).map(\.name), ["linked.txt"])
+        folder.stop()
+    }
+}

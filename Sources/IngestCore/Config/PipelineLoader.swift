@@ -115,6 +115,9 @@ public enum PipelineLoader {
                     use.error("unknown stage '\(stageName)'\(hint); known stages: \(registry.names.joined(separator: ", "))")
                     continue
                 }
+                for needed in factory.requires where !stages.contains(where: { $0.name == needed }) {
+                    use.error("stage '\(stageName)' needs '\(needed)' before it in the list")
+                }
                 var options = entry
                 let builder = factory.configure(&options)
                 options.reportUnknownKeys()

@@ -54,13 +54,18 @@ public protocol StageBuilder: Sendable {
 public struct StageFactory: Sendable {
     public let name: String
     public let summary: String
+    /// Stages that must come earlier in the pipeline (dedupe and classify read `text`,
+    /// which normalize writes).
+    public let requires: [String]
     /// Reads the options (every key of the entry but `use`). Problems go to the map's
     /// diagnostics; unknown keys are reported by the caller after this returns.
     public let configure: @Sendable (inout ConfigMap) -> any StageBuilder
 
-    public init(name: String, summary: String, configure: @escaping @Sendable (inout ConfigMap) -> any StageBuilder) {
+    public init(name: String, summary: String, requires: [String] = [],
+                configure: @escaping @Sendable (inout ConfigMap) -> any StageBuilder) {
         self.name = name
         self.summary = summary
+        self.requires = requires
         self.configure = configure
     }
 }

@@ -30,7 +30,8 @@ struct ClassifyStage: Stage {
 
     static let factory = StageFactory(
         name: "classify",
-        summary: "topics from a weighted word/phrase taxonomy, genre and language"
+        summary: "topics from a weighted word/phrase taxonomy, genre and language",
+        requires: ["normalize"]
     ) { options in
         let threshold = options.double("threshold", default: 1.0, in: 0...1_000_000)
         var topics: [Taxonomy.Topic] = []

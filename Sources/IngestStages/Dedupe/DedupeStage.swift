@@ -31,7 +31,8 @@ struct DedupeStage: Stage {
 
     static let factory = StageFactory(
         name: "dedupe",
-        summary: "mark or drop documents whose normalized text was seen before (persistent index in state_dir)"
+        summary: "mark or drop documents whose normalized text was seen before (persistent index in state_dir)",
+        requires: ["normalize"]
     ) { options in
         let policy = Policy(rawValue: options.oneOf("policy", ["annotate", "drop"], default: "annotate")) ?? .annotate
         return Builder(policy: policy)
