@@ -98,7 +98,7 @@ public final class PipelineRunner: Sendable {
             }
             var line: [UInt8] = []
             RecordSchema.json(for: doc, ingestedAt: Date(), pipeline: pipelineName).write(into: &line)
-            let words = WordCount.count(doc.text)
+            let words = doc.words ?? WordCount.count(doc.text)
             let dedupe = doc.dedupe?.status.rawValue
             sink.submit(line) { [self] error in
                 if let error { return fail(claim, error) }

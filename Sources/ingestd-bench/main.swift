@@ -94,6 +94,9 @@ extension String {
     var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }
 
+/// Unbuffered, so figures already measured are not lost if a later step fails.
+func say(_ line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
 func now() -> Double {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
@@ -166,7 +169,7 @@ final class DoneWatcher: @unchecked Sendable {
         try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         fd = inotify_init1(Int32(IN_CLOEXEC))
         inotify_add_watch(fd, folder.path, UInt32(IN_MOVED_TO | IN_CREATE))
-        thread = Thread { [unowned self] in
+        thread = Thread { [self] in
             var buffer = [UInt8](repeating: 0, count: 64 * 1024)
             while self.running {
                 let n = buffer.withUnsafeMutableBytes { read(self.fd, $0.baseAddress, $0.count) }
@@ -199,10 +202,10 @@ let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingL
 let work = FileManager.default.temporaryDirectory.appendingPathComponent("ingestd-bench-\(getpid())")
 defer { try? FileManager.default.removeItem(at: work) }
 guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-    print("no ingestd binary at \(binary.path); build it with: swift build -c release")
+    say("no ingestd binary at \(binary.path); build it with: swift build -c release")
     exit(1)
 }
-print("ingestd-bench — binary \(binary.path), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+say("ingestd-bench — binary \(binary.path), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 
 // 1. once
 do {
@@ -219,7 +222,7 @@ do {
     var usage = rusage()
     getrusage(RUSAGE_CHILDREN.rawValue, &usage)
     let records = (try? String(contentsOf: work.appendingPathComponent("once.jsonl"), encoding: .utf8))?.split(separator: "\n").count ?? 0
-    print(String(format: "once: %d docs (%.1f KB avg) in %.2f s = %.0f docs/s; %d records; exit %d; peak RSS %.1f MiB",
+    say(String(format: "once: %d docs (%.1f KB avg) in %.2f s = %.0f docs/s; %d records; exit %d; peak RSS %.1f MiB",
                  options.docs, Double(bytes) / Double(options.docs) / 1024, elapsed, Double(options.docs) / elapsed, records,
                  p.terminationStatus, Double(usage.ru_maxrss) / 1024))
 }
@@ -253,7 +256,7 @@ do {
     let rss = peakRSS(pid: daemon.processIdentifier)
     stopDaemon(daemon)
     let latencies = dropped.compactMap { name, t in watcher.time(of: name).map { ($0 - t) * 1000 } }.sorted()
-    print(String(format: "run: %d files at %.0f/s → done/: %d; latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f; daemon peak RSS %.1f MiB",
+    say(String(format: "run: %d files at %.0f/s → done/: %d; latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f; daemon peak RSS %.1f MiB",
                  total, options.rate, latencies.count, percentile(latencies, 50), percentile(latencies, 90),
                  percentile(latencies, 99), latencies.last ?? .nan, rss ?? .nan))
 }
@@ -275,6 +278,6 @@ if options.flood > 0 {
     let elapsed = now() - t0
     peak = max(peak, peakRSS(pid: daemon.processIdentifier) ?? 0)
     stopDaemon(daemon)
-    print(String(format: "flood: %d files waiting at start drained in %.2f s = %.0f docs/s; daemon peak RSS %.1f MiB",
+    say(String(format: "flood: %d files waiting at start drained in %.2f s = %.0f docs/s; daemon peak RSS %.1f MiB",
                  watcher.count, elapsed, Double(watcher.count) / elapsed, peak))
 }

@@ -55,6 +55,8 @@ public struct Document: Sendable {
     public var raw: [UInt8]
 
     public var text: String = ""
+    /// Words in `text`, once counted (normalize counts them for `min_words`).
+    public var words: Int?
     public var title: String?
     public var byline: [String] = []
     public var published: String?

@@ -34,7 +34,7 @@ public enum RecordSchema {
             ("author_info", .string(doc.authorInfo)),
             ("captions", .array(doc.captions.map(JSONValue.string))),
             ("text", .string(doc.text)),
-            ("words", .int(WordCount.count(doc.text))),
+            ("words", .int(doc.words ?? WordCount.count(doc.text))),
             ("dedupe", dedupe),
             ("labels", .object([
                 ("topics", .array(doc.topics.map { .object([("name", .string($0.name)), ("score", .double($0.score))]) })),
@@ -69,14 +69,20 @@ public enum WordCount {
         var inWord = false
         for scalar in text.unicodeScalars {
             let v = scalar.value
-            if (0x3040...0x30FF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0x0E00...0x0E7F).contains(v) {
+            if v < 0x80 {
+                // ASCII, by far the common case, without a Unicode property lookup.
+                let isWordByte = (v >= 0x61 && v <= 0x7A) || (v >= 0x41 && v <= 0x5A) || (v >= 0x30 && v <= 0x39)
+                if isWordByte {
+                    if !inWord { count += 1; inWord = true }
+                } else if !(inWord && (v == 0x27 || v == 0x2D)) {
+                    inWord = false
+                }
+            } else if (0x3040...0x30FF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0x0E00...0x0E7F).contains(v) {
                 count += 1
                 inWord = false
             } else if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
                 if !inWord { count += 1; inWord = true }
-            } else if inWord && (scalar == "'" || scalar == "\u{2019}" || scalar == "-") {
-                continue
-            } else {
+            } else if !(inWord && scalar == "\u{2019}") {
                 inWord = false
             }
         }

@@ -23,17 +23,42 @@ public struct SHA256Digest: Sendable {
     public init() { buffer.reserveCapacity(64) }
 
     public mutating func update<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+        let done: Void? = bytes.withContiguousStorageIfAvailable { update(contiguous: $0) }
+        if done != nil { return }
         for byte in bytes {
             buffer.append(byte)
             length &+= 1
             if buffer.count == 64 {
-                compress(buffer)
+                do { let block = buffer; block.withUnsafeBufferPointer { compress($0) } }
                 buffer.removeAll(keepingCapacity: true)
             }
         }
     }
 
-    public mutating func update(_ string: String) { update(string.utf8) }
+    public mutating func update(_ string: String) {
+        var s = string
+        s.withUTF8 { update(contiguous: $0) }
+    }
+
+    /// Whole blocks straight from the caller's buffer; only the tail is copied.
+    private mutating func update(contiguous bytes: UnsafeBufferPointer<UInt8>) {
+        var i = 0
+        length &+= UInt64(bytes.count)
+        if !buffer.isEmpty {
+            let take = min(64 - buffer.count, bytes.count)
+            buffer.append(contentsOf: bytes[0..<take])
+            i = take
+            if buffer.count == 64 {
+                do { let block = buffer; block.withUnsafeBufferPointer { compress($0) } }
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        while i + 64 <= bytes.count {
+            compress(UnsafeBufferPointer(rebasing: bytes[i..<(i + 64)]))
+            i += 64
+        }
+        if i < bytes.count { buffer.append(contentsOf: bytes[i...]) }
+    }
 
     public mutating func finalize() -> [UInt8] {
         let bitLength = length &* 8
@@ -44,7 +69,7 @@ public struct SHA256Digest: Sendable {
         for byte in pad {
             buffer.append(byte)
             if buffer.count == 64 {
-                compress(buffer)
+                do { let block = buffer; block.withUnsafeBufferPointer { compress($0) } }
                 buffer.removeAll(keepingCapacity: true)
             }
         }
@@ -77,17 +102,29 @@ public struct SHA256Digest: Sendable {
         return d.finalizeHex()
     }
 
-    private mutating func compress(_ block: [UInt8]) {
-        var w = [UInt32](repeating: 0, count: 64)
-        for i in 0..<16 {
-            w[i] = UInt32(block[i * 4]) << 24 | UInt32(block[i * 4 + 1]) << 16
-                | UInt32(block[i * 4 + 2]) << 8 | UInt32(block[i * 4 + 3])
+    private mutating func compress(_ block: UnsafeBufferPointer<UInt8>) {
+        // A fixed 64-word schedule on the stack (a tuple), not a heap array per block.
+        var schedule: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+                       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &schedule) { raw in
+            let w = raw.bindMemory(to: UInt32.self)
+            for i in 0..<16 {
+                w[i] = UInt32(block[i * 4]) << 24 | UInt32(block[i * 4 + 1]) << 16
+                    | UInt32(block[i * 4 + 2]) << 8 | UInt32(block[i * 4 + 3])
+            }
+            for i in 16..<64 {
+                let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+                let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+            }
+            rounds(w)
         }
-        for i in 16..<64 {
-            let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-            let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-            w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-        }
+    }
+
+    private mutating func rounds(_ w: UnsafeMutableBufferPointer<UInt32>) {
         var a = state[0], b = state[1], c = state[2], d = state[3]
         var e = state[4], f = state[5], g = state[6], h = state[7]
         for i in 0..<64 {

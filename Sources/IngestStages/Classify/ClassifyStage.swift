@@ -17,7 +17,8 @@ struct ClassifyStage: Stage {
         }
         if detectLanguage {
             // A language declared by the page (<html lang>) is kept; otherwise judge the text.
-            doc.lang = doc.lang ?? LanguageDetector.detect(doc.text)
+            // The first few thousand characters say as much about the language as the whole text.
+            doc.lang = doc.lang ?? LanguageDetector.detect(String(doc.text.unicodeScalars.prefix(3000)))
         }
         if detectGenre {
             doc.genre = GenreDetector.detect(

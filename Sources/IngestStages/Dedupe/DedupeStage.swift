@@ -11,7 +11,7 @@ struct DedupeStage: Stage {
     let index: ExactIndex
 
     func process(_ doc: inout Document) throws -> StageVerdict {
-        let hash = SHA256Digest.hex(of: Array(Self.fold(doc.text).utf8))
+        let hash = SHA256Digest.hex(of: Self.fold(doc.text))
         let owner = index.claim(hash: hash, id: doc.id)
         // A re-processed claim (restart after a crash) finds its own id: it is the original.
         if owner == doc.id {
@@ -25,8 +25,26 @@ struct DedupeStage: Stage {
     func sync() throws { try index.sync() }
     func close() { index.close() }
 
-    static func fold(_ text: String) -> String {
-        text.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    /// The text with case folded and every run of white space made one space, as UTF-8.
+    static func fold(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count)
+        var pendingSpace = false
+        func space() { if !out.isEmpty { pendingSpace = true } }
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if v < 0x80 {
+                if v == 0x20 || (v >= 0x09 && v <= 0x0D) { space(); continue }
+                if pendingSpace { out.append(0x20); pendingSpace = false }
+                out.append(v >= 0x41 && v <= 0x5A ? UInt8(v + 0x20) : UInt8(v))
+            } else if scalar.properties.isWhitespace {
+                space()
+            } else {
+                if pendingSpace { out.append(0x20); pendingSpace = false }
+                out.append(contentsOf: scalar.properties.lowercaseMapping.utf8)
+            }
+        }
+        return out
     }
 
     static let factory = StageFactory(

@@ -39,6 +39,7 @@ struct NormalizeStage: Stage {
         // in-flight document near the size of its text.
         doc.raw = []
         let words = WordCount.count(doc.text)
+        doc.words = words
         if words < minWords {
             throw Rejection(.noContent, "\(words) word(s) of article text left after normalizing; min_words is \(minWords)", stage: name)
         }
@@ -70,11 +71,17 @@ struct NormalizeStage: Stage {
 
 /// Section words from breadcrumb lines near the top ("Home > Opinion > Columns"), a signal for genre.
 enum SectionHints {
+    /// Looks only at the first 40 lines, and only at short ones: breadcrumbs sit at the top.
     static func find(in text: String) -> [String] {
         var found: [String] = []
-        for line in text.split(separator: "\n", maxSplits: 40, omittingEmptySubsequences: true).prefix(40) {
-            guard line.count <= 120 else { continue }
-            for sep in [">", "»", "›"] where line.contains(sep) {
+        var rest = text[...]
+        for _ in 0..<40 {
+            guard !rest.isEmpty else { break }
+            let end = rest.firstIndex(of: "\n") ?? rest.endIndex
+            let line = rest[..<end]
+            rest = end < rest.endIndex ? rest[rest.index(after: end)...] : rest[rest.endIndex...]
+            guard !line.isEmpty, line.utf8.count <= 200 else { continue }
+            for sep in [">", "»", "›"] as [Unicode.Scalar] where line.unicodeScalars.contains(sep) {
                 let parts = line.split(separator: Character(sep)).map { $0.trimmingCharacters(in: .whitespaces) }
                 if parts.count >= 2, parts.allSatisfy({ !$0.isEmpty && $0.split(separator: " ").count <= 4 }) {
                     found.append(contentsOf: parts)

@@ -26,14 +26,25 @@ public enum SimpleHTMLReader {
     ]
 
     public static func looksLikeHTML(_ text: String) -> Bool {
-        let head = String(decoding: text.utf8.prefix(2048), as: UTF8.self)
-        let lower = head.lowercased()
-        let trimmed = lower.drop(while: { $0 == " " || $0 == "\n" || $0 == "\r" || $0 == "\t" || $0 == "\u{FEFF}" })
-        if trimmed.hasPrefix("<!doctype html") || trimmed.hasPrefix("<html") { return true }
-        if trimmed.hasPrefix("<?xml"), lower.contains("<html") { return true }
+        // Lower-cased ASCII bytes of the head: cheap to search, and markup is ASCII.
+        let head = text.utf8.prefix(2048).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        let start = head.firstIndex { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) } ?? head.endIndex
+        let trimmed = head[start...]
+        func hasPrefix(_ s: String) -> Bool { trimmed.starts(with: s.utf8) }
+        func contains(_ s: String) -> Bool {
+            let needle = Array(s.utf8)
+            guard needle.count <= head.count else { return false }
+            for i in 0...(head.count - needle.count) where head[i] == needle[0] {
+                if head[i..<(i + needle.count)].elementsEqual(needle) { return true }
+            }
+            return false
+        }
+        if hasPrefix("<!doctype html") || hasPrefix("<html") { return true }
+        if hasPrefix("<?xml"), contains("<html") { return true }
+        guard hasPrefix("<") else { return false }
         var tags = 0
-        for marker in ["<p>", "<p ", "<div", "<br", "<body", "<span", "<a href", "</p>", "</div>"] where lower.contains(marker) { tags += 1 }
-        return trimmed.hasPrefix("<") && tags >= 2
+        for marker in ["<p>", "<p ", "<div", "<br", "<body", "<span", "<a href", "</p>", "</div>"] where contains(marker) { tags += 1 }
+        return tags >= 2
     }
 
     public static func read(_ html: String) -> HTMLPage {
