@@ -18,6 +18,8 @@ struct Options {
     var seconds = 15.0
     var flood = 20_000
     var binary: String?
+    /// Only write the generated corpus to this folder and exit (for profiling).
+    var writeCorpus: String?
 
     init(_ args: [String]) {
         var it = args.dropFirst().makeIterator()
@@ -28,6 +30,7 @@ struct Options {
             case "--seconds": seconds = Double(it.next() ?? "") ?? seconds
             case "--flood": flood = Int(it.next() ?? "") ?? flood
             case "--binary": binary = it.next()
+            case "--write-corpus": writeCorpus = it.next()
             default:
                 FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8))
                 exit(2)
@@ -196,6 +199,11 @@ final class DoneWatcher: @unchecked Sendable {
 // MARK: - main
 
 let options = Options(CommandLine.arguments)
+if let dir = options.writeCorpus {
+    let files = try writeDocuments(count: options.docs, into: URL(fileURLWithPath: dir))
+    say("wrote \(files.count) documents to \(dir)")
+    exit(0)
+}
 let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
 let binary = URL(fileURLWithPath: options.binary ?? here.appendingPathComponent("ingestd").path)
 let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -217,14 +225,19 @@ do {
                    "--output", work.appendingPathComponent("once.jsonl").path, "--log-level", "warning"] + inputs.map(\.path)
     let t0 = now()
     try p.run()
+    // Polled rather than taken from getrusage(RUSAGE_CHILDREN), which would also count
+    // whatever this process ran before (scripts/bench execs into it after `swift build`).
+    var peak = 0.0
+    while p.isRunning {
+        peak = max(peak, peakRSS(pid: p.processIdentifier) ?? 0)
+        usleep(20_000)
+    }
     p.waitUntilExit()
     let elapsed = now() - t0
-    var usage = rusage()
-    getrusage(RUSAGE_CHILDREN.rawValue, &usage)
     let records = (try? String(contentsOf: work.appendingPathComponent("once.jsonl"), encoding: .utf8))?.split(separator: "\n").count ?? 0
     say(String(format: "once: %d docs (%.1f KB avg) in %.2f s = %.0f docs/s; %d records; exit %d; peak RSS %.1f MiB",
                  options.docs, Double(bytes) / Double(options.docs) / 1024, elapsed, Double(options.docs) / elapsed, records,
-                 p.terminationStatus, Double(usage.ru_maxrss) / 1024))
+                 p.terminationStatus, peak))
 }
 
 // 2. steady rate

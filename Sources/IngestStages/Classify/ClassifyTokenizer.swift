@@ -15,24 +15,30 @@ public enum Tokenizer {
     public static func words(_ text: String) -> [String] {
         var out: [String] = []
         out.reserveCapacity(text.utf8.count / 6 + 1)
-        var cur = String.UnicodeScalarView()
+        // The current token as UTF-8 bytes: cheaper to grow than a scalar view, and a
+        // short token becomes a small (allocation-free) String.
+        var cur: [UInt8] = []
+        cur.reserveCapacity(32)
         var needsLower = false
 
         func flush() {
             if cur.isEmpty { return }
-            let s = String(cur)
+            let s = String(decoding: cur, as: UTF8.self)
             out.append(needsLower ? s.lowercased() : s)
-            cur = String.UnicodeScalarView()
+            cur.removeAll(keepingCapacity: true)
             needsLower = false
+        }
+        func append(_ u: Unicode.Scalar) {
+            UTF8.encode(u) { cur.append($0) }
         }
 
         for u in text.unicodeScalars {
             let v = u.value
             if v < 0x80 {
                 if (v >= 0x61 && v <= 0x7A) || (v >= 0x30 && v <= 0x39) {
-                    cur.append(u)
+                    cur.append(UInt8(v))
                 } else if v >= 0x41 && v <= 0x5A {
-                    cur.append(Unicode.Scalar(v + 32)!)
+                    cur.append(UInt8(v + 32))
                 } else {
                     flush()
                 }
@@ -46,13 +52,13 @@ public enum Tokenizer {
             }
             let p = u.properties
             if p.isAlphabetic || p.numericType != nil {
-                cur.append(u)
+                append(u)
                 if p.changesWhenLowercased { needsLower = true }
                 continue
             }
             switch p.generalCategory {
             case .nonspacingMark, .spacingMark, .enclosingMark:
-                if !cur.isEmpty { cur.append(u) } else { flush() }
+                if !cur.isEmpty { append(u) } else { flush() }
             default:
                 flush()
             }

@@ -74,13 +74,13 @@ enum SectionHints {
     /// Looks only at the first 40 lines, and only at short ones: breadcrumbs sit at the top.
     static func find(in text: String) -> [String] {
         var found: [String] = []
-        var rest = text[...]
-        for _ in 0..<40 {
-            guard !rest.isEmpty else { break }
-            let end = rest.firstIndex(of: "\n") ?? rest.endIndex
-            let line = rest[..<end]
-            rest = end < rest.endIndex ? rest[rest.index(after: end)...] : rest[rest.endIndex...]
-            guard !line.isEmpty, line.utf8.count <= 200 else { continue }
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        for _ in 0..<40 where start < utf8.endIndex {
+            let end = utf8[start...].firstIndex(of: 0x0A) ?? utf8.endIndex
+            defer { start = end < utf8.endIndex ? utf8.index(after: end) : end }
+            guard utf8.distance(from: start, to: end) <= 200 else { continue }
+            let line = text[start..<end]
             for sep in [">", "»", "›"] as [Unicode.Scalar] where line.unicodeScalars.contains(sep) {
                 let parts = line.split(separator: Character(sep)).map { $0.trimmingCharacters(in: .whitespaces) }
                 if parts.count >= 2, parts.allSatisfy({ !$0.isEmpty && $0.split(separator: " ").count <= 4 }) {
