@@ -109,6 +109,26 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: out, encoding: .utf8).split(separator: "\n").count, 1)
     }
 
+    func testOnceReadsInputPathsFromAListFile() throws {
+        let d = try temp()
+        var paths: [String] = []
+        for i in 0..<3 {
+            let f = d.appendingPathComponent("doc\(i).txt")
+            try sampleArticle(20 + i).write(to: f, atomically: true, encoding: .utf8)
+            paths.append(f.path)
+        }
+        let list = d.appendingPathComponent("list.txt")
+        try (paths[1...].joined(separator: "\n") + "\n").write(to: list, atomically: true, encoding: .utf8)
+        let r = try run(["once", "--pipeline", DaemonHarness.repository.appendingPathComponent("pipelines/news.yaml").path,
+                         "--files-from", list.path, paths[0]])
+        XCTAssertEqual(r.status, 0, r.err)
+        let origins = try r.out.split(separator: "\n").map {
+            ((try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any])["origin"] as! [String: Any])["path"] as! String
+        }
+        XCTAssertEqual(Set(origins), Set(paths))
+        XCTAssertEqual(try run(["once", "--pipeline", "p.yaml"]).status, 64, "no inputs at all is a usage error")
+    }
+
     func testHelpShowsEachCommandWithAnExample() throws {
         for cmd in ["run", "validate", "once"] {
             let r = try run([cmd, "--help"])
