@@ -34,6 +34,12 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
         self.maxRemembered = maxRemembered
     }
 
+    static func device(of url: URL) throws -> UInt {
+        var st = stat()
+        guard stat(url.path, &st) == 0 else { throw POSIXFailure("stat \(url.path)", errno) }
+        return UInt(st.st_dev)
+    }
+
     /// Names that are still being written by convention: ignored until renamed.
     public static func isIgnored(_ name: String) -> Bool {
         name.hasPrefix(".") || name.hasSuffix(".tmp") || name.hasSuffix(".part") || name.hasSuffix(".crdownload")
@@ -43,6 +49,12 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
         let fm = FileManager.default
         for dir in [settings.inbox, settings.processing, settings.done, settings.failed] {
             try fm.createDirectory(at: dir, withIntermediateDirectories: true)
+        }
+        // Claiming and acknowledging are renames, which are atomic only within one file system.
+        let inboxDevice = try Self.device(of: settings.inbox)
+        for dir in [settings.processing, settings.done, settings.failed] where try Self.device(of: dir) != inboxDevice {
+            throw DropFolderError(message: "\(dir.path) is on another file system than the inbox \(settings.inbox.path); "
+                                  + "files are moved by rename, so all drop-folder paths must be on one file system")
         }
         try queue.sync {
             self.deliver = deliver
@@ -249,4 +261,9 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
         var st = stat()
         return lstat(plain.path, &st) == 0 ? folder.appendingPathComponent(claim.claimName) : plain
     }
+}
+
+public struct DropFolderError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
 }

@@ -136,19 +136,30 @@ final class DaemonEndToEndTests: XCTestCase {
         XCTAssertEqual(try h.stop(), 0)
     }
 
-    func testTheDaemonRefusesABadPipelineWithFileAndLine() throws {
-        let bad = h.root.appendingPathComponent("bad.yaml")
-        try "stages:\n  - use: normalize\n  - use: dedup\n".write(to: bad, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = DaemonHarness.binary
-        p.arguments = ["run", "--pipeline", bad.path]
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 2)
-        XCTAssertTrue(output.contains("\(bad.path):3:10: stages[1].use: unknown stage 'dedup' (did you mean 'dedupe'?)"), output)
+    func testTheDaemonRefusesABadPipelineAtStartUpWithFileAndLine() throws {
+        let cases: [(String, String)] = [
+            ("stages:\n  - use: normalize\n  - use: dedup\n", ":3:10: stages[1].use: unknown stage 'dedup' (did you mean 'dedupe'?)"),
+            ("runtime:\n  max_in_flight: many\nstages:\n  - use: normalize\n", ":2:18: runtime.max_in_flight: expected an integer, found 'many'"),
+            ("stages:\n  - use: normalize\n\t- use: dedupe\n", "tabs cannot indent YAML"),
+        ]
+        for (i, (yaml, expected)) in cases.enumerated() {
+            let bad = h.root.appendingPathComponent("bad\(i).yaml")
+            try yaml.write(to: bad, atomically: true, encoding: .utf8)
+            let p = Process()
+            p.executableURL = DaemonHarness.binary
+            p.arguments = ["run", "--pipeline", bad.path]
+            let err = Pipe()
+            p.standardError = err
+            try p.run()
+            let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            p.waitUntilExit()
+            XCTAssertEqual(p.terminationStatus, 2, output)
+            XCTAssertTrue(output.contains(bad.path + (expected.hasPrefix(":") ? expected : "")), output)
+            XCTAssertTrue(output.contains(expected), output)
+            let lines = output.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            XCTAssertTrue(lines.contains { $0["level"] as? String == "error" && $0["file"] as? String == bad.path && $0["line"] is Int }, output)
+            XCTAssertTrue(lines.contains { $0["level"] as? String == "critical" })
+        }
         XCTAssertFalse(FileManager.default.fileExists(atPath: h.dir("inbox").path), "nothing is created for a refused pipeline")
     }
 }

@@ -137,6 +137,11 @@ final class PipelineLoaderTests: XCTestCase {
         XCTAssertTrue(issues("stages:\n  - limit: 3\n").first?.contains("each stage needs 'use: NAME'") ?? false)
     }
 
+    func testDropFolderPathsMustBeDistinct() {
+        let found = issues("sources:\n  drop_folder:\n    path: in\n    done: in\nstages:\n  - use: noop\n")
+        XCTAssertEqual(found, ["p.yaml:3:5: sources.drop_folder: 'path' and 'done' are the same folder (/srv/pipe/in); each needs its own"])
+    }
+
     func testDuplicateKeyIsRefused() {
         let found = issues("name: a\nname: b\nstages:\n  - use: noop\n")
         XCTAssertEqual(found.count, 1)

@@ -86,6 +86,12 @@ public enum PipelineLoader {
                         failed: resolve(m.string("failed", default: "failed")))
                     d.afterSuccess = .init(rawValue: m.oneOf("on_success", ["move", "delete"], default: "move")) ?? .move
                     m.reportUnknownKeys()
+                    let folders = [("path", d.inbox), ("processing", d.processing), ("done", d.done), ("failed", d.failed)]
+                    for (i, a) in folders.enumerated() {
+                        for b in folders[(i + 1)...] where a.1.path == b.1.path {
+                            m.error("'\(a.0)' and '\(b.0)' are the same folder (\(a.1.path)); each needs its own")
+                        }
+                    }
                     dropFolder = d
                 }
                 for planned in ["urls", "feeds"] where sources.has(planned) {
