@@ -188,3 +188,20 @@ final class ShutdownTests: XCTestCase {
                        Set(names))
     }
 }
+
+final class OnSuccessDeleteTests: XCTestCase {
+    func testOnSuccessDeleteRemovesTheInputOnlyAfterItsRecordIsWritten() throws {
+        let h = try DaemonHarness(edits: [("on_success: move", "on_success: delete")])
+        defer { h.cleanUp() }
+        try h.start()
+        try h.drop("gone.txt", text: sampleArticle(31))
+        try h.drop("empty.txt", [])
+        try waitUntil("the record is written and the input deleted", timeout: 20) {
+            ((try? h.recordLines().count) ?? 0) == 1 && h.names("inbox").isEmpty && h.names("processing").isEmpty
+                && h.names("failed").count == 2
+        }
+        XCTAssertEqual(h.names("done"), [])
+        XCTAssertEqual(h.names("failed"), ["empty.txt", "empty.txt.error.json"], "rejected inputs are kept whatever on_success says")
+        XCTAssertEqual(try h.stop(), 0)
+    }
+}
