@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
+        // libxml2's HTML parser, over Debian's libxml2-dev.
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // The model and the contracts every other module speaks: documents, records, stages, config.
         .target(name: "IngestCore", dependencies: [
             .product(name: "Yams", package: "Yams"),
@@ -25,7 +27,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         // normalize → dedupe → classify, one folder per stage.
-        .target(name: "IngestStages", dependencies: ["IngestCore"]),
+        .target(name: "IngestStages", dependencies: ["IngestCore", "CLibXML2"]),
         // Where records go: durable JSON Lines.
         .target(name: "IngestSinks", dependencies: ["IngestCore"]),
         // The runner that connects sources, stages and sinks; signals; the JSON log handler.

@@ -1,0 +1,2 @@
+import CLibXML2
+enum LibXMLProbe { static func version() -> String { LIBXML_DOTTED_VERSION } }
