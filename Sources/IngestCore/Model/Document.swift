@@ -10,6 +10,8 @@ public struct Origin: Sendable, Equatable {
     public var sha256: String
     /// The character encoding the bytes were decoded from, once `normalize` has run.
     public var encoding: String?
+    /// The page's canonical URL (`<link rel=canonical>`, `og:url`) when it states one.
+    public var canonicalURL: String?
 
     public init(kind: Kind, path: String, size: Int, sha256: String, encoding: String? = nil) {
         self.kind = kind

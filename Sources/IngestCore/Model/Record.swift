@@ -13,6 +13,7 @@ public enum RecordSchema {
             ("sha256", .string(doc.origin.sha256)),
         ]
         origin.append(("encoding", .string(doc.origin.encoding)))
+        origin.append(("canonical_url", .string(doc.origin.canonicalURL)))
         let dedupe: JSONValue = doc.dedupe.map {
             .object([
                 ("status", .string($0.status.rawValue)),

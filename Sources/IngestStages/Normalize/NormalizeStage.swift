@@ -10,23 +10,25 @@ struct NormalizeStage: Stage {
         let decoded = try TextDecoder.decode(doc.raw, invalidUTF8: invalidUTF8, stage: name)
         doc.origin.encoding = decoded.encoding
         let article: ScrapedArticle
-        if SimpleHTMLReader.looksLikeHTML(decoded.text) {
+        if HTMLArticleExtractor.looksLikeHTML(decoded.text) {
             doc.format = "html"
-            let page = SimpleHTMLReader.read(decoded.text)
-            var a = PlainTextScrapeParser.parse(page.lines.joined(separator: "\n"))
-            // Markup metadata is stated by the page; it wins over what the line rules infer.
-            a.title = page.metaTitle ?? a.title ?? page.title
-            a.site = page.siteName ?? a.site
-            if let author = page.author, a.byline.isEmpty { a.byline = [author] }
-            a.published = page.published ?? a.published
-            a.captions = dedupedConcat(page.captions, a.captions)
-            doc.lang = page.lang.map { String($0.prefix(2)).lowercased() }
+            let page = HTMLArticleExtractor.extract(utf8: Array(decoded.text.utf8))
+            var a = ScrapedArticle()
+            a.title = page.title
+            a.byline = page.byline
+            a.published = page.published
+            a.site = page.site
+            a.captions = page.captions
+            a.paragraphs = page.paragraphs
+            doc.lang = page.lang
+            doc.origin.canonicalURL = page.canonicalURL
+            if let section = page.section { doc.sections.append(section) }
             article = a
         } else {
             doc.format = "text"
             article = PlainTextScrapeParser.parse(decoded.text)
         }
-        doc.sections = SectionHints.find(in: decoded.text)
+        doc.sections += SectionHints.find(in: decoded.text)
         doc.title = article.title
         doc.byline = article.byline
         doc.published = article.published
@@ -44,11 +46,6 @@ struct NormalizeStage: Stage {
             throw Rejection(.noContent, "\(words) word(s) of article text left after normalizing; min_words is \(minWords)", stage: name)
         }
         return .keep
-    }
-
-    private func dedupedConcat(_ a: [String], _ b: [String]) -> [String] {
-        var seen = Set<String>()
-        return (a + b).filter { seen.insert($0).inserted }
     }
 
     static let factory = StageFactory(

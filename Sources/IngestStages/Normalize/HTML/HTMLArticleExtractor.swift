@@ -1,0 +1,81 @@
+/// What the HTML path of `normalize` finds in a page.
+public struct HTMLArticle: Sendable, Equatable {
+    public var title: String?
+    public var byline: [String] = []
+    public var published: String?
+    public var site: String?
+    public var lang: String?
+    public var canonicalURL: String?
+    public var section: String?
+    public var captions: [String] = []
+    public var paragraphs: [String] = []
+}
+
+/// HTML page → article: pre-filter the markup, parse it with libxml2, read the metadata,
+/// find the content element, write its blocks as paragraphs.
+public enum HTMLArticleExtractor {
+    public static func extract(utf8 html: [UInt8]) -> HTMLArticle {
+        let filtered = MarkupPrefilter.run(html)
+        let tree = DOMTree.parse(filtered.html)
+        let meta = HTMLMetadataReader.read(tree, jsonLD: filtered.jsonLD)
+        let finder = ContentFinder(tree: tree)
+        let roots = finder.best()
+        var article = HTMLArticle()
+        article.title = meta.title
+        article.byline = meta.authors
+        article.published = meta.published
+        article.site = meta.site
+        article.lang = meta.lang
+        article.canonicalURL = meta.canonicalURL
+        article.section = meta.section
+        article.captions = captions(tree, near: roots)
+        var paragraphs = BlockTextWriter.paragraphs(finder, roots: roots)
+        // The headline repeated as the first block is the title, not body text.
+        if let title = meta.title, let first = paragraphs.first, first.lowercased() == title.lowercased() {
+            paragraphs.removeFirst()
+        }
+        article.paragraphs = paragraphs
+        return article
+    }
+
+    /// `<figcaption>`s in the article's neighbourhood (the content element's parent), each once.
+    static func captions(_ tree: DOMTree, near roots: [Int]) -> [String] {
+        guard let first = roots.first else { return [] }
+        let scope = tree[first].parent >= 0 ? tree[first].parent : first
+        var out: [String] = []
+        var stack = [scope]
+        while let i = stack.popLast() {
+            let n = tree[i]
+            if n.tag == "figcaption" {
+                let t = tree.text(of: i)
+                if !t.isEmpty, !out.contains(t) { out.append(t) }
+                continue
+            }
+            stack.append(contentsOf: n.children.reversed())
+        }
+        return out
+    }
+
+    /// Markup, not plain text: a doctype or `<html>` first, or a few common tags.
+    public static func looksLikeHTML(_ text: String) -> Bool {
+        // Lower-cased ASCII bytes of the head: cheap to search, and markup is ASCII.
+        let head = text.utf8.prefix(2048).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        let start = head.firstIndex { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) } ?? head.endIndex
+        let trimmed = head[start...]
+        func hasPrefix(_ s: String) -> Bool { trimmed.starts(with: s.utf8) }
+        func contains(_ s: String) -> Bool {
+            let needle = Array(s.utf8)
+            guard needle.count <= head.count else { return false }
+            for i in 0...(head.count - needle.count) where head[i] == needle[0] {
+                if head[i..<(i + needle.count)].elementsEqual(needle) { return true }
+            }
+            return false
+        }
+        if hasPrefix("<!doctype html") || hasPrefix("<html") { return true }
+        if hasPrefix("<?xml"), contains("<html") { return true }
+        guard hasPrefix("<") else { return false }
+        var tags = 0
+        for marker in ["<p>", "<p ", "<div", "<br", "<body", "<span", "<a href", "</p>", "</div>"] where contains(marker) { tags += 1 }
+        return tags >= 2
+    }
+}

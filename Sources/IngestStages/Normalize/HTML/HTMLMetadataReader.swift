@@ -1,0 +1,188 @@
+import Foundation
+
+/// Page metadata, most reliable source first: JSON-LD (`NewsArticle`, `Article`, …), then
+/// OpenGraph and Twitter cards, then `<meta name=…>`, `<time datetime>`, `<link rel=canonical>`,
+/// `<html lang>`, and `<title>` with the site name cut off.
+struct HTMLMetadata: Equatable {
+    var title: String?
+    var authors: [String] = []
+    var published: String?
+    var site: String?
+    var lang: String?
+    var canonicalURL: String?
+    var section: String?
+    var genreHint: String?
+}
+
+enum HTMLMetadataReader {
+    static let articleTypes: Set<String> = [
+        "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle", "blogposting",
+        "backgroundnewsarticle", "reviewnewsarticle", "scholarlyarticle", "techarticle", "liveblogposting", "posting",
+        "socialmediaposting", "report", "askpublicnewsarticle",
+    ]
+
+    static func read(_ tree: DOMTree, jsonLD: [String]) -> HTMLMetadata {
+        var meta: [String: String] = [:]
+        var titleTag: String?
+        var canonical: String?
+        var lang: String?
+        var firstTime: String?
+        for i in 0..<tree.count {
+            let n = tree[i]
+            switch n.tag {
+            case "meta":
+                guard let content = n.attributes["content"], !content.isEmpty else { continue }
+                for keyAttr in ["property", "name", "itemprop"] {
+                    if let key = n.attributes[keyAttr]?.lowercased(), meta[key] == nil { meta[key] = content }
+                }
+            case "title":
+                if titleTag == nil { titleTag = collapse(tree.text(of: i)) }
+            case "link":
+                if canonical == nil, n.attributes["rel"]?.lowercased().split(separator: " ").contains("canonical") == true {
+                    canonical = n.attributes["href"]
+                }
+            case "html":
+                if lang == nil { lang = n.attributes["lang"] }
+            case "time":
+                if firstTime == nil { firstTime = n.attributes["datetime"] }
+            default:
+                break
+            }
+        }
+
+        var m = HTMLMetadata()
+        let ld = JSONLDArticle.find(in: jsonLD)
+        m.title = nonEmpty(ld?.headline) ?? nonEmpty(meta["og:title"]) ?? nonEmpty(meta["twitter:title"])
+            ?? nonEmpty(meta["headline"]) ?? titleTag.map { stripSiteName($0, site: ld?.publisher ?? meta["og:site_name"]) }
+        m.authors = ld?.authors ?? []
+        if m.authors.isEmpty {
+            for key in ["author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author"] {
+                if let v = nonEmpty(meta[key]), !v.hasPrefix("http"), !v.contains("@") {
+                    m.authors = [v.hasPrefix("By ") ? String(v.dropFirst(3)) : v]
+                    break
+                }
+            }
+        }
+        let dateCandidates = [ld?.datePublished, meta["article:published_time"], meta["datepublished"], meta["og:published_time"],
+                              meta["publish-date"], meta["pubdate"], meta["date"], meta["dc.date"], meta["dc.date.issued"],
+                              meta["sailthru.date"], meta["parsely-pub-date"], firstTime]
+        for candidate in dateCandidates {
+            if let c = candidate, let iso = isoDate(c) { m.published = iso; break }
+        }
+        m.site = nonEmpty(ld?.publisher) ?? nonEmpty(meta["og:site_name"]) ?? nonEmpty(meta["application-name"])
+        m.lang = nonEmpty(ld?.inLanguage) ?? lang.flatMap(nonEmpty) ?? nonEmpty(meta["og:locale"]) ?? nonEmpty(meta["content-language"])
+        m.lang = m.lang.map { String($0.prefix(while: { $0 != "-" && $0 != "_" }).prefix(3)).lowercased() }
+        m.canonicalURL = nonEmpty(canonical) ?? nonEmpty(meta["og:url"])
+        m.section = nonEmpty(ld?.section) ?? nonEmpty(meta["article:section"])
+        m.genreHint = ld?.genre
+        return m
+    }
+
+    /// "Harbour plan approved | The Courier" → "Harbour plan approved", when the cut-off part
+    /// is the site name or the shorter side of a separator.
+    static func stripSiteName(_ title: String, site: String?) -> String {
+        for sep in [" | ", " - ", " – ", " — ", " :: ", " « ", " » ", " · "] where title.contains(sep) {
+            let parts = title.components(separatedBy: sep)
+            if let site = site?.lowercased() {
+                let kept = parts.filter { $0.lowercased() != site && !site.contains($0.lowercased()) }
+                if !kept.isEmpty, kept.count < parts.count { return kept.joined(separator: sep) }
+            }
+            // Without a known site name, drop a short last part ("Harbour plan | Courier").
+            if parts.count >= 2, let last = parts.last, last.split(separator: " ").count <= 4,
+               parts.dropLast().joined(separator: sep).split(separator: " ").count >= 3 {
+                return parts.dropLast().joined(separator: sep)
+            }
+        }
+        return title
+    }
+
+    /// ISO 8601 date from "2019-02-28T10:00:00Z", "2019-02-28", or other stated forms.
+    static func isoDate(_ s: String) -> String? {
+        let t = s.trimmingCharacters(in: .whitespaces)
+        let d = Array(t.utf8.prefix(10))
+        if d.count == 10, d[4] == 0x2D, d[7] == 0x2D,
+           d.enumerated().allSatisfy({ $0.offset == 4 || $0.offset == 7 || ($0.element >= 0x30 && $0.element <= 0x39) }) {
+            let iso = String(decoding: d, as: UTF8.self)
+            let month = Int(iso.dropFirst(5).prefix(2)) ?? 0, day = Int(iso.suffix(2)) ?? 0
+            return (1...12).contains(month) && (1...31).contains(day) ? iso : nil
+        }
+        return PublicationDateParser.isoDate(in: t)
+    }
+
+    static func nonEmpty(_ s: String?) -> String? {
+        guard let s else { return nil }
+        let c = collapse(s)
+        return c.isEmpty ? nil : c
+    }
+
+    static func collapse(_ s: String) -> String {
+        s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}
+
+/// The article object of a page's JSON-LD, wherever it sits (top level, an array, `@graph`).
+struct JSONLDArticle {
+    var headline: String?
+    var authors: [String] = []
+    var datePublished: String?
+    var publisher: String?
+    var inLanguage: String?
+    var section: String?
+    var genre: String?
+
+    static func find(in scripts: [String]) -> JSONLDArticle? {
+        for script in scripts {
+            guard let data = script.trimmingCharacters(in: .whitespacesAndNewlines).data(using: .utf8),
+                  let json = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { continue }
+            var queue: [Any] = [json]
+            var seen = 0
+            while !queue.isEmpty, seen < 500 {
+                let item = queue.removeFirst()
+                seen += 1
+                if let array = item as? [Any] { queue.append(contentsOf: array); continue }
+                guard let object = item as? [String: Any] else { continue }
+                if let graph = object["@graph"] { queue.append(graph) }
+                if isArticle(object["@type"]) { return JSONLDArticle(object) }
+                if let main = object["mainEntity"] ?? object["mainEntityOfPage"] { queue.append(main) }
+            }
+        }
+        return nil
+    }
+
+    static func isArticle(_ type: Any?) -> Bool {
+        if let t = type as? String { return HTMLMetadataReader.articleTypes.contains(t.lowercased()) }
+        if let ts = type as? [Any] { return ts.contains { isArticle($0) } }
+        return false
+    }
+
+    init(_ o: [String: Any]) {
+        headline = Self.string(o["headline"]) ?? Self.string(o["name"])
+        let stated = Self.names(o["author"])
+        authors = stated.isEmpty ? Self.names(o["creator"]) : stated
+        datePublished = Self.string(o["datePublished"]) ?? Self.string(o["dateCreated"])
+        publisher = Self.names(o["publisher"]).first
+        inLanguage = Self.string(o["inLanguage"])
+        section = Self.string(o["articleSection"]) ?? (o["articleSection"] as? [Any])?.compactMap(Self.string).first
+        genre = Self.string(o["genre"])
+    }
+
+    static func string(_ v: Any?) -> String? {
+        if let s = v as? String { return HTMLMetadataReader.nonEmpty(HTMLEntities.decode(s)) }
+        if let o = v as? [String: Any] { return string(o["name"]) ?? string(o["@value"]) }
+        return nil
+    }
+
+    /// Names of people or organizations: a string, an object with `name`, or a list of either.
+    static func names(_ v: Any?) -> [String] {
+        var out: [String] = []
+        if let s = v as? String {
+            if let n = HTMLMetadataReader.nonEmpty(s), !n.hasPrefix("http") { out.append(n) }
+        } else if let o = v as? [String: Any] {
+            if let n = string(o["name"]), !n.hasPrefix("http") { out.append(n) }
+        } else if let a = v as? [Any] {
+            for item in a { out.append(contentsOf: names(item)) }
+        }
+        var seen = Set<String>()
+        return out.filter { seen.insert($0).inserted }
+    }
+}

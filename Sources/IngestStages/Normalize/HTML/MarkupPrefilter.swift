@@ -1,0 +1,97 @@
+/// Removes what can never be article text before the HTML parser sees it: scripts, styles,
+/// SVG, templates and comments, which are about two thirds of the bytes of a typical news
+/// page. JSON-LD scripts are kept aside: they carry the best metadata.
+///
+/// A byte scan, linear in the input; the parser then does a third of the work.
+enum MarkupPrefilter {
+    struct Output {
+        var html: [UInt8]
+        var jsonLD: [String]
+    }
+
+    private static let dropped: [[UInt8]] = ["script", "style", "svg", "template", "noscript"].map { Array($0.utf8) }
+
+    static func run(_ input: [UInt8]) -> Output {
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count / 2)
+        var jsonLD: [String] = []
+        input.withUnsafeBufferPointer { b in
+            let n = b.count
+            var i = 0
+            var copyFrom = 0
+            while i < n {
+                guard b[i] == 0x3C else { i += 1; continue }  // '<'
+                if i + 3 < n, b[i + 1] == 0x21, b[i + 2] == 0x2D, b[i + 3] == 0x2D {  // <!--
+                    var j = i + 4
+                    while j + 2 < n, !(b[j] == 0x2D && b[j + 1] == 0x2D && b[j + 2] == 0x3E) { j += 1 }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copyFrom..<i]))
+                    i = min(n, j + 3)
+                    copyFrom = i
+                    continue
+                }
+                guard let name = dropped.first(where: { matchesTag($0, b, at: i + 1) }) else { i += 1; continue }
+                let openEnd = tagEnd(b, from: i)
+                let close = closingTag(name, b, from: openEnd)
+                if name.count == 6, name[1] == 0x63, isJSONLD(b, from: i, to: openEnd) {  // "script"
+                    jsonLD.append(String(decoding: UnsafeBufferPointer(rebasing: b[openEnd..<close]), as: UTF8.self))
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copyFrom..<i]))
+                i = close < n ? tagEnd(b, from: close) : n
+                copyFrom = i
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copyFrom..<n]))
+        }
+        return Output(html: out, jsonLD: jsonLD)
+    }
+
+    /// `<name` followed by white space, `>` or `/`, case-insensitively.
+    @inline(__always)
+    private static func matchesTag(_ name: [UInt8], _ b: UnsafeBufferPointer<UInt8>, at start: Int) -> Bool {
+        guard start + name.count < b.count else { return false }
+        for k in 0..<name.count where (b[start + k] | 0x20) != name[k] { return false }
+        let after = b[start + name.count]
+        return after == 0x20 || after == 0x3E || after == 0x2F || after == 0x0A || after == 0x09 || after == 0x0D
+    }
+
+    /// Index just past the `>` closing the tag that starts at `from`, honouring quotes.
+    private static func tagEnd(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        var j = from
+        var quote: UInt8 = 0
+        while j < b.count {
+            let c = b[j]
+            if quote != 0 { if c == quote { quote = 0 } }
+            else if c == 0x22 || c == 0x27 { quote = c }
+            else if c == 0x3E { return j + 1 }
+            j += 1
+        }
+        return b.count
+    }
+
+    /// Start of `</name`, or the end of input when it never closes.
+    private static func closingTag(_ name: [UInt8], _ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+        var j = from
+        let n = b.count
+        while j + 1 + name.count < n {
+            if b[j] == 0x3C, b[j + 1] == 0x2F {
+                var ok = true
+                for k in 0..<name.count where (b[j + 2 + k] | 0x20) != name[k] { ok = false; break }
+                if ok { return j }
+            }
+            j += 1
+        }
+        return n
+    }
+
+    private static func isJSONLD(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
+        let needle = Array("ld+json".utf8)
+        guard to - from > needle.count else { return false }
+        var j = from
+        while j + needle.count <= to {
+            var ok = true
+            for k in 0..<needle.count where (b[j + k] | 0x20) != needle[k] { ok = false; break }
+            if ok { return true }
+            j += 1
+        }
+        return false
+    }
+}
