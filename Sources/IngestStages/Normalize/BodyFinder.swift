@@ -69,19 +69,21 @@ enum BodyFinder {
         var consecutive = 0
         var j = index + 1
         var inspected = 0
-        while j < lines.count && inspected < 7 {
+        while j < lines.count && inspected < 8 {
             let line = lines[j]
             j += 1
             switch line.kind {
             case .furniture, .caption, .duplicate: continue
             case .text:
                 inspected += 1
-                if line.isProse && line.units >= 20 {
+                if line.isProse && (line.units >= 20 || (consecutive > 0 && line.units >= 12)) {
                     consecutive += 1
                     if consecutive >= 2 { return true }
                 } else {
                     if consecutive > 0 { return false }
-                    if line.isProse { return false } // a teaser blurb
+                    // A teaser blurb (a mid-length sentence) ends the article; short headline-sized lines of an
+                    // inline box ("Video shows rescue: \"We did it!\"") do not.
+                    if line.isProse && line.units > 12 { return false }
                 }
             default:
                 return false
@@ -98,7 +100,7 @@ enum BodyFinder {
         while i <= region.upperBound {
             if lines[i].kind == .terminal {
                 var j = i + 1
-                while j <= region.upperBound && !(lines[j].kind == .text && lines[j].isProse) { out.insert(j); j += 1 }
+                while j <= region.upperBound && !(lines[j].kind == .text && lines[j].isProse && lines[j].units >= 20) { out.insert(j); j += 1 }
                 i = j
                 continue
             }

@@ -292,7 +292,10 @@ enum HeaderReader {
             }
         }
         if let rest {
-            return splitNames(cutAtMeta(rest), minWords: 2)
+            let cut = cutAtMeta(rest)
+            let names = splitNames(cut, minWords: 2)
+            if names.isEmpty, let single = singleNameByline(cut) { return [single] }
+            return names
         }
         // "NAME | Updated: DATE", "NAME - DATE", "NAME • 3 min read"
         for sep in [" | ", " - ", " – ", " — ", " • ", " · ", ", "] {
@@ -307,6 +310,21 @@ enum HeaderReader {
         }
         return []
     }
+
+    /// "By Reuters", "By AP", "By Madonna": an explicit byline naming one word (an agency or a single-name author).
+    static func singleNameByline(_ s: Substring) -> String? {
+        let name = ScrapeText.trim(s, [" ", ",", ";", ":", "|", "-", "–", "—", ".", "•", "·"])
+        guard !name.isEmpty, !name.contains(" "), name.unicodeScalars.count >= 2, name.unicodeScalars.count <= 24 else { return nil }
+        guard let f = name.unicodeScalars.first, f.properties.isUppercase else { return nil }
+        for s in name.unicodeScalars where !(s.properties.isAlphabetic || s == "-" || s == "'" || s == "’" || s == ".") { return nil }
+        let lower = ScrapeText.asciiLower(name)
+        if PublicationDateParser.months[lower] != nil || singleNameStopWords.contains(lower) { return nil }
+        return name
+    }
+
+    static let singleNameStopWords: Set<String> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+                                                   "today", "yesterday", "tomorrow", "admin", "administrator", "staff", "guest",
+                                                   "anonymous", "unknown", "the", "this", "then", "now", "far", "contrast"]
 
     /// Cuts a byline remainder at the first piece of metadata (date, "Updated", separators, parentheses, digits).
     static func cutAtMeta(_ s: Substring) -> Substring {

@@ -119,7 +119,13 @@ enum LineClassifier {
     static let furnitureContainsSet = PatternSet(furnitureContains)
 
     static func isTerminal(_ line: ScrapeLine) -> Bool {
-        guard line.wordCount <= 8, !line.endsSentence || line.lower.fastHasSuffix(":") else { return false }
+        if line.wordCount <= 25 && isCopyrightNotice(line) { return true }
+        guard line.wordCount <= 8 else { return false }
+        if line.endsSentence {
+            // "You may also like...", "Read more:" still head a box; a full stop or question does not.
+            let lower = line.lower
+            guard lower.fastHasSuffix(":") || lower.fastHasSuffix("...") || lower.fastHasSuffix("…") else { return false }
+        }
         let key = normalizedShort(line)
         if terminalSet.contains(key) { return true }
         if terminalPrefixSet.hasPrefix(key) { return true }
@@ -129,6 +135,25 @@ enum LineClassifier {
             if first.allSatisfy({ $0.isNumber }) || first == "no" { return true }
         }
         return false
+    }
+
+    /// "© 2020 Example Media Inc. All rights reserved.", "Copyright 2020 Example": the page footer starts here.
+    static func isCopyrightNotice(_ line: ScrapeLine) -> Bool {
+        let key = line.key
+        return key.fastHasPrefix("©") || key.fastHasPrefix("copyright ©") || key.fastHasPrefix("copyright (c)")
+            || (key.fastHasPrefix("copyright 1") || key.fastHasPrefix("copyright 2"))
+    }
+
+    static let consentWords = PatternSet(["use", "accept", "consent", "agree", "brows", "privacy", "setting", "polic", "website",
+                                          "this site", "experience", "personal data", "third part", "opt out", "manage"])
+
+    /// A consent banner mentions cookies together with consent vocabulary; a paragraph about baking cookies does not.
+    /// Banners in other languages that borrow the word ("Wir verwenden Cookies") have no English function words.
+    static func isCookieConsent(_ lower: String) -> Bool {
+        guard lower.fastContains("cookie") else { return false }
+        if consentWords.occurs(in: lower) { return true }
+        // Not English prose at all (a banner in another language that borrows the word).
+        return !(lower.fastContains(" the ") || lower.fastContains(" and ") || lower.fastContains(" with "))
     }
 
     // MARK: Captions
@@ -255,7 +280,7 @@ enum LineClassifier {
         if line.wordCount <= 12 && (lower.fastHasSuffix(" banner") || lower == "banner") { return true }
         if line.units <= 25 && !line.isProseSentence {
             if furnitureContainsSet.occurs(in: lower) { return true }
-        } else if line.units <= 90 && lower.fastContains("cookie") {
+        } else if line.units <= 90 && isCookieConsent(lower) {
             return true // consent banners, in any language that borrows the word
         } else if line.units <= 40 {
             if lower.fastContains("all rights reserved") || lower.fastContains("(opens in new window)") { return true }

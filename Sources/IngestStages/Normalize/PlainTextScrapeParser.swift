@@ -18,17 +18,23 @@ public enum PlainTextScrapeParser {
         var lines = raw.map { ScrapeLine($0) }
 
         // Classify, marking exact repeats.
-        var seen = Set<String>()
+        var seen = [String: Int]()
         seen.reserveCapacity(lines.count)
+        var firstIndex = [Int](repeating: -1, count: lines.count)
         for i in lines.indices {
             lines[i].kind = LineClassifier.classify(lines[i])
             let key = lines[i].lower
-            if seen.contains(key) {
-                if lines[i].kind == .text || lines[i].kind == .furniture { lines[i].kind = .duplicate }
+            if let first = seen[key] {
+                if lines[i].kind == .text || lines[i].kind == .furniture {
+                    lines[i].kind = .duplicate
+                    firstIndex[i] = first
+                }
             } else {
-                seen.insert(key)
+                seen[key] = i
             }
         }
+
+        markSnippetRuns(&lines)
 
         // Captions and editor's notes can sit anywhere.
         var captionSeen = Set<String>()
@@ -51,11 +57,23 @@ public enum PlainTextScrapeParser {
         // Section credits right after the last paragraph ("Jane Roe, a professor of ... at ...") belong to the body.
         var regionEnd = found.upperBound
         while regionEnd + 1 < lines.count, lines[regionEnd + 1].kind == .text, isSectionCredit(lines[regionEnd + 1]) { regionEnd += 1 }
-        let region = found.lowerBound...regionEnd
+        // A "NAME is a freelance writer ..." note after the opening paragraphs ends the body, unless the article goes on.
+        var k = found.lowerBound + 3
+        while k < regionEnd {
+            if lines[k].kind == .text, lines[k].units <= 60, isAuthorParagraph(lines[k], strict: true),
+               !BodyFinder.proseContinues(lines, after: k) {
+                regionEnd = k
+                break
+            }
+            k += 1
+        }
+        var regionStart = headlineRestart(lines, found.lowerBound, regionEnd)
+        if isSubheadingAfterNote(lines, regionStart) { regionStart -= 1 }
+        let region = regionStart...regionEnd
         var bodyIndices: [Int] = []
         var headerEnd = region.lowerBound
         let teasers = BodyFinder.teaserLines(lines, in: region)
-        for i in region where lines[i].kind == .text && !teasers.contains(i) {
+        for i in region where (lines[i].kind == .text || isRepeatedBodyLine(lines, i, firstIndex: firstIndex, region: region)) && !teasers.contains(i) {
             if isMetaLine(lines[i]) {
                 if i - region.lowerBound <= 8 { headerEnd = max(headerEnd, i + 1) }
                 continue
@@ -76,6 +94,65 @@ public enum PlainTextScrapeParser {
         }
         finishSite(&article, lines: lines)
         return article
+    }
+
+    /// A short heading between an editor's note and the first paragraph opens the body ("Why the pier matters").
+    static func isSubheadingAfterNote(_ lines: [ScrapeLine], _ start: Int) -> Bool {
+        guard start >= 2, lines[start - 2].kind == .editorsNote else { return false }
+        let line = lines[start - 1]
+        guard line.kind == .text, line.units >= 2, line.units <= 12, !line.endsSentence else { return false }
+        return !isMetaLine(line) && !line.text.hasSuffix(":")
+    }
+
+    /// Three or more consecutive lines cut off with "..." / "…" are a list of teaser snippets, not paragraphs.
+    static func markSnippetRuns(_ lines: inout [ScrapeLine]) {
+        var runStart = 0
+        var i = 0
+        while i <= lines.count {
+            let snippet = i < lines.count && (lines[i].kind == .text || lines[i].kind == .duplicate) && lines[i].units >= 6
+                && (lines[i].lower.fastHasSuffix("...") || lines[i].lower.fastHasSuffix("…"))
+            if !snippet {
+                if i - runStart >= 3 { for j in runStart..<i { lines[j].kind = .furniture } }
+                runStart = i + 1
+            }
+            i += 1
+        }
+    }
+
+    /// The page title's headline ("Headline | Outlet" on the first line) repeated inside the found run, with more
+    /// prose after it than before: the run began in a teaser carousel above the article, which starts after it.
+    static func headlineRestart(_ lines: [ScrapeLine], _ start: Int, _ end: Int) -> Int {
+        guard start > 0, end > start + 1, lines[0].units <= 40 else { return start }
+        var headline = lines[0].lower
+        for sep in HeaderReader.separators {
+            if let off = headline.fastLastOffset(of: sep) { headline = headline.prefixBytes(off); break }
+        }
+        guard headline.utf8.count >= 12 else { return start }
+        var proseBefore = 0
+        var k = start
+        while k < end && k - start <= 40 {
+            let line = lines[k]
+            if line.kind == .text || line.kind == .duplicate {
+                if line.lower == headline {
+                    var proseAfter = 0
+                    for j in (k + 1)...end where lines[j].kind == .text && lines[j].isProse { proseAfter += 1 }
+                    return proseAfter > proseBefore && proseAfter >= 2 ? k + 1 : start
+                }
+                if line.isProse { proseBefore += 1 }
+            }
+            k += 1
+        }
+        return start
+    }
+
+    /// A line repeated within the body itself, away from its first occurrence (a recipe or schedule that repeats
+    /// "Eat every 2 hours" under several headings): body text, not a scrape repeat. Adjacent repeats (a block
+    /// scraped twice) and repeats of header lines stay out.
+    static func isRepeatedBodyLine(_ lines: [ScrapeLine], _ i: Int, firstIndex: [Int], region: ClosedRange<Int>) -> Bool {
+        guard lines[i].kind == .duplicate else { return false }
+        let first = firstIndex[i]
+        guard first > region.lowerBound, i - first >= 3, lines[first].kind == .text else { return false }
+        return !isMetaLine(lines[i])
     }
 
     /// "Jane Roe, a professor of history at Example University": a person's name, a comma, and a role.

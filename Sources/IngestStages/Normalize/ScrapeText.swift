@@ -145,10 +145,15 @@ enum ScrapeText {
             if length > 0 && i + length <= array.count {
                 var bytes: [UInt8] = [UInt8(lead)]
                 var ok = true
+                var spaces = 0
                 for k in 1..<length {
+                    // A no-break space (0xA0) that an earlier step flattened to a plain space: accepted inside a
+                    // 3- or 4-byte sequence when another continuation byte of it is intact.
+                    if length >= 3, array[i + k].value == 0x20 { spaces += 1; bytes.append(0xA0); continue }
                     guard let b = byteValue(array[i + k]), b >= 0x80, b <= 0xBF else { ok = false; break }
                     bytes.append(b)
                 }
+                if spaces > 0 && spaces >= length - 1 { ok = false }
                 if ok {
                     // Reject overlong forms and surrogates.
                     if lead == 0xE0 && bytes[1] < 0xA0 { ok = false }
