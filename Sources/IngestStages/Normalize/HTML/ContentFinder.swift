@@ -230,11 +230,22 @@ struct ContentFinder {
         }
         for i in 0..<tree.count where !pruned[i] && !tree[i].isText {
             let n = tree[i]
-            let isParagraph = Self.paragraphTags.contains(n.tag) || (n.tag == "div" && !hasBlockChild(i))
-            guard isParagraph, textLength[i] >= 25 else { continue }
-            let contentScore = 1 + Double(commas[i]) + min(Double(textLength[i]) / 100, 3)
             var ancestor = n.parent
             var level = 0
+            var length = textLength[i], commaCount = commas[i]
+            let blockChildren = hasBlockChild(i)
+            if Self.paragraphTags.contains(n.tag) || (n.tag == "div" && !blockChildren) {
+                // A paragraph: it scores its ancestors.
+            } else if blockChildren, ["div", "section", "article", "main", "td"].contains(n.tag) {
+                // Text written straight into a container between its blocks ("text<br>text<div>…")
+                // is an implicit paragraph of that container, as readability wraps it in a <p>.
+                (length, commaCount) = directText(i)
+                ancestor = i
+            } else {
+                continue
+            }
+            guard length >= 25 else { continue }
+            let contentScore = 1 + Double(commaCount) + min(Double(length) / 100, 3)
             while ancestor >= 0, level < 5 {
                 if pruned[ancestor] { break }
                 initialize(ancestor)
@@ -276,6 +287,19 @@ struct ContentFinder {
             }
         }
         return result
+    }
+
+    /// Text length and commas of the text nodes and inline elements directly inside `i`.
+    func directText(_ i: Int) -> (Int, Int) {
+        var length = 0, c = 0
+        for child in tree[i].children where !pruned[child] {
+            let n = tree[child]
+            if n.isText || !Self.blockTags.contains(n.tag) {
+                length += textLength[child]
+                c += commas[child]
+            }
+        }
+        return (length, c)
     }
 
     func hasBlockChild(_ i: Int) -> Bool {

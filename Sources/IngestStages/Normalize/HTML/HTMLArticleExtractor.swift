@@ -34,8 +34,36 @@ public enum HTMLArticleExtractor {
         if let title = meta.title, let first = paragraphs.first, first.lowercased() == title.lowercased() {
             paragraphs.removeFirst()
         }
-        article.paragraphs = paragraphs
+        article.paragraphs = ParagraphFilter.apply(paragraphs, into: &article)
         return article
+    }
+
+    /// The line rules of the plain-text path, applied to what the content finder kept: markup
+    /// names miss some furniture ("Advertisement", share prompts, photo credits) that the
+    /// words themselves give away.
+    enum ParagraphFilter {
+        static func apply(_ paragraphs: [String], into article: inout HTMLArticle) -> [String] {
+            var kept: [String] = []
+            let lines = paragraphs.map(ScrapeLine.init)
+            var i = 0
+            while i < lines.count {
+                let line = lines[i]
+                switch LineClassifier.classify(line) {
+                case .text, .duplicate:
+                    kept.append(paragraphs[i])
+                case .caption:
+                    if !article.captions.contains(paragraphs[i]) { article.captions.append(paragraphs[i]) }
+                case .editorsNote, .furniture:
+                    break
+                case .terminal:
+                    // "Related stories", "Read more": the rest is teasers unless real prose follows.
+                    let longAfter = lines[(i + 1)...].filter { $0.text.split(separator: " ").count >= 40 }.count
+                    if longAfter < 2 { return kept }
+                }
+                i += 1
+            }
+            return kept
+        }
     }
 
     /// `<figcaption>`s in the article's neighbourhood (the content element's parent), each once.
