@@ -2,15 +2,16 @@ import IngestCore
 
 /// Turns the bytes of a dropped file into text, or says why it cannot.
 ///
-/// Scrapers save pages in whatever encoding they met; most are UTF-8, some are Windows-1252,
-/// and some are UTF-8 with a few broken bytes from a truncated write. Binary files (images,
-/// archives) dropped by mistake are refused with what they look like.
+/// Scrapers save pages in whatever encoding they met; most are UTF-8, some are in a legacy
+/// encoding (Windows-1252, GBK, Shift_JIS, …, declared in the page or detected), and some are
+/// UTF-8 with a few broken bytes from a truncated write. Binary files (images, archives)
+/// dropped by mistake are refused with what they look like.
 public enum TextDecoder {
     public enum InvalidUTF8Policy: String, Sendable { case repair, reject }
 
     public struct Decoded: Sendable, Equatable {
         public var text: String
-        /// "utf-8", "utf-8 (repaired)", "utf-16le", "utf-16be" or "windows-1252".
+        /// "utf-8", "utf-8 (repaired)", or what CharsetDecoder found ("windows-1252", "gbk", …).
         public var encoding: String
     }
 
@@ -42,40 +43,47 @@ public enum TextDecoder {
         if bytes.count >= 12, bytes.starts(with: Array("RIFF".utf8)) {
             throw Rejection(.binary, "binary content: looks like a RIFF media file", stage: stage)
         }
-        if bytes.starts(with: [0xFF, 0xFE]) { return Decoded(text: utf16(bytes.dropFirst(2), bigEndian: false), encoding: "utf-16le") }
-        if bytes.starts(with: [0xFE, 0xFF]) { return Decoded(text: utf16(bytes.dropFirst(2), bigEndian: true), encoding: "utf-16be") }
-        let body = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? bytes[3...] : bytes[...]
+        let hasBOM = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) || bytes.starts(with: [0xEF, 0xBB, 0xBF])
 
         // Text has no NUL bytes and few control characters; look at the head only, so a huge
-        // file costs no more than a small one to judge.
-        let head = body.prefix(8192)
-        var controls = 0
-        for b in head {
-            if b == 0 {
-                throw Rejection(.binary, "binary content: NUL bytes in the first 8 KiB", stage: stage)
+        // file costs no more than a small one to judge. (UTF-16 text, full of NULs, has a BOM.)
+        if !hasBOM {
+            let head = bytes.prefix(8192)
+            var controls = 0
+            for b in head {
+                if b == 0 {
+                    throw Rejection(.binary, "binary content: NUL bytes in the first 8 KiB", stage: stage)
+                }
+                if b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D && b != 0x0C { controls += 1 }
             }
-            if b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D && b != 0x0C { controls += 1 }
+            if controls * 20 > head.count {
+                throw Rejection(.binary, "binary content: \(controls) control bytes in the first \(head.count)", stage: stage)
+            }
+            // Most documents are UTF-8: take the fast path when every byte agrees.
+            let scan = UTF8Scan(bytes[...])
+            if scan.invalid == 0 {
+                return Decoded(text: String(decoding: bytes, as: UTF8.self), encoding: "utf-8")
+            }
+            // More well-formed multi-byte sequences than broken ones: UTF-8 damaged in places (a
+            // truncated write, a bad splice), not a legacy encoding, where by chance such pairs
+            // are rare.
+            if scan.validMultibyte > 0, scan.validMultibyte >= scan.invalid {
+                if invalidUTF8 == .reject {
+                    throw Rejection(.invalidEncoding,
+                                    "\(scan.invalid) invalid UTF-8 sequence(s); first at byte \(scan.firstInvalidOffset ?? 0)",
+                                    stage: stage)
+                }
+                return Decoded(text: String(decoding: bytes, as: UTF8.self), encoding: "utf-8 (repaired)")
+            }
         }
-        if controls * 20 > head.count {
-            throw Rejection(.binary, "binary content: \(controls) control bytes in the first \(head.count)", stage: stage)
+        // A byte-order mark, a declared charset (<meta charset>, an XML declaration) or, failing
+        // those, detection among the legacy encodings; see CharsetDecoder.
+        let result = CharsetDecoder.decode(bytes)
+        if result.hadErrors, invalidUTF8 == .reject {
+            throw Rejection(.invalidEncoding, "bytes that are not valid \(result.encoding)", stage: stage)
         }
-
-        let scan = UTF8Scan(body)
-        if scan.invalid == 0 {
-            return Decoded(text: String(decoding: body, as: UTF8.self), encoding: "utf-8")
-        }
-        if scan.validMultibyte == 0 {
-            // Not one well-formed multi-byte sequence: a single-byte legacy encoding, and on the
-            // web that is Windows-1252 far more often than anything else (WHATWG treats
-            // ISO-8859-1 labels as Windows-1252 for this reason).
-            return Decoded(text: windows1252(body), encoding: "windows-1252")
-        }
-        if invalidUTF8 == .reject {
-            throw Rejection(.invalidEncoding,
-                            "\(scan.invalid) invalid UTF-8 sequence(s); first at byte \(scan.firstInvalidOffset ?? 0)",
-                            stage: stage)
-        }
-        return Decoded(text: String(decoding: body, as: UTF8.self), encoding: "utf-8 (repaired)")
+        let name = result.encoding == "utf-8" && result.hadErrors ? "utf-8 (repaired)" : result.encoding
+        return Decoded(text: result.text, encoding: name)
     }
 
     struct UTF8Scan {
@@ -116,30 +124,5 @@ public enum TextDecoder {
                 }
             }
         }
-    }
-
-    private static func utf16<C: Collection>(_ bytes: C, bigEndian: Bool) -> String where C.Element == UInt8 {
-        var units: [UInt16] = []
-        units.reserveCapacity(bytes.count / 2)
-        var it = bytes.makeIterator()
-        while let a = it.next(), let b = it.next() {
-            units.append(bigEndian ? UInt16(a) << 8 | UInt16(b) : UInt16(b) << 8 | UInt16(a))
-        }
-        return String(decoding: units, as: UTF16.self)
-    }
-
-    /// Code points for 0x80...0x9F in Windows-1252; the rest of the range maps to itself.
-    private static let cp1252High: [UInt32] = [
-        0x20AC, 0xFFFD, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0xFFFD, 0x017D, 0xFFFD,
-        0xFFFD, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
-    ]
-
-    static func windows1252(_ bytes: ArraySlice<UInt8>) -> String {
-        var scalars = String.UnicodeScalarView()
-        for b in bytes {
-            let v: UInt32 = (0x80...0x9F).contains(b) ? cp1252High[Int(b) - 0x80] : UInt32(b)
-            scalars.append(Unicode.Scalar(v) ?? "\u{FFFD}")
-        }
-        return String(scalars)
     }
 }

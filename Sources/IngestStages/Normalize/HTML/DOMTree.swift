@@ -33,7 +33,10 @@ struct DOMTree {
         LibXML.prepare()
         var tree = DOMTree()
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-                            | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NOIMPLIED.rawValue)
+                            | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NOIMPLIED.rawValue
+                            // The bytes are UTF-8 already (CharsetDecoder converted them); a
+                            // `<meta charset>` must not make libxml2 decode them a second time.
+                            | HTML_PARSE_IGNORE_ENC.rawValue)
         let doc: htmlDocPtr? = html.withUnsafeBufferPointer { buf in
             buf.baseAddress.flatMap { base in
                 base.withMemoryRebound(to: CChar.self, capacity: buf.count) {
