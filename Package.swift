@@ -14,10 +14,13 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
+        // SHA-256 from OpenSSL's libcrypto (Debian's libssl-dev, which libcurl needs too).
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // libxml2's HTML parser, over Debian's libxml2-dev.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // The model and the contracts every other module speaks: documents, records, stages, config.
         .target(name: "IngestCore", dependencies: [
+            "COpenSSL",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -41,6 +44,11 @@ let package = Package(
         ]),
         // Prints throughput, latency and memory figures of the real binary; asserts nothing.
         .executableTarget(name: "ingestd-bench"),
+        // libFuzzer target for the normalize stage; scripts/fuzz builds it with -DFUZZING (a replay tool otherwise).
+        .executableTarget(name: "ingestd-fuzz", dependencies: [
+            "IngestCore", "IngestStages",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore"]),
         .testTarget(name: "IngestInputsTests", dependencies: ["IngestInputs", "IngestCore"]),
         .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages", "IngestCore"]),

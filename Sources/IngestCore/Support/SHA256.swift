@@ -1,90 +1,35 @@
-/// SHA-256 (FIPS 180-4), streaming.
-///
-/// Written here rather than pulled from swift-crypto: that package builds BoringSSL, which costs
-/// every CI run more than a minute, for the one digest this daemon needs.
+import COpenSSL
+
+/// SHA-256 through OpenSSL's libcrypto, which uses the CPU's SHA extensions where present.
+/// Every dropped file is hashed whole (`origin.sha256`), so this sits on the hot path.
 public struct SHA256Digest: Sendable {
-    private var state: [UInt32] = [
-        0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
-    ]
-    private var buffer: [UInt8] = []
-    private var length: UInt64 = 0
+    /// Bytes fed so far; callers hash small keys in parts (record ids), big inputs in one go.
+    private var pending: [UInt8] = []
 
-    private static let k: [UInt32] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-    ]
+    public init() {}
 
-    public init() { buffer.reserveCapacity(64) }
-
-    public mutating func update<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
-        let done: Void? = bytes.withContiguousStorageIfAvailable { update(contiguous: $0) }
-        if done != nil { return }
-        for byte in bytes {
-            buffer.append(byte)
-            length &+= 1
-            if buffer.count == 64 {
-                do { let block = buffer; block.withUnsafeBufferPointer { compress($0) } }
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-    }
-
-    public mutating func update(_ string: String) {
-        var s = string
-        s.withUTF8 { update(contiguous: $0) }
-    }
-
-    /// Whole blocks straight from the caller's buffer; only the tail is copied.
-    private mutating func update(contiguous bytes: UnsafeBufferPointer<UInt8>) {
-        var i = 0
-        length &+= UInt64(bytes.count)
-        if !buffer.isEmpty {
-            let take = min(64 - buffer.count, bytes.count)
-            buffer.append(contentsOf: bytes[0..<take])
-            i = take
-            if buffer.count == 64 {
-                do { let block = buffer; block.withUnsafeBufferPointer { compress($0) } }
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        while i + 64 <= bytes.count {
-            compress(UnsafeBufferPointer(rebasing: bytes[i..<(i + 64)]))
-            i += 64
-        }
-        if i < bytes.count { buffer.append(contentsOf: bytes[i...]) }
-    }
+    public mutating func update<S: Sequence>(_ bytes: S) where S.Element == UInt8 { pending.append(contentsOf: bytes) }
+    public mutating func update(_ string: String) { pending.append(contentsOf: string.utf8) }
 
     public mutating func finalize() -> [UInt8] {
-        let bitLength = length &* 8
-        var pad: [UInt8] = [0x80]
-        let padZeros = (56 &- (Int(length % 64) + 1)) & 63
-        pad.append(contentsOf: repeatElement(0, count: padZeros))
-        for shift in stride(from: 56, through: 0, by: -8) { pad.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        for byte in pad {
-            buffer.append(byte)
-            if buffer.count == 64 {
-                do { let block = buffer; block.withUnsafeBufferPointer { compress($0) } }
-                buffer.removeAll(keepingCapacity: true)
-            }
-        }
-        var out = [UInt8]()
-        out.reserveCapacity(32)
-        for word in state {
-            out.append(UInt8(truncatingIfNeeded: word >> 24))
-            out.append(UInt8(truncatingIfNeeded: word >> 16))
-            out.append(UInt8(truncatingIfNeeded: word >> 8))
-            out.append(UInt8(truncatingIfNeeded: word))
-        }
-        return out
+        defer { pending.removeAll() }
+        return Self.digest(pending)
     }
 
     public mutating func finalizeHex() -> String { Self.hex(finalize()) }
+
+    public static func hex(of bytes: [UInt8]) -> String { hex(digest(bytes)) }
+
+    public static func hex<S: Sequence>(of bytes: S) -> String where S.Element == UInt8 { hex(digest(Array(bytes))) }
+
+    public static func digest(_ bytes: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        let ok = bytes.withUnsafeBytes { data in
+            out.withUnsafeMutableBufferPointer { ingestd_sha256(data.baseAddress, data.count, $0.baseAddress) }
+        }
+        precondition(ok == 1, "libcrypto SHA-256 failed")
+        return out
+    }
 
     public static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
         let digits = Array("0123456789abcdef".utf8)
@@ -95,51 +40,4 @@ public struct SHA256Digest: Sendable {
         }
         return String(decoding: out, as: UTF8.self)
     }
-
-    public static func hex<S: Sequence>(of bytes: S) -> String where S.Element == UInt8 {
-        var d = SHA256Digest()
-        d.update(bytes)
-        return d.finalizeHex()
-    }
-
-    private mutating func compress(_ block: UnsafeBufferPointer<UInt8>) {
-        // A fixed 64-word schedule on the stack (a tuple), not a heap array per block.
-        var schedule: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-                       UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &schedule) { raw in
-            let w = raw.bindMemory(to: UInt32.self)
-            for i in 0..<16 {
-                w[i] = UInt32(block[i * 4]) << 24 | UInt32(block[i * 4 + 1]) << 16
-                    | UInt32(block[i * 4 + 2]) << 8 | UInt32(block[i * 4 + 3])
-            }
-            for i in 16..<64 {
-                let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-                let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-            }
-            rounds(w)
-        }
-    }
-
-    private mutating func rounds(_ w: UnsafeMutableBufferPointer<UInt32>) {
-        var a = state[0], b = state[1], c = state[2], d = state[3]
-        var e = state[4], f = state[5], g = state[6], h = state[7]
-        for i in 0..<64 {
-            let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-            let ch = (e & f) ^ (~e & g)
-            let t1 = h &+ s1 &+ ch &+ Self.k[i] &+ w[i]
-            let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-            let maj = (a & b) ^ (a & c) ^ (b & c)
-            let t2 = s0 &+ maj
-            h = g; g = f; f = e; e = d &+ t1
-            d = c; c = b; b = a; a = t1 &+ t2
-        }
-        state[0] &+= a; state[1] &+= b; state[2] &+= c; state[3] &+= d
-        state[4] &+= e; state[5] &+= f; state[6] &+= g; state[7] &+= h
-    }
-
-    @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 }

@@ -27,8 +27,8 @@ struct NormalizeStage: Stage {
         } else {
             doc.format = "text"
             article = PlainTextScrapeParser.parse(decoded.text)
+            doc.sections += SectionHints.find(in: decoded.text)
         }
-        doc.sections += SectionHints.find(in: decoded.text)
         doc.title = article.title
         doc.byline = article.byline
         doc.published = article.published

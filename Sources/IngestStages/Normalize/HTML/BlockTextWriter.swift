@@ -12,11 +12,10 @@ enum BlockTextWriter {
         let tree = finder.tree
         var out: [String] = []
         var seen = Set<String>()
-        var words: [Substring] = []
+        var paragraph = WhitespaceFolder()
         func flush() {
-            guard !words.isEmpty else { return }
-            let p = words.joined(separator: " ")
-            words.removeAll(keepingCapacity: true)
+            guard !paragraph.isEmpty else { return }
+            let p = paragraph.take()
             if seen.insert(p).inserted { out.append(p) }
         }
         // (node, entering) pairs: exits flush the paragraph a block element closes.
@@ -24,7 +23,7 @@ enum BlockTextWriter {
         while let (i, entering) = stack.popLast() {
             let n = tree[i]
             if n.isText {
-                words.append(contentsOf: n.text.split(whereSeparator: \.isWhitespace))
+                paragraph.append(n.text)
                 continue
             }
             let breaks = lineBreaking.contains(n.tag)
@@ -33,7 +32,7 @@ enum BlockTextWriter {
                 continue
             }
             if finder.pruned[i] || skip(i, finder) { continue }
-            if breaks { flush() }
+            if breaks { flush() } else if n.tag == "img" || n.tag == "wbr" { paragraph.space() }
             stack.append((i, false))
             for c in n.children.reversed() { stack.append((c, true)) }
         }
@@ -50,6 +49,8 @@ enum BlockTextWriter {
         if text == 0 { return n.tag != "br" && n.children.isEmpty == false && finder.tree[i].children.allSatisfy { finder.textLength[$0] == 0 } }
         let density = finder.linkDensity(i)
         switch n.tag {
+        case "form":
+            return text < 500
         case "ul", "ol", "table", "div", "section", "dl":
             return density > 0.5 && text < 1000
         case "p", "li":

@@ -28,9 +28,10 @@ struct ContentFinder {
 
     // MARK: Pruning
 
-    /// Elements that are never article text, whatever their content.
+    /// Elements that are never article text, whatever their content. (Not `form`: some sites
+    /// wrap the whole page in one; small forms are dropped when the text is written.)
     static let junkTags: Set<String> = [
-        "nav", "aside", "footer", "form", "button", "select", "input", "textarea", "iframe", "noscript", "svg", "canvas",
+        "nav", "aside", "footer", "button", "select", "input", "textarea", "iframe", "noscript", "svg", "canvas",
         "object", "embed", "menu", "dialog", "header", "figure", "figcaption", "picture", "video", "audio", "map",
         "script", "style", "template", "head", "title", "meta", "link",
     ]

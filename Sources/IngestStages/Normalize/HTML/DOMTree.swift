@@ -13,8 +13,27 @@ struct DOMTree {
         var text: String = ""
         /// Lower-cased `class` and `id`, space separated: what content heuristics read.
         var classAndID: String = ""
-        var attributes: [String: String] = [:]
+        var attributes = Attributes()
         var isText: Bool { tag == "#text" }
+    }
+
+    /// The few attributes kept per element, searched linearly: cheaper than a dictionary
+    /// per element for two or three entries.
+    struct Attributes: Equatable {
+        private var pairs: [(String, String)] = []
+        subscript(_ name: String) -> String? {
+            get { pairs.first { $0.0 == name }?.1 }
+            set {
+                if let i = pairs.firstIndex(where: { $0.0 == name }) {
+                    if let newValue { pairs[i].1 = newValue } else { pairs.remove(at: i) }
+                } else if let newValue {
+                    pairs.append((name, newValue))
+                }
+            }
+        }
+        static func == (a: Attributes, b: Attributes) -> Bool {
+            a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        }
     }
 
     private(set) var nodes: [Node] = []
@@ -97,19 +116,20 @@ struct DOMTree {
     var count: Int { nodes.count }
 
     /// Text of the subtree with white space collapsed.
-    func text(of index: Int, skipping skip: (Int) -> Bool = { _ in false }) -> String {
-        var parts: [Substring] = []
+    func text(of index: Int) -> String {
+        var folder = WhitespaceFolder()
         var stack = [index]
         while let i = stack.popLast() {
-            if skip(i) { continue }
             let n = nodes[i]
             if n.isText {
-                parts.append(contentsOf: n.text.split(whereSeparator: \.isWhitespace))
+                folder.append(n.text)
             } else {
+                // Block boundaries separate words even where the markup has no space.
+                if n.tag != "a" && n.tag != "span" && n.tag != "b" && n.tag != "i" && n.tag != "em" && n.tag != "strong" { folder.space() }
                 stack.append(contentsOf: n.children.reversed())
             }
         }
-        return parts.joined(separator: " ")
+        return folder.take()
     }
 
     /// Indices of elements with this tag, in document order.
