@@ -1,0 +1,84 @@
+import Foundation
+import IngestCore
+import IngestStages
+
+/// One fuzz input through the normalize stage or one of its parts. Built only from public API
+/// (the normalize stage comes from `BuiltinStages.registry`, configured as a pipeline file
+/// would), so this compiles in debug and release builds alike without `@testable`.
+///
+/// The first byte selects what is exercised; the rest is the input:
+///
+///     0  NormalizeStage(min_words: 0, invalid_utf8: repair).process — bytes → record fields
+///     1  CharsetDecoder.decode(bytes)                              — BOM / markup label / detection
+///     2  CharsetDecoder.decode(bytes, sniffHTML: false)            — plain-text path
+///     3  CharsetDecoder.decode(rest, declared: LABEL)              — LABEL = text up to the first LF (≤ 40 bytes)
+///     4  HTMLArticleExtractor.extract(utf8:)                       — libxml2 + metadata + content finder
+///     5  PlainTextScrapeParser.parse                               — the plain-text scrape parser
+///
+/// (first byte modulo 6). Modes 4 and 5 get the bytes as valid UTF-8 (invalid sequences are
+/// replaced with U+FFFD), as they do in the stage, where they only ever see decoded text.
+enum FuzzTarget {
+    static let normalize: any Stage = makeNormalizeStage()
+
+    static func makeNormalizeStage() -> any Stage {
+        let yaml = """
+        name: fuzz
+        stages:
+          - use: normalize
+            min_words: 0
+            invalid_utf8: repair
+        """
+        let base = URL(fileURLWithPath: "/nonexistent-ingestd-fuzz")
+        do {
+            let config = try PipelineLoader.parse(yaml: yaml, file: base.appendingPathComponent("fuzz.yaml"),
+                                                  displayName: "fuzz.yaml", baseDirectory: base,
+                                                  registry: BuiltinStages.registry)
+            guard let entry = config.stages.first, entry.name == "normalize" else {
+                fatalError("ingestd-fuzz: the pipeline has no normalize stage")
+            }
+            let stage = try entry.builder.build(StageContext(stateDirectory: nil, pipelineName: "fuzz",
+                                                             logger: .init(label: "ingestd-fuzz")))
+            // Make sure this really is NormalizeStage(minWords: 0, invalidUTF8: .repair).
+            let fields = Dictionary(Mirror(reflecting: stage).children.compactMap { c in c.label.map { ($0, "\(c.value)") } },
+                                    uniquingKeysWith: { a, _ in a })
+            guard String(describing: type(of: stage)) == "NormalizeStage",
+                  fields["minWords"] == "0", fields["invalidUTF8"] == "repair" else {
+                fatalError("ingestd-fuzz: unexpected stage \(type(of: stage)) \(fields)")
+            }
+            return stage
+        } catch {
+            fatalError("ingestd-fuzz: cannot build the normalize stage: \(error)")
+        }
+    }
+
+    static let modes = 6
+
+    static func run(_ data: UnsafeBufferPointer<UInt8>) {
+        guard let first = data.first else { return }
+        let rest = Array(data.dropFirst())
+        switch Int(first) % modes {
+        case 0:
+            var doc = Document(id: "fuzz", origin: Origin(kind: .file, path: "/fuzz", size: rest.count, sha256: "x"), raw: rest)
+            do {
+                _ = try normalize.process(&doc)
+            } catch is Rejection {
+                // Refusing a document is a normal outcome.
+            } catch {
+                fatalError("normalize threw something other than a Rejection: \(error)")
+            }
+        case 1:
+            _ = CharsetDecoder.decode(rest)
+        case 2:
+            _ = CharsetDecoder.decode(rest, sniffHTML: false)
+        case 3:
+            let cut = rest.prefix(41).firstIndex(of: 0x0A)
+            let label = cut.map { String(decoding: rest[..<$0], as: UTF8.self) } ?? ""
+            let body = cut.map { Array(rest[($0 + 1)...]) } ?? rest
+            _ = CharsetDecoder.decode(body, declared: label)
+        case 4:
+            _ = HTMLArticleExtractor.extract(utf8: Array(String(decoding: rest, as: UTF8.self).utf8))
+        default:
+            _ = PlainTextScrapeParser.parse(String(decoding: rest, as: UTF8.self))
+        }
+    }
+}
