@@ -11,12 +11,13 @@ enum BlockTextWriter {
     static func paragraphs(_ finder: ContentFinder, roots: [Int]) -> [String] {
         let tree = finder.tree
         var out: [String] = []
-        var seen = Set<String>()
         var paragraph = WhitespaceFolder()
         func flush() {
             guard !paragraph.isEmpty else { return }
             let p = paragraph.take()
-            if seen.insert(p).inserted { out.append(p) }
+            // Articles repeat lines on purpose (a heading per section of a menu, a refrain);
+            // only the same block twice in a row is a template artefact.
+            if out.last != p { out.append(p) }
         }
         // (node, entering) pairs: exits flush the paragraph a block element closes.
         var stack: [(Int, Bool)] = roots.reversed().map { ($0, true) }

@@ -32,7 +32,7 @@ struct ContentFinder {
     /// wrap the whole page in one; small forms are dropped when the text is written.)
     static let junkTags: Set<String> = [
         "nav", "aside", "footer", "button", "select", "input", "textarea", "iframe", "noscript", "svg", "canvas",
-        "object", "embed", "menu", "dialog", "header", "figure", "figcaption", "picture", "video", "audio", "map",
+        "object", "embed", "menu", "dialog", "header", "figcaption", "picture", "video", "audio", "map",
         "script", "style", "template", "head", "title", "meta", "link",
     ]
 
