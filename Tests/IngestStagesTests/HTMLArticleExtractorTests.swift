@@ -128,6 +128,29 @@ final class HTMLArticleExtractorTests: XCTestCase {
         XCTAssertEqual(extract("<<<>>><p <a href='x>").paragraphs.count, 0)
     }
 
+    func testParagraphsRepeatedOnPurposeAreKeptButBackToBackRepeatsAreNot() {
+        let article = "<p>\(prose[0])</p><h3>Morning</h3><p>Walk the dog along the river path.</p><h3>Evening</h3>"
+            + "<p>Walk the dog along the river path.</p><p>\(prose[1])</p><p>\(prose[1])</p>"
+        XCTAssertEqual(extract(page(article: article)).paragraphs, [
+            prose[0], "Morning", "Walk the dog along the river path.", "Evening", "Walk the dog along the river path.", prose[1],
+        ])
+    }
+
+    func testAPageWrappedInOneFormIsStillRead() {
+        let html = "<html><body><form id='aspnetForm' action='/post'><div class='page'><article>"
+            + prose.map { "<p>\($0)</p>" }.joined() + "</article></div>"
+            + "<div class='newsletter-box'>Sign up for our newsletter <input type='email'></div></form></body></html>"
+        XCTAssertEqual(extract(html).paragraphs, prose)
+    }
+
+    func testEmbedsInsideFiguresAreTextButTheirCaptionsAreCaptions() {
+        let article = "<p>\(prose[0])</p><figure class='embed'><blockquote>The new barrier is the best news this town has had in years, one resident wrote.</blockquote>"
+            + "<figcaption>A post shared on Monday</figcaption></figure><p>\(prose[1])</p>"
+        let a = extract(page(article: article))
+        XCTAssertEqual(a.paragraphs, [prose[0], "The new barrier is the best news this town has had in years, one resident wrote.", prose[1]])
+        XCTAssertEqual(a.captions, ["A post shared on Monday"])
+    }
+
     func testSniffingHTML() {
         XCTAssertTrue(HTMLArticleExtractor.looksLikeHTML(page()))
         XCTAssertTrue(HTMLArticleExtractor.looksLikeHTML("<div class=a><p>Hello</p></div>"))
