@@ -13,6 +13,7 @@
 #include <libxml/tree.h>
 #include <libxml/parser.h>
 #include <libxml/xmlerror.h>
+#include <libxml/parserInternals.h>
 
 // A no-op structured error handler: the HTML parser reports every unclosed tag of real-world
 // markup, and the default handler would print them all to stderr.

@@ -1,11 +1,37 @@
 #if FUZZING
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// libFuzzer's entry point; libFuzzer supplies `main`. Build and run with `scripts/fuzz [SECONDS]`.
+/// libFuzzer's per-input callback. Build and run with `scripts/fuzz [SECONDS]`.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func ingestdFuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     guard let data, size > 0 else { return 0 }
     FuzzTarget.run(UnsafeBufferPointer(start: data, count: size))
     return 0
+}
+
+/// SwiftPM links every executable with `--defsym main=<module>_main` (so tests can link
+/// executables), which takes `main` away from libFuzzer's runtime. So the target keeps an
+/// `@main` of its own and hands the command line to libFuzzer's driver (`LLVMFuzzerRunDriver`,
+/// the documented entry for fuzzers with their own main), looked up by name to call it with
+/// the C calling convention.
+@main
+struct IngestdFuzzMain {
+    typealias Callback = @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+    typealias Driver = @convention(c) (UnsafeMutablePointer<CInt>,
+                                       UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                                       Callback) -> CInt
+
+    static func main() {
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0) /* RTLD_DEFAULT */, "LLVMFuzzerRunDriver") else {
+            fatalError("ingestd-fuzz: LLVMFuzzerRunDriver not found; build with -sanitize=fuzzer (scripts/fuzz)")
+        }
+        let driver = unsafeBitCast(symbol, to: Driver.self)
+        var argc = CommandLine.argc
+        var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+        exit(driver(&argc, &argv, ingestdFuzzTestOneInput))
+    }
 }
 
 #else

@@ -41,60 +41,91 @@ struct DOMTree {
     private(set) var root = -1
     private(set) var body = -1
 
-    private static let keptAttributes: Set<String> = [
+    static let keptAttributes: Set<String> = [
         "class", "id", "itemprop", "itemtype", "role", "href", "content", "property", "name", "rel", "datetime",
         "lang", "style", "hidden", "aria-hidden", "http-equiv", "charset", "type",
     ]
 
     /// Parses UTF-8 HTML. libxml2's HTML parser recovers from any markup; its depth limit
     /// (256 levels without XML_PARSE_HUGE) bounds pathological nesting.
+    ///
+    /// The parser runs in SAX mode: its events build this compact tree directly, so libxml2
+    /// never allocates a tree of its own that would then be copied and freed.
     static func parse(_ html: [UInt8]) -> DOMTree {
         LibXML.prepare()
-        var tree = DOMTree()
+        let builder = Builder()
+        guard !html.isEmpty else { return builder.tree }
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
-                            | HTML_PARSE_NONET.rawValue | HTML_PARSE_COMPACT.rawValue | HTML_PARSE_NOIMPLIED.rawValue
+                            | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOIMPLIED.rawValue
                             // The bytes are UTF-8 already (CharsetDecoder converted them); a
                             // `<meta charset>` must not make libxml2 decode them a second time.
                             | HTML_PARSE_IGNORE_ENC.rawValue)
-        let doc: htmlDocPtr? = html.withUnsafeBufferPointer { buf in
-            buf.baseAddress.flatMap { base in
-                base.withMemoryRebound(to: CChar.self, capacity: buf.count) {
-                    htmlReadMemory($0, Int32(clamping: buf.count), nil, "UTF-8", options)
+        withExtendedLifetime(builder) {
+            html.withUnsafeBufferPointer { buf in
+                buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) { chars in
+                    guard let ctxt = htmlCreateMemoryParserCtxt(chars, Int32(clamping: buf.count)) else { return }
+                    defer {
+                        if let doc = ctxt.pointee.myDoc { xmlFreeDoc(doc); ctxt.pointee.myDoc = nil }
+                        htmlFreeParserCtxt(ctxt)
+                    }
+                    htmlCtxtUseOptions(ctxt, options)
+                    guard let sax = ctxt.pointee.sax else { return }
+                    sax.pointee = htmlSAXHandler()
+                    sax.pointee.startElement = { ctx, name, attributes in
+                        guard let ctx, let name else { return }
+                        Unmanaged<Builder>.fromOpaque(ctx).takeUnretainedValue().start(name, attributes)
+                    }
+                    sax.pointee.endElement = { ctx, _ in
+                        guard let ctx else { return }
+                        Unmanaged<Builder>.fromOpaque(ctx).takeUnretainedValue().end()
+                    }
+                    let characters: charactersSAXFunc = { ctx, chars, length in
+                        guard let ctx, let chars, length > 0 else { return }
+                        Unmanaged<Builder>.fromOpaque(ctx).takeUnretainedValue().characters(chars, Int(length))
+                    }
+                    sax.pointee.characters = characters
+                    sax.pointee.cdataBlock = characters
+                    ctxt.pointee.userData = Unmanaged.passUnretained(builder).toOpaque()
+                    xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8)
+                    htmlParseDocument(ctxt)
                 }
             }
         }
-        guard let doc else { return tree }
-        defer { xmlFreeDoc(doc) }
-        tree.nodes.reserveCapacity(2048)
-        // Depth-first, pre-order, with an explicit stack of (libxml2 node, parent index).
-        var stack: [(xmlNodePtr, Int)] = []
-        var child = doc.pointee.children
-        var topLevel: [xmlNodePtr] = []
-        while let c = child { topLevel.append(c); child = c.pointee.next }
-        for c in topLevel.reversed() { stack.append((c, -1)) }
-        while let (node, parent) = stack.popLast() {
-            let type = node.pointee.type
-            if type == XML_TEXT_NODE || type == XML_CDATA_SECTION_NODE {
-                guard parent >= 0, let content = node.pointee.content else { continue }
-                let text = String(cString: content)
-                if text.isEmpty { continue }
-                tree.nodes.append(Node(tag: "#text", parent: parent, text: text))
-                tree.nodes[parent].children.append(tree.nodes.count - 1)
-                continue
-            }
-            guard type == XML_ELEMENT_NODE, let namePtr = node.pointee.name else { continue }
-            var element = Node(tag: String(cString: namePtr), parent: parent)
-            var attr = node.pointee.properties
-            while let a = attr {
-                if let an = a.pointee.name {
+        builder.flushText()
+        return builder.tree
+    }
+
+    /// Receives the parser's events; confined to the parsing thread.
+    private final class Builder {
+        var tree = DOMTree()
+        var open: [Int] = []
+        var textBytes: [UInt8] = []
+        /// Index of the text node that `textBytes` belongs to, while text keeps arriving.
+        var textNode = -1
+
+        init() { tree.nodes.reserveCapacity(2048) }
+
+        func flushText() {
+            guard textNode >= 0 else { return }
+            tree.nodes[textNode].text = String(decoding: textBytes, as: UTF8.self)
+            textBytes.removeAll(keepingCapacity: true)
+            textNode = -1
+        }
+
+        func start(_ name: UnsafePointer<xmlChar>, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+            flushText()
+            let parent = open.last ?? -1
+            var element = Node(tag: String(cString: name), parent: parent)
+            if var a = attributes {
+                while let an = a.pointee {
+                    let value = a.advanced(by: 1).pointee
                     let name = String(cString: an).lowercased()
-                    if keptAttributes.contains(name) {
-                        var value = ""
-                        if let v = a.pointee.children, let content = v.pointee.content { value = String(cString: content) }
-                        element.attributes[name] = value
+                    if DOMTree.keptAttributes.contains(name) {
+                        element.attributes[name] = value.map { String(cString: $0) } ?? ""
                     }
+                    guard value != nil || a.advanced(by: 1).pointee == nil else { break }
+                    a = a.advanced(by: 2)
                 }
-                attr = a.pointee.next
             }
             let cls = element.attributes["class"] ?? ""
             let id = element.attributes["id"] ?? ""
@@ -104,15 +135,27 @@ struct DOMTree {
             if parent >= 0 { tree.nodes[parent].children.append(index) }
             if tree.root < 0 { tree.root = index }
             if element.tag == "body", tree.body < 0 { tree.body = index }
-            var kids: [xmlNodePtr] = []
-            var k = node.pointee.children
-            while let c = k { kids.append(c); k = c.pointee.next }
-            for c in kids.reversed() { stack.append((c, index)) }
+            open.append(index)
         }
-        return tree
+
+        func end() {
+            flushText()
+            _ = open.popLast()
+        }
+
+        func characters(_ chars: UnsafePointer<xmlChar>, _ length: Int) {
+            guard let parent = open.last else { return }
+            if textNode < 0 {
+                tree.nodes.append(Node(tag: "#text", parent: parent))
+                textNode = tree.nodes.count - 1
+                tree.nodes[parent].children.append(textNode)
+            }
+            textBytes.append(contentsOf: UnsafeBufferPointer(start: chars, count: length))
+        }
     }
 
-    subscript(_ i: Int) -> Node { nodes[i] }
+    // `_read` hands out the stored node without copying it (a copy retains every field).
+    subscript(_ i: Int) -> Node { _read { yield nodes[i] } }
     var count: Int { nodes.count }
 
     /// Text of the subtree with white space collapsed.
