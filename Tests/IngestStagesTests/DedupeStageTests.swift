@@ -13,8 +13,10 @@ final class DedupeStageTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
-    private func stage(_ policy: String = "annotate", state: URL?) throws -> DedupeStage {
-        DedupeStage(policy: .init(rawValue: policy)!, index: try ExactIndex(directory: state))
+    private func stage(_ policy: String = "annotate", state: URL?, near: Bool = true) throws -> DedupeStage {
+        DedupeStage(policy: .init(rawValue: policy)!, exact: try ExactIndex(directory: state),
+                    urls: try ExactIndex(directory: state, fileName: "dedupe-url.log"),
+                    near: near ? try NearDuplicateIndex(directory: state, bar: DedupeStage.bar(threshold: 0.8)) : nil, shingle: 5)
     }
 
     private func doc(_ id: String, _ text: String) -> Document {
@@ -89,5 +91,123 @@ final class DedupeStageTests: XCTestCase {
         XCTAssertEqual(statuses.filter { $0 == .unique }.count, 1)
         XCTAssertEqual(statuses.filter { $0 == .duplicate }.count, 63)
     }
-}
 
+    // MARK: near duplicates and canonical URLs
+
+    /// A made-up wire story of about 180 words, and a variant generator.
+    private static let story: [String] = [
+        "The regional water board voted on Thursday to raise the reservoir wall by four metres, ending a dispute that has divided farmers and town councils for most of the past decade.",
+        "Board members said the higher wall would store enough water for two dry summers, and that construction crews could begin clearing the access road before the end of the year.",
+        "Farmers downstream had argued that the project would flood grazing land, while councils in the valley said the towns could not face another summer of hosepipe bans and empty wells.",
+        "Under the plan approved on Thursday, landowners whose fields are flooded will be paid at market rates, and a new pipeline will carry water to three villages that rely on tankers today.",
+        "The chair of the board told reporters that the decision was not easy, but that the region could no longer wait for rain, and promised a public meeting in each affected village.",
+        "Work on the wall is expected to take three years and to cost about 60 million, most of it paid by the national water fund, with the rest raised through a levy on large users.",
+    ]
+
+    private func text(_ paragraphs: [String]) -> String { paragraphs.joined(separator: "\n\n") }
+
+    func testARescrapedCopyWithAnotherHeadlineAndAFurnitureLineIsANearDuplicate() throws {
+        let s = try stage(state: nil)
+        var a = doc("a", text(Self.story))
+        var b = doc("b", text(["Reservoir wall to rise four metres"] + Self.story + ["Share this story"]))
+        _ = try s.process(&a)
+        _ = try s.process(&b)
+        XCTAssertEqual(a.dedupe?.status, .unique)
+        XCTAssertEqual(b.dedupe?.status, .nearDuplicate)
+        XCTAssertEqual(b.dedupe?.of, "a")
+        XCTAssertGreaterThanOrEqual(b.dedupe?.similarity ?? 0, 0.75)
+        XCTAssertLessThan(b.dedupe?.similarity ?? 1, 1.0)
+    }
+
+    func testATrimmedCopyWithACorrectionIsANearDuplicateAndTheDropPolicyDropsIt() throws {
+        let s = try stage("drop", state: nil)
+        var a = doc("a", text(Self.story))
+        var b = doc("b", text(Array(Self.story.dropLast()) + ["Correction: an earlier version misstated the height of the wall."]))
+        _ = try s.process(&a)
+        guard case .drop(let reason, let of) = try s.process(&b) else { return XCTFail("not dropped: \(String(describing: b.dedupe))") }
+        XCTAssertEqual(reason, "near_duplicate")
+        XCTAssertEqual(of, "a")
+    }
+
+    func testDifferentStoriesOnTheSameSubjectAreNotMerged() throws {
+        let s = try stage(state: nil)
+        var a = doc("a", text(Self.story))
+        let other = [
+            "The regional water board postponed on Thursday a vote on the reservoir wall, after farmers asked for a new survey of the grazing land that the higher water would cover.",
+            "Councils in the valley criticised the delay, saying towns faced another summer of hosepipe bans, while the board said a decision would come before the end of the year.",
+            "Landowners said the compensation offered so far was well below market rates, and three villages that depend on tankers asked the national water fund to step in.",
+            "The chair of the board said the region needed the water but could not ignore the survey, and promised public meetings before any construction begins on the access road.",
+        ]
+        var b = doc("b", text(other))
+        var c = doc("c", text(Array(Self.story.prefix(3)) + other.suffix(2)))
+        _ = try s.process(&a); _ = try s.process(&b); _ = try s.process(&c)
+        XCTAssertEqual(b.dedupe?.status, .unique)
+        XCTAssertEqual(c.dedupe?.status, .unique, "half of one story and half of another is a different document")
+    }
+
+    func testTheSameCanonicalURLIsADuplicate() throws {
+        let s = try stage(state: nil)
+        var a = doc("a", "First version of the story.")
+        a.origin.canonicalURL = "https://www.Example.org:443/news/story-1/?utm_source=x&id=7#top"
+        var b = doc("b", "Second, rewritten version of the story.")
+        b.origin.canonicalURL = "http://example.org/news/story-1?id=7&fbclid=abc"
+        _ = try s.process(&a); _ = try s.process(&b)
+        XCTAssertEqual(b.dedupe, DedupeVerdict(status: .duplicate, of: "a", similarity: nil))
+    }
+
+    func testURLCanonicalization() {
+        XCTAssertEqual(URLCanonicalizer.canonical("HTTPS://WWW.Example.ORG:443/a/b/?utm_medium=m&z=1&a=2#frag"), "//example.org/a/b?a=2&z=1")
+        XCTAssertEqual(URLCanonicalizer.canonical("http://example.org:80/"), "//example.org/")
+        XCTAssertEqual(URLCanonicalizer.canonical("https://example.org:8443/x"), "//example.org:8443/x")
+        XCTAssertNil(URLCanonicalizer.canonical("ftp://example.org/x"))
+        XCTAssertNil(URLCanonicalizer.canonical("not a url"))
+    }
+
+    func testTheNearDuplicateIndexPersistsAndATornRecordIsCut() throws {
+        do {
+            let s = try stage(state: dir)
+            var a = doc("a", text(Self.story))
+            _ = try s.process(&a)
+            try s.sync()
+            s.close()
+        }
+        let log = dir.appendingPathComponent("dedupe-near.log")
+        let whole = try Data(contentsOf: log)
+        XCTAssertEqual(whole.count, 1 + 1 + 128)
+        let handle = try FileHandle(forWritingTo: log)
+        try handle.seekToEnd()
+        try handle.write(contentsOf: Data([5, 65, 66]))
+        try handle.close()
+
+        let reopened = try stage(state: dir)
+        var b = doc("b", text(["Another headline"] + Self.story))
+        _ = try reopened.process(&b)
+        XCTAssertEqual(b.dedupe?.status, .nearDuplicate)
+        XCTAssertEqual(b.dedupe?.of, "a")
+        reopened.close()
+        XCTAssertEqual(try Data(contentsOf: log).count, 2 * whole.count, "the torn record was cut before b was appended")
+    }
+
+    func testConcurrentNearIdenticalDocumentsYieldExactlyOneUnique() throws {
+        let s = try stage(state: nil)
+        let results = Locked<[DedupeVerdict.Status]>([])
+        let base = Self.story
+        DispatchQueue.concurrentPerform(iterations: 32) { i in
+            var d = Document(id: "d\(i)", origin: Origin(kind: .file, path: "/in/d\(i)", size: 1, sha256: "x"), raw: [])
+            d.text = (["Headline number \(i)"] + base).joined(separator: "\n\n")
+            _ = try? s.process(&d)
+            results.withLock { $0.append(d.dedupe!.status) }
+        }
+        let statuses = results.withLock { $0 }
+        XCTAssertEqual(statuses.filter { $0 == .unique }.count, 1)
+        XCTAssertEqual(statuses.filter { $0 == .nearDuplicate }.count, 31)
+    }
+
+    func testSignaturesEstimateJaccard() {
+        let a = MinHashSignature(text: text(Self.story), shingle: 5)!
+        XCTAssertEqual(a.similarity(to: a), 1.0, accuracy: 0.0001)
+        XCTAssertNil(MinHashSignature(text: "too short", shingle: 5))
+        let unrelated = MinHashSignature(text: "Completely different words about a football match played in heavy rain on Saturday afternoon before a small crowd of loyal supporters.", shingle: 5)!
+        XCTAssertLessThan(a.similarity(to: unrelated), 0.1)
+    }
+}

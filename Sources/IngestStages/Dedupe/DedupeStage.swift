@@ -1,29 +1,56 @@
 import IngestCore
 
-/// `dedupe`: marks (or drops) documents whose normalized text was seen before.
+/// `dedupe`: marks (or drops) documents seen before — the same text, the same canonical URL,
+/// or nearly the same text (re-scrapes, syndicated copies with another headline or byline,
+/// trimmed or corrected versions).
 ///
-/// Exact matching only for now: the key is the SHA-256 of the text with case and white space
-/// folded, so re-scrapes that differ only in spacing or capitalization still match.
+/// Checks run cheapest first: the SHA-256 of the text with case and white space folded; the
+/// page's canonical URL; then MinHash near-duplicate search. Each check-and-insert is one step
+/// under its index's lock, so equal documents on different worker queues cannot both come
+/// out unique; a document re-processed after a crash finds its own id and stays unique.
 struct DedupeStage: Stage {
     enum Policy: String { case annotate, drop }
     let name = "dedupe"
     let policy: Policy
-    let index: ExactIndex
+    let exact: ExactIndex
+    let urls: ExactIndex
+    let near: NearDuplicateIndex?
+    let shingle: Int
 
     func process(_ doc: inout Document) throws -> StageVerdict {
         let hash = SHA256Digest.hex(of: Self.fold(doc.text))
-        let owner = index.claim(hash: hash, id: doc.id)
-        // A re-processed claim (restart after a crash) finds its own id: it is the original.
-        if owner == doc.id {
-            doc.dedupe = DedupeVerdict(status: .unique)
-            return .keep
+        let owner = exact.claim(hash: hash, id: doc.id)
+        if owner != doc.id { return verdict(&doc, DedupeVerdict(status: .duplicate, of: owner, similarity: 1.0)) }
+
+        if let url = doc.origin.canonicalURL.flatMap(URLCanonicalizer.canonical) {
+            let urlOwner = urls.claim(hash: url, id: doc.id)
+            if urlOwner != doc.id { return verdict(&doc, DedupeVerdict(status: .duplicate, of: urlOwner, similarity: nil)) }
         }
-        doc.dedupe = DedupeVerdict(status: .duplicate, of: owner, similarity: 1.0)
-        return policy == .drop ? .drop(reason: "duplicate", of: owner) : .keep
+
+        if let near, let signature = MinHashSignature(text: doc.text, shingle: shingle),
+           let match = near.matchAndInsert(signature, id: doc.id) {
+            return verdict(&doc, DedupeVerdict(status: .nearDuplicate, of: match.id, similarity: match.similarity))
+        }
+        doc.dedupe = DedupeVerdict(status: .unique)
+        return .keep
     }
 
-    func sync() throws { try index.sync() }
-    func close() { index.close() }
+    private func verdict(_ doc: inout Document, _ v: DedupeVerdict) -> StageVerdict {
+        doc.dedupe = v
+        return policy == .drop ? .drop(reason: v.status.rawValue, of: v.of) : .keep
+    }
+
+    func sync() throws {
+        try exact.sync()
+        try urls.sync()
+        try near?.sync()
+    }
+
+    func close() {
+        exact.close()
+        urls.close()
+        near?.close()
+    }
 
     /// The text with case folded and every run of white space made one space, as UTF-8.
     static func fold(_ text: String) -> [UInt8] {
@@ -47,19 +74,37 @@ struct DedupeStage: Stage {
         return out
     }
 
+    /// The estimated-similarity bar for a near duplicate: the threshold minus 1.65 standard
+    /// errors of a 64-value MinHash estimate there, so a pair exactly at the threshold is found
+    /// 95% of the time, and pairs above it almost always.
+    static func bar(threshold: Double) -> Double {
+        let se = (threshold * (1 - threshold) / Double(MinHashSignature.permutations)).squareRoot()
+        return threshold - 1.65 * se
+    }
+
     static let factory = StageFactory(
         name: "dedupe",
-        summary: "mark or drop documents whose normalized text was seen before (persistent index in state_dir)",
+        summary: "mark or drop exact (text, canonical URL) and near duplicates (MinHash); persistent index in state_dir",
         requires: ["normalize"]
     ) { options in
         let policy = Policy(rawValue: options.oneOf("policy", ["annotate", "drop"], default: "annotate")) ?? .annotate
-        return Builder(policy: policy)
+        let near = options.bool("near", default: true)
+        let threshold = options.double("threshold", default: 0.8, in: 0.5...1.0)
+        let shingle = options.int("shingle", default: 5, in: 1...10)
+        return Builder(policy: policy, near: near, threshold: threshold, shingle: shingle)
     }
 
     struct Builder: StageBuilder {
         let policy: Policy
+        let near: Bool
+        let threshold: Double
+        let shingle: Int
         func build(_ context: StageContext) throws -> any Stage {
-            DedupeStage(policy: policy, index: try ExactIndex(directory: context.stateDirectory))
+            DedupeStage(policy: policy,
+                        exact: try ExactIndex(directory: context.stateDirectory),
+                        urls: try ExactIndex(directory: context.stateDirectory, fileName: "dedupe-url.log"),
+                        near: near ? try NearDuplicateIndex(directory: context.stateDirectory, bar: DedupeStage.bar(threshold: threshold)) : nil,
+                        shingle: shingle)
         }
     }
 }

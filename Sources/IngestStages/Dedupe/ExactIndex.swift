@@ -1,8 +1,8 @@
 import Foundation
 import IngestCore
 
-/// Content hash → id of the first record with that content, kept in memory and, when a
-/// state folder is configured, in an append-only log there.
+/// Key → id of the first record with that key (a content hash, a canonical URL), kept in
+/// memory and, when a state folder is configured, in an append-only log there.
 ///
 /// The log is one `HASH ID` line per entry. A crash can leave a torn last line; it is cut off
 /// at open, which loses at most an entry whose record was never acknowledged (the stage makes
@@ -16,11 +16,11 @@ final class ExactIndex: Sendable {
     private let state: Locked<State>
     let path: URL?
 
-    init(directory: URL?) throws {
+    init(directory: URL?, fileName: String = "dedupe-exact.log") throws {
         var s = State()
         if let directory {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let file = directory.appendingPathComponent("dedupe-exact.log")
+            let file = directory.appendingPathComponent(fileName)
             path = file
             let fd = open(file.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw POSIXFailure("open \(file.path)", errno) }

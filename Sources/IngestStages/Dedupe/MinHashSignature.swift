@@ -1,0 +1,63 @@
+/// A MinHash signature of a text's word shingles: `permutations` minimum hash values whose
+/// share of agreement between two texts estimates the Jaccard similarity of their shingle sets.
+///
+/// Words are lower-cased letters and digits (the classifier's tokenizer); shingles are runs of
+/// `shingle` consecutive words. Each shingle is hashed once to 64 bits; the permutations are
+/// multiply-shift hashes of that value, and each kept minimum is its top 16 bits ("b-bit
+/// MinHash"), which keeps the index small: 128 bytes per document at 64 permutations.
+struct MinHashSignature: Equatable, Sendable {
+    var values: [UInt16]
+
+    static let permutations = 64
+    /// Odd multipliers and offsets of the permutation family, fixed so signatures stay
+    /// comparable across restarts and versions.
+    static let multipliers: [UInt64] = (0..<permutations).map { i in splitmix(UInt64(i) &* 2 &+ 1) | 1 }
+    static let offsets: [UInt64] = (0..<permutations).map { i in splitmix(UInt64(i) &* 2 &+ 2) }
+
+    init(values: [UInt16]) { self.values = values }
+
+    /// Nil when the text has fewer words than one shingle.
+    init?(text: String, shingle: Int) {
+        let words = Tokenizer.words(text)
+        guard words.count >= shingle else { return nil }
+        var minimums = [UInt64](repeating: .max, count: Self.permutations)
+        let wordHashes = words.map { Self.fnv1a($0) }
+        var seen = Set<UInt64>()
+        seen.reserveCapacity(words.count)
+        for start in 0...(words.count - shingle) {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for k in 0..<shingle { h = Self.splitmix(h ^ wordHashes[start + k]) }
+            guard seen.insert(h).inserted else { continue }
+            minimums.withUnsafeMutableBufferPointer { m in
+                for p in 0..<Self.permutations {
+                    let v = h &* Self.multipliers[p] &+ Self.offsets[p]
+                    if v < m[p] { m[p] = v }
+                }
+            }
+        }
+        values = minimums.map { UInt16(truncatingIfNeeded: $0 >> 48) }
+    }
+
+    /// Estimated Jaccard similarity: the share of positions that agree, corrected for the
+    /// chance agreement of 16-bit values.
+    func similarity(to other: MinHashSignature) -> Double {
+        var equal = 0
+        for i in 0..<values.count where values[i] == other.values[i] { equal += 1 }
+        let raw = Double(equal) / Double(values.count)
+        let chance = 1.0 / 65_536
+        return max(0, (raw - chance) / (1 - chance))
+    }
+
+    static func fnv1a(_ s: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+
+    static func splitmix(_ x: UInt64) -> UInt64 {
+        var z = x &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
