@@ -15,7 +15,7 @@ final class CrashRecoveryTests: XCTestCase {
         let inbox = h.dir("inbox")
         let writer = Thread {
             for (i, name) in names.enumerated() {
-                try? DaemonHarness.drop(name, Array((sampleArticle(i, paragraphs: 2) + "Serial \(i).\n").utf8), into: inbox)
+                try? DaemonHarness.drop(name, Array(distinctArticle(i).utf8), into: inbox)
                 if i % 20 == 19 { usleep(50_000) }
             }
             writerDone.signal()

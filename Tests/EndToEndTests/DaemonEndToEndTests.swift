@@ -13,7 +13,7 @@ final class DaemonEndToEndTests: XCTestCase {
     func testDroppedFilesBecomeRecordsAndInputsMoveToDone() throws {
         try h.start()
         try h.drop("a.txt", text: sampleArticle(1))
-        try h.drop("b.txt", text: sampleArticle(2))
+        try h.drop("b.txt", text: distinctArticle(2))
         try h.drop("a-again.txt", text: sampleArticle(1))
         try waitUntil("three inputs are done", timeout: 20) { h.names("done").count == 3 }
 
@@ -26,7 +26,6 @@ final class DaemonEndToEndTests: XCTestCase {
         XCTAssertEqual(a["byline"] as? [String], ["Ada Quill"])
         XCTAssertEqual(a["published"] as? String, "2021-03-02")
         XCTAssertEqual(a["lang"] as? String, "en")
-        XCTAssertEqual((a["dedupe"] as? [String: Any])?["status"] as? String, "unique")
         XCTAssertEqual((a["pipeline"] as? [String: Any])?["stages"] as? [String], ["normalize", "dedupe", "classify"])
         let text = try XCTUnwrap(a["text"] as? String)
         XCTAssertTrue(text.hasPrefix("Officials met on Tuesday"), text)
@@ -36,9 +35,11 @@ final class DaemonEndToEndTests: XCTestCase {
         let again = try XCTUnwrap(byName["a-again.txt"])
         let dedupe = try XCTUnwrap(again["dedupe"] as? [String: Any])
         // Which of the two equal files is first depends on scheduling; exactly one is unique.
-        let statuses = [dedupe["status"] as? String, (a["dedupe"] as? [String: Any])?["status"] as? String]
-        XCTAssertEqual(statuses.compactMap { $0 }.sorted(), ["duplicate", "unique"])
-        XCTAssertEqual(dedupe["of"] as? String, a["id"] as? String)
+        let aDedupe = try XCTUnwrap(a["dedupe"] as? [String: Any])
+        XCTAssertEqual([dedupe["status"] as? String, aDedupe["status"] as? String].compactMap { $0 }.sorted(), ["duplicate", "unique"])
+        let (first, second) = aDedupe["status"] as? String == "unique" ? (a, again) : (again, a)
+        XCTAssertEqual((second["dedupe"] as? [String: Any])?["of"] as? String, first["id"] as? String)
+        XCTAssertEqual((byName["b.txt"]?["dedupe"] as? [String: Any])?["status"] as? String, "unique")
 
         XCTAssertEqual(h.names("inbox"), [])
         XCTAssertEqual(h.names("processing"), [])
@@ -203,5 +204,48 @@ final class OnSuccessDeleteTests: XCTestCase {
         XCTAssertEqual(h.names("done"), [])
         XCTAssertEqual(h.names("failed"), ["empty.txt", "empty.txt.error.json"], "rejected inputs are kept whatever on_success says")
         XCTAssertEqual(try h.stop(), 0)
+    }
+}
+
+final class DuplicateDetectionTests: XCTestCase {
+    /// Near and canonical-URL duplicates through the running daemon, the index surviving a restart.
+    func testNearAndCanonicalURLDuplicatesAcrossARestart() throws {
+        let h = try DaemonHarness()
+        defer { h.cleanUp() }
+        let story = distinctArticle(500, words: 240)
+        func page(_ url: String, _ body: String) -> String {
+            "<html><head><link rel=\"canonical\" href=\"\(url)\"><title>T</title></head><body><article>"
+                + body.split(separator: "\n").map { "<p>\($0)</p>" }.joined() + "</article></body></html>"
+        }
+        try h.start()
+        try h.drop("original.txt", text: story)
+        try h.drop("page.html", text: page("https://news.example/story/1?utm_source=feed", distinctArticle(501)))
+        try waitUntil("two are done", timeout: 20) { h.names("done").count == 2 }
+        XCTAssertEqual(try h.stop(), 0)
+
+        try h.start()
+        // Another headline, one sentence reworded, the last one cut, a share prompt: the text
+        // differs after normalizing, but only a little.
+        var lines = story.split(separator: "\n").map(String.init)
+        lines[0] = "Another headline entirely"
+        lines[4] = "This sentence was reworded by the syndicating outlet."
+        lines.removeLast()
+        try h.drop("rescraped.txt", text: lines.joined(separator: "\n") + "\nShare this story\n")
+        try h.drop("same-url.html", text: page("http://news.example/story/1#comments", distinctArticle(502)))
+        try waitUntil("four are done", timeout: 20) { h.names("done").count == 4 }
+        XCTAssertEqual(try h.stop(), 0)
+
+        let records = Dictionary(uniqueKeysWithValues: try h.recordLines().map {
+            (URL(fileURLWithPath: ($0["origin"] as! [String: Any])["path"] as! String).lastPathComponent, $0)
+        })
+        func dedupe(_ name: String) -> [String: Any]? { records[name]?["dedupe"] as? [String: Any] }
+        XCTAssertEqual(dedupe("original.txt")?["status"] as? String, "unique")
+        XCTAssertEqual(dedupe("rescraped.txt")?["status"] as? String, "near_duplicate")
+        XCTAssertEqual(dedupe("rescraped.txt")?["of"] as? String, records["original.txt"]?["id"] as? String)
+        XCTAssertGreaterThan(dedupe("rescraped.txt")?["similarity"] as? Double ?? 0, 0.7)
+        XCTAssertEqual(dedupe("same-url.html")?["status"] as? String, "duplicate")
+        XCTAssertEqual(dedupe("same-url.html")?["of"] as? String, records["page.html"]?["id"] as? String)
+        XCTAssertEqual((records["page.html"]?["origin"] as? [String: Any])?["canonical_url"] as? String,
+                       "https://news.example/story/1?utm_source=feed")
     }
 }

@@ -148,3 +148,24 @@ func sampleArticle(_ n: Int, paragraphs: Int = 3) -> String {
     }
     return lines.joined(separator: "\n")
 }
+
+/// An article whose words are drawn at random (seeded by `n`) from a small vocabulary, so
+/// that any two are different documents, not near duplicates of one template.
+func distinctArticle(_ n: Int, words: Int = 120) -> String {
+    let vocabulary = ("council harbour river school budget strike solar farm vote hearing residents officials month "
+        + "cost timetable bridge road rail station water board plan report minister court police market price "
+        + "energy trade union teacher hospital doctor nurse patient family village town city region coast valley "
+        + "storm flood drought harvest factory worker wage tax levy fund grant loan bank bond share profit loss "
+        + "election campaign party leader mayor senator judge jury witness trial appeal verdict sentence prison "
+        + "museum library theatre festival concert film book author painter singer player coach match season")
+        .split(separator: " ").map(String.init)
+    var state = UInt64(truncatingIfNeeded: n) &* 0x9E37_79B9_7F4A_7C15 &+ 1
+    var out = ["Report \(n) on local affairs", "By Ada Quill", ""]
+    var sentence: [String] = []
+    for k in 0..<words {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        sentence.append(vocabulary[Int((state >> 33) % UInt64(vocabulary.count))])
+        if k % 12 == 11 { out.append(sentence.joined(separator: " ").capitalized + "."); sentence = [] }
+    }
+    return out.joined(separator: "\n") + "\n"
+}
