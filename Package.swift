@@ -43,7 +43,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Prints throughput, latency and memory figures of the real binary; asserts nothing.
-        .executableTarget(name: "ingestd-bench"),
+        .executableTarget(name: "ingestd-bench", dependencies: ["IngestStages"]),
         // libFuzzer target for the normalize stage; scripts/fuzz builds it with -DFUZZING (a replay tool otherwise).
         .executableTarget(name: "ingestd-fuzz", dependencies: [
             "IngestCore", "IngestStages",

@@ -9,14 +9,18 @@
 //    is the latency a reader of records.jsonl sees, durability included.
 // 3. A flood: M files already in the inbox at start; time to drain and peak RSS (backpressure
 //    keeps memory flat however large the backlog).
+// 4. With --index N: the near-duplicate index filled with N synthetic documents — signature and
+//    insert rates, query rate, memory per document, and the time to load it back from disk.
 import Foundation
 import Glibc
+import IngestStages
 
 struct Options {
     var docs = 10_000
     var rate = 200.0
     var seconds = 15.0
     var flood = 20_000
+    var index = 0
     var binary: String?
     /// Only write the generated corpus to this folder and exit (for profiling).
     var writeCorpus: String?
@@ -29,6 +33,7 @@ struct Options {
             case "--rate": rate = Double(it.next() ?? "") ?? rate
             case "--seconds": seconds = Double(it.next() ?? "") ?? seconds
             case "--flood": flood = Int(it.next() ?? "") ?? flood
+            case "--index": index = Int(it.next() ?? "") ?? index
             case "--binary": binary = it.next()
             case "--write-corpus": writeCorpus = it.next()
             default:
@@ -214,6 +219,75 @@ guard FileManager.default.isExecutableFile(atPath: binary.path) else {
     exit(1)
 }
 say("ingestd-bench — binary \(binary.path), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+
+/// Resident memory of this process now, in MiB.
+func currentRSS() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return .nan }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024
+    }
+    return .nan
+}
+
+/// Random text from a 5,000-word vocabulary: any two documents share almost no 5-word shingle.
+func syntheticText(_ n: Int, words: Int = 150) -> String {
+    var g = Generator(state: UInt64(n) &* 0x2545_F491_4F6C_DD1D &+ 7)
+    var out: [String] = []
+    out.reserveCapacity(words)
+    for _ in 0..<words { out.append("w\(g.next() % 5_000)") }
+    return out.joined(separator: " ")
+}
+
+if options.index > 0 {
+    let n = options.index
+    let dir = work.appendingPathComponent("index")
+    let rssBefore = currentRSS()
+    let index = try NearDuplicateIndex(directory: dir, bar: 0.72)
+    var signatureTime = 0.0, insertTime = 0.0
+    let chunk = 10_000
+    var start = 0
+    while start < n {
+        let end = min(n, start + chunk)
+        let t0 = now()
+        let signatures = (start..<end).map { MinHashSignature(text: syntheticText($0), shingle: 5)! }
+        let t1 = now()
+        for (k, s) in signatures.enumerated() { _ = index.matchAndInsert(s, id: String(format: "%032x", start + k)) }
+        try index.sync()
+        let t2 = now()
+        signatureTime += t1 - t0
+        insertTime += t2 - t1
+        start = end
+    }
+    let rssAfter = currentRSS()
+    // Queries: near duplicates of indexed documents (the last 7 of 150 words changed: Jaccard about 0.86)
+    // and new documents (Jaccard about 0 with everything indexed).
+    let queries = 10_000
+    let probes: [MinHashSignature] = (0..<queries).map { q in
+        if q % 2 == 0 {
+            let base = (q * 7919) % n
+            var words = syntheticText(base).split(separator: " ")
+            for k in 0..<7 { words[words.count - 1 - k] = "x\(q)_\(k)" }
+            return MinHashSignature(text: words.joined(separator: " "), shingle: 5)!
+        }
+        return MinHashSignature(text: syntheticText(n + q), shingle: 5)!
+    }
+    let q0 = now()
+    var found = 0, falseFinds = 0
+    for (q, p) in probes.enumerated() where index.match(p) != nil {
+        if q % 2 == 0 { found += 1 } else { falseFinds += 1 }
+    }
+    let queryTime = now() - q0
+    index.close()
+    let l0 = now()
+    let reloaded = try NearDuplicateIndex(directory: dir, bar: 0.72)
+    let loadTime = now() - l0
+    let logSize = ((try? FileManager.default.attributesOfItem(atPath: dir.appendingPathComponent("dedupe-near.log").path)[.size] as? Int) ?? 0)
+    say(String(format: "index: %d documents; signatures %.0f docs/s; inserts %.0f docs/s (durable); memory %.0f MiB (%.0f bytes/doc); "
+               + "queries %.0f/s (%d of %d near-duplicate probes found, %d of %d new documents wrongly matched); log %.0f MiB loaded back in %.2f s (%d entries)",
+               n, Double(n) / signatureTime, Double(n) / insertTime, rssAfter - rssBefore, (rssAfter - rssBefore) * 1_048_576 / Double(n),
+               Double(queries) / queryTime, found, queries / 2, falseFinds, queries / 2, Double(logSize) / 1_048_576, loadTime, reloaded.count))
+    exit(0)
+}
 
 // 1. once
 do {

@@ -5,19 +5,19 @@
 /// `shingle` consecutive words. Each shingle is hashed once to 64 bits; the permutations are
 /// multiply-shift hashes of that value, and each kept minimum is its top 16 bits ("b-bit
 /// MinHash"), which keeps the index small: 128 bytes per document at 64 permutations.
-struct MinHashSignature: Equatable, Sendable {
-    var values: [UInt16]
+public struct MinHashSignature: Equatable, Sendable {
+    public var values: [UInt16]
 
-    static let permutations = 64
+    public static let permutations = 64
     /// Odd multipliers and offsets of the permutation family, fixed so signatures stay
     /// comparable across restarts and versions.
     static let multipliers: [UInt64] = (0..<permutations).map { i in splitmix(UInt64(i) &* 2 &+ 1) | 1 }
     static let offsets: [UInt64] = (0..<permutations).map { i in splitmix(UInt64(i) &* 2 &+ 2) }
 
-    init(values: [UInt16]) { self.values = values }
+    public init(values: [UInt16]) { self.values = values }
 
     /// Nil when the text has fewer words than one shingle.
-    init?(text: String, shingle: Int) {
+    public init?(text: String, shingle: Int) {
         let words = Tokenizer.words(text)
         guard words.count >= shingle else { return nil }
         var minimums = [UInt64](repeating: .max, count: Self.permutations)
@@ -40,7 +40,7 @@ struct MinHashSignature: Equatable, Sendable {
 
     /// Estimated Jaccard similarity: the share of positions that agree, corrected for the
     /// chance agreement of 16-bit values.
-    func similarity(to other: MinHashSignature) -> Double {
+    public func similarity(to other: MinHashSignature) -> Double {
         var equal = 0
         for i in 0..<values.count where values[i] == other.values[i] { equal += 1 }
         let raw = Double(equal) / Double(values.count)
