@@ -173,7 +173,7 @@ final class DedupeStageTests: XCTestCase {
         }
         let log = dir.appendingPathComponent("dedupe-near.log")
         let whole = try Data(contentsOf: log)
-        XCTAssertEqual(whole.count, 1 + 1 + 128)
+        XCTAssertEqual(whole.count, 1 + 1 + 4 + 128)
         let handle = try FileHandle(forWritingTo: log)
         try handle.seekToEnd()
         try handle.write(contentsOf: Data([5, 65, 66]))
@@ -209,5 +209,66 @@ final class DedupeStageTests: XCTestCase {
         XCTAssertNil(MinHashSignature(text: "too short", shingle: 5))
         let unrelated = MinHashSignature(text: "Completely different words about a football match played in heavy rain on Saturday afternoon before a small crowd of loyal supporters.", shingle: 5)!
         XCTAssertLessThan(a.similarity(to: unrelated), 0.1)
+    }
+
+    // MARK: retention
+
+    /// A clock the test moves by hand.
+    final class Clock: @unchecked Sendable {
+        private let now = Locked(1_000_000.0)
+        func advance(_ seconds: Double) { now.withLock { $0 += seconds } }
+        var read: @Sendable () -> Double { { [now] in now.withLock { $0 } } }
+    }
+
+    func testExactIndexForgetsBeyondMaxEntriesAndMaxAge() throws {
+        let count = try ExactIndex(directory: nil, retention: Retention(maxEntries: 2))
+        XCTAssertEqual(count.claim(hash: "k1", id: "a"), "a")
+        XCTAssertEqual(count.claim(hash: "k2", id: "b"), "b")
+        XCTAssertEqual(count.claim(hash: "k1", id: "x"), "a", "still remembered")
+        XCTAssertEqual(count.claim(hash: "k3", id: "c"), "c")
+        XCTAssertEqual(count.claim(hash: "k1", id: "d"), "d", "k1 was the oldest of three: forgotten")
+
+        let clock = Clock()
+        let age = try ExactIndex(directory: nil, retention: Retention(maxAge: 3600, clock: clock.read))
+        XCTAssertEqual(age.claim(hash: "k1", id: "a"), "a")
+        clock.advance(3000)
+        XCTAssertEqual(age.claim(hash: "k1", id: "b"), "a")
+        clock.advance(700)
+        XCTAssertEqual(age.claim(hash: "k1", id: "c"), "c", "an hour and more later the first is forgotten")
+    }
+
+    func testNearIndexForgetsBeyondTheWindowAndTheLogIsCompactedAtOpen() throws {
+        let clock = Clock()
+        let retention = Retention(maxAge: 86_400, clock: clock.read)
+        let sig = MinHashSignature(text: text(Self.story), shingle: 5)!
+        do {
+            let index = try NearDuplicateIndex(directory: dir, bar: 0.72, retention: retention)
+            for i in 0..<10 {
+                _ = index.matchAndInsert(MinHashSignature(text: "unrelated document number \(i) " + String(repeating: "w\(i) ", count: 20), shingle: 5)!, id: "old\(i)")
+            }
+            XCTAssertNil(index.matchAndInsert(sig, id: "a"))
+            XCTAssertEqual(index.match(sig)?.id, "a")
+            clock.advance(90_000)
+            XCTAssertNil(index.match(sig), "a day later the story no longer matches")
+            XCTAssertNil(index.matchAndInsert(sig, id: "b"))
+            index.close()
+        }
+        let log = dir.appendingPathComponent("dedupe-near.log")
+        let before = try Data(contentsOf: log).count
+        let reopened = try NearDuplicateIndex(directory: dir, bar: 0.72, retention: retention)
+        XCTAssertEqual(reopened.count, 1)
+        XCTAssertEqual(reopened.match(sig)?.id, "b")
+        XCTAssertLessThan(try Data(contentsOf: log).count, before / 4, "the eleven expired records were dropped from the file")
+    }
+
+    func testRetentionAppliesWhenTheExactIndexIsReloaded() throws {
+        var exact = try ExactIndex(directory: dir, retention: Retention(maxEntries: 1))
+        XCTAssertEqual(exact.claim(hash: "k1", id: "a"), "a")
+        XCTAssertEqual(exact.claim(hash: "k2", id: "b"), "b")
+        try exact.sync()
+        exact.close()
+        exact = try ExactIndex(directory: dir, retention: Retention(maxEntries: 1))
+        XCTAssertEqual(exact.count, 1)
+        XCTAssertEqual(exact.claim(hash: "k2", id: "c"), "b")
     }
 }

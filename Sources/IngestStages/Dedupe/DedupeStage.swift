@@ -91,7 +91,10 @@ struct DedupeStage: Stage {
         let near = options.bool("near", default: true)
         let threshold = options.double("threshold", default: 0.8, in: 0.5...1.0)
         let shingle = options.int("shingle", default: 5, in: 1...10)
-        return Builder(policy: policy, near: near, threshold: threshold, shingle: shingle)
+        let maxEntries = options.value("max_entries")?.int(in: 1...Int(Int32.max))
+        let maxAge = options.value("max_age")?.duration(in: 1...(100 * 365 * 86_400))
+        return Builder(policy: policy, near: near, threshold: threshold, shingle: shingle,
+                       retention: Retention(maxEntries: maxEntries, maxAge: maxAge))
     }
 
     struct Builder: StageBuilder {
@@ -99,11 +102,13 @@ struct DedupeStage: Stage {
         let near: Bool
         let threshold: Double
         let shingle: Int
+        let retention: Retention
         func build(_ context: StageContext) throws -> any Stage {
             DedupeStage(policy: policy,
-                        exact: try ExactIndex(directory: context.stateDirectory),
-                        urls: try ExactIndex(directory: context.stateDirectory, fileName: "dedupe-url.log"),
-                        near: near ? try NearDuplicateIndex(directory: context.stateDirectory, bar: DedupeStage.bar(threshold: threshold)) : nil,
+                        exact: try ExactIndex(directory: context.stateDirectory, retention: retention),
+                        urls: try ExactIndex(directory: context.stateDirectory, fileName: "dedupe-url.log", retention: retention),
+                        near: near ? try NearDuplicateIndex(directory: context.stateDirectory, bar: DedupeStage.bar(threshold: threshold),
+                                                            retention: retention) : nil,
                         shingle: shingle)
         }
     }

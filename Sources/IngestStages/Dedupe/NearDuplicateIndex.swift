@@ -11,7 +11,9 @@ import IngestCore
 /// heads (a power-of-two table of chain heads indexed by band key, grown and rebuilt from the
 /// signatures as the index grows; two keys sharing a bucket only add a candidate that
 /// verification throws out) and the id in one byte arena. Persisted as an append-only log of
-/// `[id length][id][64 × UInt16]` records in the state folder, made durable in `sync()`.
+/// `[id length][id][time: UInt32][64 × UInt16]` records in the state folder, made durable in
+/// `sync()`. Entries outside the retention window stop matching at once (chains run newest
+/// first, so a walk stops at the first one) and are left out when the log is rewritten at open.
 public final class NearDuplicateIndex: Sendable {
     static let bands = 16
     static let rows = 4
@@ -32,6 +34,9 @@ public final class NearDuplicateIndex: Sendable {
         /// Chain heads by band key (`key & mask`); `UInt32.max` is an empty bucket.
         var heads: [UInt32] = Array(repeating: .max, count: 1 << 12)
         var next: [UInt32] = []
+        var times: [UInt32] = []
+        /// Entries below this index are outside the retention window.
+        var firstLive = 0
         var pending: [UInt8] = []
         var fd: Int32 = -1
 
@@ -49,30 +54,34 @@ public final class NearDuplicateIndex: Sendable {
     private let state: Locked<State>
     /// Estimated similarity at or above which a candidate is a near duplicate.
     let bar: Double
+    let retention: Retention
 
-    public init(directory: URL?, bar: Double) throws {
+    public init(directory: URL?, bar: Double, retention: Retention = .forever) throws {
         self.bar = bar
+        self.retention = retention
         var s = State()
         if let directory {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let file = directory.appendingPathComponent("dedupe-near.log")
-            let fd = open(file.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+            var fd = open(file.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
             guard fd >= 0 else { throw POSIXFailure("open \(file.path)", errno) }
-            s.fd = fd
             let data = try Data(contentsOf: file)
             var offset = 0
             let width = MinHashSignature.permutations * 2
+            var records: [(id: String, time: UInt32, values: [UInt16])] = []
             data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
                 while offset < raw.count {
                     let idLength = Int(raw[offset])
-                    guard offset + 1 + idLength + width <= raw.count else { break }
+                    guard offset + 1 + idLength + 4 + width <= raw.count else { break }
                     let id = String(decoding: raw[(offset + 1)..<(offset + 1 + idLength)], as: UTF8.self)
+                    var base = offset + 1 + idLength
+                    let time = UInt32(raw[base]) | UInt32(raw[base + 1]) << 8 | UInt32(raw[base + 2]) << 16 | UInt32(raw[base + 3]) << 24
+                    base += 4
                     var values = [UInt16](repeating: 0, count: MinHashSignature.permutations)
-                    let base = offset + 1 + idLength
                     for i in 0..<values.count {
                         values[i] = UInt16(raw[base + 2 * i]) | UInt16(raw[base + 2 * i + 1]) << 8
                     }
-                    Self.insert(MinHashSignature(values: values), id: id, into: &s)
+                    records.append((id, time, values))
                     offset = base + width
                 }
             }
@@ -80,6 +89,16 @@ public final class NearDuplicateIndex: Sendable {
                 // A record cut short by a crash: never acknowledged, so nothing is lost.
                 guard ftruncate(fd, off_t(offset)) == 0 else { throw POSIXFailure("truncate \(file.path)", errno) }
             }
+            let now = retention.clock()
+            var live: [UInt8] = []
+            for (n, r) in records.enumerated() where retention.keeps(time: r.time, newer: records.count - 1 - n, now: now) {
+                Self.insert(MinHashSignature(values: r.values), id: r.id, time: r.time, into: &s)
+                Self.encode(id: r.id, time: r.time, values: r.values, into: &live)
+            }
+            if records.count > 2 * max(1, s.count) {
+                fd = try LogCompaction.rewrite(file, with: live, replacing: fd)
+            }
+            s.fd = fd
         }
         state = Locked(s)
     }
@@ -91,19 +110,15 @@ public final class NearDuplicateIndex: Sendable {
     /// at once cannot both come out unique. A document already indexed under `id` (a restart
     /// re-processing its claim) matches nothing and is not indexed twice.
     public func matchAndInsert(_ signature: MinHashSignature, id: String) -> Match? {
-        state.withLock { s in
+        let now = retention.clock()
+        return state.withLock { s in
+            evict(&s, now: now)
             let found = Self.find(signature, id: id, in: s, bar: bar)
             if case .own = found { return nil }
-            Self.insert(signature, id: id, into: &s)
-            if s.fd >= 0 {
-                let idBytes = Array(id.utf8.prefix(255))
-                s.pending.append(UInt8(idBytes.count))
-                s.pending.append(contentsOf: idBytes)
-                for v in signature.values {
-                    s.pending.append(UInt8(truncatingIfNeeded: v))
-                    s.pending.append(UInt8(truncatingIfNeeded: v >> 8))
-                }
-            }
+            let time = UInt32(clamping: Int(now))
+            Self.insert(signature, id: id, time: time, into: &s)
+            evict(&s, now: now)
+            if s.fd >= 0 { Self.encode(id: id, time: time, values: signature.values, into: &s.pending) }
             if case .match(let index, let similarity) = found {
                 return Match(id: s.id(index), similarity: (similarity * 1000).rounded() / 1000)
             }
@@ -113,7 +128,9 @@ public final class NearDuplicateIndex: Sendable {
 
     /// The earliest near duplicate of `signature` already indexed, without indexing it.
     public func match(_ signature: MinHashSignature) -> Match? {
-        state.withLock { s in
+        let now = retention.clock()
+        return state.withLock { s in
+            evict(&s, now: now)
             if case .match(let index, let similarity) = Self.find(signature, id: nil, in: s, bar: bar) {
                 return Match(id: s.id(index), similarity: (similarity * 1000).rounded() / 1000)
             }
@@ -131,7 +148,8 @@ public final class NearDuplicateIndex: Sendable {
         for band in 0..<bands {
             var c = s.heads[Int(key(signature, band: band) & mask)]
             var walked = 0
-            while c != UInt32.max, walked < maxChain {
+            // Chains run from the newest entry to the oldest: stop at the retention window.
+            while c != UInt32.max, Int(c) >= s.firstLive, walked < maxChain {
                 walked += 1
                 if seen.insert(c).inserted {
                     if let idBytes, s.idEquals(Int(c), idBytes) { return .own }
@@ -144,8 +162,27 @@ public final class NearDuplicateIndex: Sendable {
         return best.map { .match($0.index, $0.similarity) } ?? .none
     }
 
-    private static func insert(_ signature: MinHashSignature, id: String, into s: inout State) {
+    private static func encode(id: String, time: UInt32, values: [UInt16], into out: inout [UInt8]) {
+        let idBytes = Array(id.utf8.prefix(255))
+        out.append(UInt8(idBytes.count))
+        out.append(contentsOf: idBytes)
+        for shift in stride(from: 0, to: 32, by: 8) { out.append(UInt8(truncatingIfNeeded: time >> UInt32(shift))) }
+        for v in values {
+            out.append(UInt8(truncatingIfNeeded: v))
+            out.append(UInt8(truncatingIfNeeded: v >> 8))
+        }
+    }
+
+    /// Moves the start of the live window past entries the retention no longer keeps.
+    private func evict(_ s: inout State, now: Double) {
+        while s.firstLive < s.count, !retention.keeps(time: s.times[s.firstLive], newer: s.count - 1 - s.firstLive, now: now) {
+            s.firstLive += 1
+        }
+    }
+
+    private static func insert(_ signature: MinHashSignature, id: String, time: UInt32, into s: inout State) {
         let index = UInt32(s.count)
+        s.times.append(time)
         s.idBytes.append(contentsOf: id.utf8.prefix(255))
         s.idEnds.append(UInt32(s.idBytes.count))
         s.signatures.append(contentsOf: signature.values)
