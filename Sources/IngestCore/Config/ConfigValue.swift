@@ -84,11 +84,11 @@ public struct ConfigValue {
         }
     }
 
-    /// "250ms", "10s", "1.5m", "2h", or a bare number of seconds.
+    /// "250ms", "10s", "1.5m", "2h", "30d", or a bare number of seconds.
     public func duration(in range: ClosedRange<Double>? = nil) -> Double? {
         guard let s = scalarText(expecting: "a duration such as 10s") else { return nil }
         guard let v = Quantity.seconds(s) else {
-            error("expected a duration such as 500ms, 10s, 5m or 1h, found '\(s)'")
+            error("expected a duration such as 500ms, 10s, 5m, 1h or 30d, found '\(s)'")
             return nil
         }
         if let range, !range.contains(v) {
@@ -150,7 +150,7 @@ public struct ConfigValue {
 enum Quantity {
     static func seconds(_ text: String) -> Double? {
         let s = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600), ("d", 86_400)]
         for (suffix, factor) in units where s.hasSuffix(suffix) {
             guard let v = Double(s.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), v >= 0, v.isFinite else { return nil }
             return v * factor
