@@ -57,8 +57,9 @@ final class TextDecoderTests: XCTestCase {
     }
 
     func testOverlongAndSurrogateEncodingsAreInvalid() {
-        XCTAssertEqual(TextDecoder.UTF8Scan(([0xC0, 0xAF] as [UInt8])[...]).invalid, 2)
-        XCTAssertEqual(TextDecoder.UTF8Scan(([0xED, 0xA0, 0x80] as [UInt8])[...]).invalid, 3)
-        XCTAssertEqual(TextDecoder.UTF8Scan(Array("日本".utf8)[...]).validMultibyte, 2)
+        XCTAssertEqual(CharsetDecoder.utf8Stats(([0xC0, 0xAF] as [UInt8])[...]).invalid, 2)
+        XCTAssertEqual(CharsetDecoder.utf8Stats(([0xED, 0xA0, 0x80] as [UInt8])[...]).invalid, 3)
+        XCTAssertEqual(CharsetDecoder.utf8Stats(Array("日本".utf8)[...]).multibyte, 2)
+        XCTAssertEqual(CharsetDecoder.utf8Stats(Array("ab".utf8)[...] + [0xE6, 0x97]).truncatedAtEnd, true)
     }
 }

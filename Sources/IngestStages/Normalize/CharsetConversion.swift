@@ -114,6 +114,8 @@ extension CharsetDecoder {
         var invalid = 0
         var multibyte = 0
         var truncatedAtEnd = false
+        /// Offset of the first invalid byte (a truncated end counts), from the slice's start.
+        var firstInvalid: Int?
         var isValid: Bool { invalid == 0 && !truncatedAtEnd }
     }
 
@@ -136,7 +138,9 @@ extension CharsetDecoder {
             case 0xF0: need = 3; low = 0x90
             case 0xF1...0xF3: need = 3
             case 0xF4: need = 3; high = 0x8F
-            default: stats.invalid += 1; i += 1; continue
+            default:
+                if stats.firstInvalid == nil { stats.firstInvalid = i - bytes.startIndex }
+                stats.invalid += 1; i += 1; continue
             }
             var j = i + 1
             var ok = true
@@ -153,9 +157,11 @@ extension CharsetDecoder {
                 i = j
             } else if ok {
                 // Ran out of input inside the sequence.
+                if stats.firstInvalid == nil { stats.firstInvalid = i - bytes.startIndex }
                 stats.truncatedAtEnd = true
                 i = end
             } else {
+                if stats.firstInvalid == nil { stats.firstInvalid = i - bytes.startIndex }
                 stats.invalid += 1
                 i = j // skip the maximal valid prefix, as the replacement rules do
             }

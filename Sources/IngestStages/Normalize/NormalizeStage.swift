@@ -9,34 +9,23 @@ struct NormalizeStage: Stage {
     func process(_ doc: inout Document) throws -> StageVerdict {
         let decoded = try TextDecoder.decode(doc.raw, invalidUTF8: invalidUTF8, stage: name)
         doc.origin.encoding = decoded.encoding
-        let article: ScrapedArticle
+        let paragraphs: [String]
         if HTMLArticleExtractor.looksLikeHTML(decoded.text) {
             doc.format = "html"
             let page = HTMLArticleExtractor.extract(utf8: Array(decoded.text.utf8))
-            var a = ScrapedArticle()
-            a.title = page.title
-            a.byline = page.byline
-            a.published = page.published
-            a.site = page.site
-            a.captions = page.captions
-            a.paragraphs = page.paragraphs
-            doc.lang = page.lang
-            doc.origin.canonicalURL = page.canonicalURL
+            (doc.title, doc.byline, doc.published, doc.site) = (page.title, page.byline, page.published, page.site)
+            (doc.captions, doc.lang, doc.origin.canonicalURL) = (page.captions, page.lang, page.canonicalURL)
             if let section = page.section { doc.sections.append(section) }
-            article = a
+            paragraphs = page.paragraphs
         } else {
             doc.format = "text"
-            article = PlainTextScrapeParser.parse(decoded.text)
+            let scrape = PlainTextScrapeParser.parse(decoded.text)
+            (doc.title, doc.byline, doc.published, doc.site) = (scrape.title, scrape.byline, scrape.published, scrape.site)
+            (doc.editorsNote, doc.authorInfo, doc.captions) = (scrape.editorsNote, scrape.authorInfo, scrape.captions)
             doc.sections += SectionHints.find(in: decoded.text)
+            paragraphs = scrape.paragraphs
         }
-        doc.title = article.title
-        doc.byline = article.byline
-        doc.published = article.published
-        doc.site = article.site
-        doc.editorsNote = article.editorsNote
-        doc.authorInfo = article.authorInfo
-        doc.captions = article.captions
-        doc.text = article.paragraphs.joined(separator: "\n\n")
+        doc.text = paragraphs.joined(separator: "\n\n")
         // The raw bytes are not needed past this point; dropping them keeps memory per
         // in-flight document near the size of its text.
         doc.raw = []

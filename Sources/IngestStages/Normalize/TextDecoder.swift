@@ -60,17 +60,18 @@ public enum TextDecoder {
                 throw Rejection(.binary, "binary content: \(controls) control bytes in the first \(head.count)", stage: stage)
             }
             // Most documents are UTF-8: take the fast path when every byte agrees.
-            let scan = UTF8Scan(bytes[...])
-            if scan.invalid == 0 {
+            let scan = CharsetDecoder.utf8Stats(bytes[...])
+            let invalid = scan.invalid + (scan.truncatedAtEnd ? 1 : 0)
+            if invalid == 0 {
                 return Decoded(text: String(decoding: bytes, as: UTF8.self), encoding: "utf-8")
             }
             // More well-formed multi-byte sequences than broken ones: UTF-8 damaged in places (a
             // truncated write, a bad splice), not a legacy encoding, where by chance such pairs
             // are rare.
-            if scan.validMultibyte > 0, scan.validMultibyte >= scan.invalid {
+            if scan.multibyte > 0, scan.multibyte >= invalid {
                 if invalidUTF8 == .reject {
                     throw Rejection(.invalidEncoding,
-                                    "\(scan.invalid) invalid UTF-8 sequence(s); first at byte \(scan.firstInvalidOffset ?? 0)",
+                                    "\(invalid) invalid UTF-8 sequence(s); first at byte \(scan.firstInvalid ?? 0)",
                                     stage: stage)
                 }
                 return Decoded(text: String(decoding: bytes, as: UTF8.self), encoding: "utf-8 (repaired)")
@@ -84,45 +85,5 @@ public enum TextDecoder {
         }
         let name = result.encoding == "utf-8" && result.hadErrors ? "utf-8 (repaired)" : result.encoding
         return Decoded(text: result.text, encoding: name)
-    }
-
-    struct UTF8Scan {
-        var invalid = 0
-        var validMultibyte = 0
-        var firstInvalidOffset: Int?
-
-        init(_ bytes: ArraySlice<UInt8>) {
-            var i = bytes.startIndex
-            let end = bytes.endIndex
-            while i < end {
-                let b = bytes[i]
-                if b < 0x80 { i += 1; continue }
-                let need: Int
-                if b & 0xE0 == 0xC0, b >= 0xC2 { need = 1 }
-                else if b & 0xF0 == 0xE0 { need = 2 }
-                else if b & 0xF8 == 0xF0, b <= 0xF4 { need = 3 }
-                else { need = -1 }
-                var ok = need > 0 && i + need < end
-                if ok {
-                    for k in 1...need where bytes[i + k] & 0xC0 != 0x80 { ok = false; break }
-                }
-                if ok, need == 2 {
-                    let b1 = bytes[i + 1]
-                    if (b == 0xE0 && b1 < 0xA0) || (b == 0xED && b1 >= 0xA0) { ok = false }
-                }
-                if ok, need == 3 {
-                    let b1 = bytes[i + 1]
-                    if (b == 0xF0 && b1 < 0x90) || (b == 0xF4 && b1 >= 0x90) { ok = false }
-                }
-                if ok {
-                    validMultibyte += 1
-                    i += need + 1
-                } else {
-                    if firstInvalidOffset == nil { firstInvalidOffset = i - bytes.startIndex }
-                    invalid += 1
-                    i += 1
-                }
-            }
-        }
     }
 }
