@@ -78,6 +78,18 @@ final class PipelineLoaderTests: XCTestCase {
         XCTAssertEqual(c.stateDirectory.path, "/var/state")
     }
 
+    func testQuantities() {
+        XCTAssertEqual(Quantity.seconds("250ms"), 0.25)
+        XCTAssertEqual(Quantity.seconds("30d"), 2_592_000)
+        XCTAssertEqual(Quantity.seconds("1.5h"), 5_400)
+        XCTAssertNil(Quantity.seconds("soon"))
+        XCTAssertNil(Quantity.seconds("-5s"))
+        XCTAssertEqual(Quantity.bytes("20MB"), 20_000_000)
+        XCTAssertEqual(Quantity.bytes("2MiB"), 2_097_152)
+        XCTAssertEqual(Quantity.bytes("512"), 512)
+        XCTAssertNil(Quantity.bytes("20 parsecs"))
+    }
+
     func testUnknownStageIsReportedAtItsLineWithASuggestion() {
         let found = issues("stages:\n  - use: noop\n  - use: cuont\n")
         XCTAssertEqual(found.count, 1)
