@@ -41,8 +41,13 @@ public struct MinHashSignature: Equatable, Sendable {
     /// Estimated Jaccard similarity: the share of positions that agree, corrected for the
     /// chance agreement of 16-bit values.
     public func similarity(to other: MinHashSignature) -> Double {
+        similarity(to: other.values[...])
+    }
+
+    /// The same estimate against values stored elsewhere (the index keeps them in one flat array).
+    func similarity(to other: ArraySlice<UInt16>) -> Double {
         var equal = 0
-        for i in 0..<values.count where values[i] == other.values[i] { equal += 1 }
+        for (a, b) in zip(values, other) where a == b { equal += 1 }
         let raw = Double(equal) / Double(values.count)
         let chance = 1.0 / 65_536
         return max(0, (raw - chance) / (1 - chance))

@@ -224,11 +224,8 @@ public final class NearDuplicateIndex: Sendable {
     }
 
     private static func similarity(_ a: MinHashSignature, _ flat: [UInt16], _ index: Int) -> Double {
-        let base = index * MinHashSignature.permutations
-        var equal = 0
-        for i in 0..<MinHashSignature.permutations where a.values[i] == flat[base + i] { equal += 1 }
-        let raw = Double(equal) / Double(MinHashSignature.permutations)
-        return max(0, (raw - 1.0 / 65_536) / (1 - 1.0 / 65_536))
+        let width = MinHashSignature.permutations
+        return a.similarity(to: flat[(index * width)..<((index + 1) * width)])
     }
 
     public func sync() throws {
