@@ -11,6 +11,8 @@
 //    keeps memory flat however large the backlog).
 // 4. With --index N: the near-duplicate index filled with N synthetic documents — signature and
 //    insert rates, query rate, memory per document, and the time to load it back from disk.
+// 5. With --extract LIST: in-process extraction of the listed pages (normalize's work only), the
+//    figure comparable to trafilatura's extract() timing; --seconds sets how long it repeats.
 import Foundation
 import Glibc
 import IngestStages
@@ -24,6 +26,8 @@ struct Options {
     var binary: String?
     /// Only write the generated corpus to this folder and exit (for profiling).
     var writeCorpus: String?
+    /// Only time in-process extraction of the files listed in this file (one path a line).
+    var extract: String?
 
     init(_ args: [String]) {
         var it = args.dropFirst().makeIterator()
@@ -36,6 +40,7 @@ struct Options {
             case "--index": index = Int(it.next() ?? "") ?? index
             case "--binary": binary = it.next()
             case "--write-corpus": writeCorpus = it.next()
+            case "--extract": extract = it.next()
             default:
                 FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8))
                 exit(2)
@@ -207,6 +212,10 @@ let options = Options(CommandLine.arguments)
 if let dir = options.writeCorpus {
     let files = try writeDocuments(count: options.docs, into: URL(fileURLWithPath: dir))
     say("wrote \(files.count) documents to \(dir)")
+    exit(0)
+}
+if let list = options.extract {
+    try runExtractionBench(list: list, seconds: options.seconds)
     exit(0)
 }
 let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()

@@ -12,10 +12,20 @@ struct ContentFinder {
     private(set) var commas: [Int]
     /// Elements named like the article body itself (`itemprop=articleBody`, "article-body", …).
     private(set) var bodyContainer: [Bool]
+    /// Whether each distinct class/id name of the page (see `DOMTree.names`) is furniture's,
+    /// judged at most once per name, when an element with it is first asked about.
+    private var furnitureName: [Bool?]
 
     init(tree: DOMTree) {
         self.tree = tree
-        bodyContainer = tree.nodes.map { Self.namedAsBody($0) }
+        let bodyName = tree.names.map(Self.namedAsBody(names:))
+        furnitureName = Array(repeating: nil, count: tree.names.count)
+        bodyContainer = (0..<tree.count).map { i in
+            guard !tree.isText(i) else { return false }
+            if tree.attribute(.itemprop, of: i)?.lowercased() == "articlebody" { return true }
+            let id = tree.nameID(i)
+            return id >= 0 && bodyName[id]
+        }
         pruned = Array(repeating: false, count: tree.count)
         textLength = Array(repeating: 0, count: tree.count)
         linkLength = Array(repeating: 0, count: tree.count)
@@ -27,14 +37,6 @@ struct ContentFinder {
     }
 
     // MARK: Pruning
-
-    /// Elements that are never article text, whatever their content. (Not `form`: some sites
-    /// wrap the whole page in one; small forms are dropped when the text is written.)
-    static let junkTags: Set<String> = [
-        "nav", "aside", "footer", "button", "select", "input", "textarea", "iframe", "noscript", "svg", "canvas",
-        "object", "embed", "menu", "dialog", "header", "figcaption", "picture", "video", "audio", "map",
-        "script", "style", "template", "head", "title", "meta", "link",
-    ]
 
     /// Class or id words of page furniture (readability's "unlikely candidates", extended).
     static let unlikely = TokenMatcher([
@@ -91,18 +93,18 @@ struct ContentFinder {
         "article__text", "c-article-body", "main-text", "news-text", "article-main", "single-post-content",
     ]
 
+    static let furnitureRoles: Set<String> = ["navigation", "complementary", "banner", "contentinfo", "dialog", "alert", "menu", "menubar", "search"]
+
     /// Elements that are furniture by what they are: their tag, hidden, or an ARIA landmark role.
     private mutating func pruneByTag() {
-        for i in 0..<tree.count {
-            let n = tree[i]
-            guard !n.isText else { continue }
-            if n.parent >= 0, pruned[n.parent] { pruned[i] = true; continue }
-            if Self.junkTags.contains(n.tag) { pruned[i] = true; continue }
-            if n.attributes["hidden"] != nil || n.attributes["aria-hidden"] == "true" { pruned[i] = true; continue }
-            if let style = n.attributes["style"]?.lowercased().replacingOccurrences(of: " ", with: ""),
+        for i in 0..<tree.count where !tree.isText(i) {
+            let p = tree.parent(i)
+            if p >= 0, pruned[p] { pruned[i] = true; continue }
+            if tree.tag(i).isJunk { pruned[i] = true; continue }
+            if tree.hasAttribute(.hidden, of: i) || tree.attribute(.ariaHidden, of: i) == "true" { pruned[i] = true; continue }
+            if let style = tree.attribute(.style, of: i)?.lowercased().replacingOccurrences(of: " ", with: ""),
                style.contains("display:none") || style.contains("visibility:hidden") { pruned[i] = true; continue }
-            if let role = n.attributes["role"]?.lowercased(),
-               ["navigation", "complementary", "banner", "contentinfo", "dialog", "alert", "menu", "menubar", "search"].contains(role) {
+            if let role = tree.attribute(.role, of: i)?.lowercased(), Self.furnitureRoles.contains(role) {
                 pruned[i] = true; continue
             }
         }
@@ -114,31 +116,32 @@ struct ContentFinder {
     /// or "page-ad-margins" often hold the whole page.
     private mutating func pruneByName() {
         var holdsArticle = [Bool](repeating: false, count: tree.count)
-        for i in stride(from: tree.count - 1, through: 0, by: -1) where !tree[i].isText {
-            let n = tree[i]
-            if n.tag == "article" || n.tag == "main" || isBodyContainer(i) { holdsArticle[i] = true }
-            if holdsArticle[i], n.parent >= 0 { holdsArticle[n.parent] = true }
+        for i in stride(from: tree.count - 1, through: 0, by: -1) where !tree.isText(i) {
+            let tag = tree.tag(i)
+            if tag == .article || tag == .main || isBodyContainer(i) { holdsArticle[i] = true }
+            let p = tree.parent(i)
+            if holdsArticle[i], p >= 0 { holdsArticle[p] = true }
         }
         let pageText = tree.body >= 0 ? textLength[tree.body] : (tree.root >= 0 ? textLength[tree.root] : 0)
-        for i in 0..<tree.count {
-            let n = tree[i]
-            guard !n.isText, !pruned[i] else { continue }
-            if n.parent >= 0, pruned[n.parent] { pruned[i] = true; continue }
-            if i == tree.body || n.tag == "html" || n.tag == "body" || holdsArticle[i] { continue }
+        for i in 0..<tree.count where !tree.isText(i) && !pruned[i] {
+            let p = tree.parent(i)
+            if p >= 0, pruned[p] { pruned[i] = true; continue }
+            let tag = tree.tag(i)
+            if i == tree.body || tag == .html || tag == .body || holdsArticle[i] { continue }
             if textLength[i] * 2 > pageText { continue }
-            let names = n.classAndID
-            if !names.isEmpty, Self.isFurniture(names) { pruned[i] = true }
+            let id = tree.nameID(i)
+            guard id >= 0 else { continue }
+            if furnitureName[id] == nil { furnitureName[id] = Self.isFurniture(tree.names[id]) }
+            if furnitureName[id] == true { pruned[i] = true }
         }
     }
 
     func isBodyContainer(_ i: Int) -> Bool { bodyContainer[i] }
 
-    static func namedAsBody(_ n: DOMTree.Node) -> Bool {
-        guard !n.isText else { return false }
-        if n.attributes["itemprop"]?.lowercased() == "articlebody" { return true }
-        guard !n.classAndID.isEmpty else { return false }
-        // A name that is, or begins with, a body name ("article-body", "article-body__inner").
-        let bytes = Array(n.classAndID.utf8)
+    /// A class/id name that is, or begins with, a body name ("article-body", "article-body__inner").
+    static func namedAsBody(names: String) -> Bool {
+        guard !names.isEmpty else { return false }
+        let bytes = Array(names.utf8)
         var start = 0
         while start < bytes.count {
             var end = start
@@ -161,23 +164,12 @@ struct ContentFinder {
         for i in 0..<tree.count { textLength[i] = 0; linkLength[i] = 0; commas[i] = 0 }
         // Children come after their parents in the array: one backwards pass sums subtrees.
         for i in stride(from: tree.count - 1, through: 0, by: -1) {
-            let n = tree[i]
             if pruned[i] { continue }
-            if n.isText {
-                var length = 0, c = 0, inSpace = true
-                for u in n.text.unicodeScalars {
-                    let v = u.value
-                    let space = v < 0x80 ? (v == 0x20 || (v >= 0x09 && v <= 0x0D)) : u.properties.isWhitespace
-                    if space { if !inSpace { length += 1; inSpace = true } } else {
-                        length += 1; inSpace = false
-                        if v == 0x2C || v == 0xFF0C || v == 0x3001 { c += 1 }
-                    }
-                }
-                textLength[i] = length
-                commas[i] = c
+            if tree.isText(i) {
+                (textLength[i], commas[i]) = tree.withText(i, CollapsedText.measure)
             }
-            if n.tag == "a" { linkLength[i] = textLength[i] }
-            let p = n.parent
+            if tree.tag(i) == .a { linkLength[i] = textLength[i] }
+            let p = tree.parent(i)
             if p >= 0, !pruned[p] {
                 textLength[p] += textLength[i]
                 linkLength[p] += linkLength[i]
@@ -192,15 +184,8 @@ struct ContentFinder {
 
     // MARK: Scoring
 
-    static let paragraphTags: Set<String> = ["p", "pre", "td", "blockquote", "li", "h2", "h3", "dd"]
-    static let blockTags: Set<String> = [
-        "p", "div", "section", "article", "main", "pre", "table", "tr", "td", "ul", "ol", "li", "dl", "dd", "dt",
-        "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "header", "footer", "form", "aside", "nav", "hr",
-        "address", "center", "details", "summary",
-    ]
-
     func classWeight(_ i: Int) -> Double {
-        let names = tree[i].classAndID
+        let names = tree.classAndID(i)
         guard !names.isEmpty else { return 0 }
         var w = 0.0
         if Self.negative.matches(names) { w -= 25 }
@@ -209,12 +194,13 @@ struct ContentFinder {
         return w
     }
 
-    func tagWeight(_ tag: String) -> Double {
+    func tagWeight(_ tag: HTMLTag) -> Double {
         switch tag {
-        case "div", "article", "main", "section": return tag == "div" ? 5 : (tag == "section" ? 3 : 10)
-        case "pre", "td", "blockquote": return 3
-        case "address", "ol", "ul", "dl", "dd", "dt", "li", "form": return -3
-        case "h1", "h2", "h3", "h4", "h5", "h6", "th": return -5
+        case .div: return 5
+        case .article, .main: return 10
+        case .section, .pre, .td, .blockquote: return 3
+        case .address, .ol, .ul, .dl, .dd, .dt, .li, .form: return -3
+        case .h1, .h2, .h3, .h4, .h5, .h6, .th: return -5
         default: return 0
         }
     }
@@ -226,18 +212,18 @@ struct ContentFinder {
         func initialize(_ i: Int) {
             if !initialized[i] {
                 initialized[i] = true
-                score[i] = tagWeight(tree[i].tag) + classWeight(i)
+                score[i] = tagWeight(tree.tag(i)) + classWeight(i)
             }
         }
-        for i in 0..<tree.count where !pruned[i] && !tree[i].isText {
-            let n = tree[i]
-            var ancestor = n.parent
+        for i in 0..<tree.count where !pruned[i] && !tree.isText(i) {
+            let tag = tree.tag(i)
+            var ancestor = tree.parent(i)
             var level = 0
             var length = textLength[i], commaCount = commas[i]
             let blockChildren = hasBlockChild(i)
-            if Self.paragraphTags.contains(n.tag) || (n.tag == "div" && !blockChildren) {
+            if tag.isParagraph || (tag == .div && !blockChildren) {
                 // A paragraph: it scores its ancestors.
-            } else if blockChildren, ["div", "section", "article", "main", "td"].contains(n.tag) {
+            } else if blockChildren, tag == .div || tag == .section || tag == .article || tag == .main || tag == .td {
                 // Text written straight into a container between its blocks ("text<br>text<div>…")
                 // is an implicit paragraph of that container, as readability wraps it in a <p>.
                 (length, commaCount) = directText(i)
@@ -252,7 +238,7 @@ struct ContentFinder {
                 initialize(ancestor)
                 let divider = level == 0 ? 1.0 : (level == 1 ? 2.0 : Double(level) * 3)
                 score[ancestor] += contentScore / divider
-                ancestor = tree[ancestor].parent
+                ancestor = tree.parent(ancestor)
                 level += 1
             }
         }
@@ -266,22 +252,22 @@ struct ContentFinder {
 
         // A top candidate that is the only child of its parent says nothing the parent would not.
         var chosen = top
-        while tree[chosen].parent >= 0, tree[tree[chosen].parent].tag != "body",
-              tree[tree[chosen].parent].children.filter({ !pruned[$0] && textLength[$0] > 0 }).count == 1 {
-            chosen = tree[chosen].parent
+        while tree.parent(chosen) >= 0, tree.tag(tree.parent(chosen)) != .body,
+              tree.children(tree.parent(chosen)).lazy.filter({ !self.pruned[$0] && self.textLength[$0] > 0 }).count == 1 {
+            chosen = tree.parent(chosen)
         }
 
-        let parent = tree[chosen].parent
+        let parent = tree.parent(chosen)
         guard parent >= 0 else { return [chosen] }
         let threshold = max(10, topScore * 0.2)
-        let topClass = tree[chosen].attributes["class"] ?? ""
+        let topClass = tree.attribute(.classes, of: chosen) ?? ""
         var result: [Int] = []
-        for s in tree[parent].children where !pruned[s] && !tree[s].isText {
+        for s in tree.children(parent) where !pruned[s] && !tree.isText(s) {
             if s == chosen { result.append(s); continue }
             var bonus = 0.0
-            if !topClass.isEmpty, tree[s].attributes["class"] == topClass { bonus = topScore * 0.2 }
+            if !topClass.isEmpty, tree.attribute(.classes, of: s) == topClass { bonus = topScore * 0.2 }
             if initialized[s], score[s] + bonus >= threshold { result.append(s); continue }
-            if tree[s].tag == "p" {
+            if tree.tag(s) == .p {
                 let ld = linkDensity(s)
                 if textLength[s] > 80, ld < 0.25 { result.append(s); continue }
                 if textLength[s] > 0, textLength[s] <= 80, ld == 0, tree.text(of: s).contains(". ") { result.append(s) }
@@ -293,9 +279,8 @@ struct ContentFinder {
     /// Text length and commas of the text nodes and inline elements directly inside `i`.
     func directText(_ i: Int) -> (Int, Int) {
         var length = 0, c = 0
-        for child in tree[i].children where !pruned[child] {
-            let n = tree[child]
-            if n.isText || !Self.blockTags.contains(n.tag) {
+        for child in tree.children(i) where !pruned[child] {
+            if tree.isText(child) || !tree.tag(child).isBlock {
                 length += textLength[child]
                 c += commas[child]
             }
@@ -304,7 +289,50 @@ struct ContentFinder {
     }
 
     func hasBlockChild(_ i: Int) -> Bool {
-        tree[i].children.contains { !tree[$0].isText && Self.blockTags.contains(tree[$0].tag) }
+        tree.children(i).contains { tree.tag($0).isBlock }
+    }
+}
+
+/// Length of text as it reads once white space is collapsed, in Unicode scalars, and its commas,
+/// counted over the UTF-8 bytes: runs of white space (Unicode's White_Space) count as one.
+enum CollapsedText {
+    static func measure(_ b: UnsafeBufferPointer<UInt8>) -> (length: Int, commas: Int) {
+        var length = 0, commas = 0, inSpace = true
+        let n = b.count
+        var i = 0
+        while i < n {
+            let c = b[i]
+            var width = 1
+            var space = false
+            if c < 0x80 {
+                space = c == 0x20 || (c >= 0x09 && c <= 0x0D)
+                if c == 0x2C, !space { commas += 1 }
+            } else {
+                width = c >= 0xF0 ? 4 : (c >= 0xE0 ? 3 : (c >= 0xC0 ? 2 : 1))
+                let c1: UInt8 = i + 1 < n ? b[i + 1] : 0, c2: UInt8 = i + 2 < n ? b[i + 2] : 0
+                switch c {
+                case 0xC2: space = c1 == 0x85 || c1 == 0xA0
+                case 0xE1: space = c1 == 0x9A && c2 == 0x80
+                case 0xE2:
+                    space = (c1 == 0x80 && ((c2 >= 0x80 && c2 <= 0x8A) || c2 == 0xA8 || c2 == 0xA9 || c2 == 0xAF))
+                        || (c1 == 0x81 && c2 == 0x9F)
+                case 0xE3:
+                    space = c1 == 0x80 && c2 == 0x80
+                    if c1 == 0x80 && c2 == 0x81 { commas += 1 }  // U+3001 ideographic comma
+                case 0xEF:
+                    if c1 == 0xBC && c2 == 0x8C { commas += 1 }  // U+FF0C fullwidth comma
+                default: break
+                }
+            }
+            if space {
+                if !inSpace { length += 1; inSpace = true }
+            } else {
+                length += 1
+                inSpace = false
+            }
+            i += width
+        }
+        return (length, commas)
     }
 }
 

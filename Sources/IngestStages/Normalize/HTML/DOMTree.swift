@@ -1,50 +1,79 @@
 import CLibXML2
+import Glibc
 
-/// A compact copy of the parsed page: elements and text in document order, with the few
-/// attributes extraction looks at. Built once from libxml2's tree, which is freed at once;
-/// every later pass is a loop over arrays, no recursion, so depth costs nothing.
+/// A compact copy of the parsed page: elements and text in document order (preorder), with the
+/// few attributes extraction looks at, as parallel arrays over one byte arena. No node owns a
+/// String or an array, so building and walking the tree costs no reference counting, and the
+/// subtree of node `i` is the contiguous range `i..<end(i)`: walks are loops, never recursion,
+/// so depth costs nothing.
 struct DOMTree {
-    struct Node {
-        /// Lower-case tag name; "#text" for text.
-        var tag: String
-        var parent: Int
-        var children: [Int] = []
-        /// Text of a text node, white space as in the source.
-        var text: String = ""
-        /// Lower-cased `class` and `id`, space separated: what content heuristics read.
-        var classAndID: String = ""
-        var attributes = Attributes()
-        var isText: Bool { tag == "#text" }
-    }
+    private(set) var tags: [HTMLTag] = []
+    private var parents: [Int32] = []
+    private var ends: [Int32] = []
+    /// Text nodes: their bytes in `bytes`. Elements: their attributes in `attributeNames`/`attributeSpans`.
+    private var spanStart: [Int32] = []
+    private var spanEnd: [Int32] = []
+    /// Elements: index into `names` of their lower-cased "class id", or -1 without either.
+    private var nameIndex: [Int32] = []
+    private var attributeNames: [HTMLAttribute] = []
+    private var attributeStart: [Int32] = []
+    private var attributeEnd: [Int32] = []
+    private var bytes: [UInt8] = []
+    /// The distinct lower-cased "class id" strings of the page; pages repeat a few dozen names
+    /// over thousands of elements, so judgments about a name are made once per name.
+    private(set) var names: [String] = []
 
-    /// The few attributes kept per element, searched linearly: cheaper than a dictionary
-    /// per element for two or three entries.
-    struct Attributes: Equatable {
-        private var pairs: [(String, String)] = []
-        subscript(_ name: String) -> String? {
-            get { pairs.first { $0.0 == name }?.1 }
-            set {
-                if let i = pairs.firstIndex(where: { $0.0 == name }) {
-                    if let newValue { pairs[i].1 = newValue } else { pairs.remove(at: i) }
-                } else if let newValue {
-                    pairs.append((name, newValue))
-                }
-            }
-        }
-        static func == (a: Attributes, b: Attributes) -> Bool {
-            a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
-        }
-    }
-
-    private(set) var nodes: [Node] = []
     /// Index of `<html>` (or the first element) and of `<body>`, -1 when absent.
     private(set) var root = -1
     private(set) var body = -1
 
-    static let keptAttributes: Set<String> = [
-        "class", "id", "itemprop", "itemtype", "role", "href", "content", "property", "name", "rel", "datetime",
-        "lang", "style", "hidden", "aria-hidden", "http-equiv", "charset", "type",
-    ]
+    var count: Int { tags.count }
+    @inline(__always) func tag(_ i: Int) -> HTMLTag { tags[i] }
+    @inline(__always) func isText(_ i: Int) -> Bool { tags[i] == .text }
+    @inline(__always) func parent(_ i: Int) -> Int { Int(parents[i]) }
+    /// One past the last node of the subtree of `i`.
+    @inline(__always) func end(_ i: Int) -> Int { Int(ends[i]) }
+    @inline(__always) func children(_ i: Int) -> Children { Children(tree: self, parent: i) }
+
+    /// Lower-cased `class` and `id`, space separated ("" without either): what content heuristics read.
+    func classAndID(_ i: Int) -> String { nameIndex[i] >= 0 ? names[Int(nameIndex[i])] : "" }
+    /// Index of the element's name in `names`, or -1.
+    func nameID(_ i: Int) -> Int { Int(nameIndex[i]) }
+
+    func attribute(_ name: HTMLAttribute, of i: Int) -> String? {
+        guard !isText(i) else { return nil }
+        for k in Int(spanStart[i])..<Int(spanEnd[i]) where attributeNames[k] == name {
+            return String(decoding: bytes[Int(attributeStart[k])..<Int(attributeEnd[k])], as: UTF8.self)
+        }
+        return nil
+    }
+
+    func hasAttribute(_ name: HTMLAttribute, of i: Int) -> Bool {
+        guard !isText(i) else { return false }
+        return attributeNames[Int(spanStart[i])..<Int(spanEnd[i])].contains(name)
+    }
+
+    /// The bytes of a text node, white space as in the source.
+    @inline(__always)
+    func withText<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(spanStart[i])..<Int(spanEnd[i])])) }
+    }
+
+    struct Children: Sequence {
+        let tree: DOMTree
+        let parent: Int
+        struct Iterator: IteratorProtocol {
+            let ends: [Int32]
+            var position: Int
+            let stop: Int
+            mutating func next() -> Int? {
+                guard position < stop else { return nil }
+                defer { position = Int(ends[position]) }
+                return position
+            }
+        }
+        func makeIterator() -> Iterator { Iterator(ends: tree.ends, position: parent + 1, stop: tree.end(parent)) }
+    }
 
     /// Parses UTF-8 HTML. libxml2's HTML parser recovers from any markup; its depth limit
     /// (256 levels without XML_PARSE_HUGE) bounds pathological nesting.
@@ -53,8 +82,8 @@ struct DOMTree {
     /// never allocates a tree of its own that would then be copied and freed.
     static func parse(_ html: [UInt8]) -> DOMTree {
         LibXML.prepare()
-        let builder = Builder()
-        guard !html.isEmpty else { return builder.tree }
+        let builder = Builder(capacity: html.count)
+        guard !html.isEmpty else { return builder.finish() }
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
                             | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOIMPLIED.rawValue
                             // The bytes are UTF-8 already (CharsetDecoder converted them); a
@@ -91,93 +120,146 @@ struct DOMTree {
                 }
             }
         }
-        builder.flushText()
-        return builder.tree
+        return builder.finish()
     }
 
     /// Receives the parser's events; confined to the parsing thread.
     private final class Builder {
         var tree = DOMTree()
-        var open: [Int] = []
-        var textBytes: [UInt8] = []
-        /// Index of the text node that `textBytes` belongs to, while text keeps arriving.
+        var open: [Int32] = []
+        /// The text node that characters go to while text keeps arriving, or -1.
         var textNode = -1
+        /// libxml2 hands out element and attribute names interned in its parser dictionary,
+        /// so the same pointer means the same name for the whole parse: look each up once.
+        var tagByPointer: [UnsafeRawPointer: HTMLTag] = [:]
+        var attributeByPointer: [UnsafeRawPointer: HTMLAttribute?] = [:]
+        var nameIDs: [String: Int32] = [:]
+        var nameBuffer: [UInt8] = []
 
-        init() { tree.nodes.reserveCapacity(2048) }
+        init(capacity: Int) {
+            let nodes = max(256, capacity / 40)
+            tree.tags.reserveCapacity(nodes)
+            tree.parents.reserveCapacity(nodes)
+            tree.ends.reserveCapacity(nodes)
+            tree.spanStart.reserveCapacity(nodes)
+            tree.spanEnd.reserveCapacity(nodes)
+            tree.nameIndex.reserveCapacity(nodes)
+            tree.bytes.reserveCapacity(capacity / 2)
+        }
 
-        func flushText() {
-            guard textNode >= 0 else { return }
-            tree.nodes[textNode].text = String(decoding: textBytes, as: UTF8.self)
-            textBytes.removeAll(keepingCapacity: true)
+        func finish() -> DOMTree {
             textNode = -1
+            // Elements never closed (the end of a truncated page) end with the document.
+            for i in open { tree.ends[Int(i)] = Int32(tree.tags.count) }
+            open.removeAll()
+            return tree
+        }
+
+        private func append(_ tag: HTMLTag, parent: Int32) -> Int {
+            tree.tags.append(tag)
+            tree.parents.append(parent)
+            tree.ends.append(Int32(tree.tags.count))
+            tree.nameIndex.append(-1)
+            tree.spanStart.append(0)
+            tree.spanEnd.append(0)
+            return tree.tags.count - 1
         }
 
         func start(_ name: UnsafePointer<xmlChar>, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
-            flushText()
-            let parent = open.last ?? -1
-            var element = Node(tag: String(cString: name), parent: parent)
+            textNode = -1
+            let tag: HTMLTag
+            if let known = tagByPointer[UnsafeRawPointer(name)] { tag = known } else {
+                tag = HTMLTag(name: String(cString: name))
+                tagByPointer[UnsafeRawPointer(name)] = tag
+            }
+            let index = append(tag, parent: open.last ?? -1)
+            let firstAttribute = Int32(tree.attributeNames.count)
+            var classRange = 0..<0, idRange = 0..<0
             if var a = attributes {
                 while let an = a.pointee {
                     let value = a.advanced(by: 1).pointee
-                    let name = String(cString: an).lowercased()
-                    if DOMTree.keptAttributes.contains(name) {
-                        element.attributes[name] = value.map { String(cString: $0) } ?? ""
+                    let attribute: HTMLAttribute?
+                    if let known = attributeByPointer[UnsafeRawPointer(an)] { attribute = known } else {
+                        attribute = HTMLAttribute(rawValue: String(cString: an).lowercased())
+                        attributeByPointer[UnsafeRawPointer(an)] = .some(attribute)
+                    }
+                    if let attribute {
+                        let from = tree.bytes.count
+                        if let value { tree.bytes.append(contentsOf: UnsafeBufferPointer(start: value, count: strlen(value))) }
+                        let range = from..<tree.bytes.count
+                        // (libxml2 has already dropped repeats of an attribute, as browsers do.)
+                        tree.attributeNames.append(attribute)
+                        tree.attributeStart.append(Int32(range.lowerBound))
+                        tree.attributeEnd.append(Int32(range.upperBound))
+                        if attribute == .classes { classRange = range } else if attribute == .id { idRange = range }
                     }
                     guard value != nil || a.advanced(by: 1).pointee == nil else { break }
                     a = a.advanced(by: 2)
                 }
             }
-            let cls = element.attributes["class"] ?? ""
-            let id = element.attributes["id"] ?? ""
-            if !cls.isEmpty || !id.isEmpty { element.classAndID = (cls + " " + id).lowercased() }
-            tree.nodes.append(element)
-            let index = tree.nodes.count - 1
-            if parent >= 0 { tree.nodes[parent].children.append(index) }
+            tree.spanStart[index] = firstAttribute
+            tree.spanEnd[index] = Int32(tree.attributeNames.count)
+            if !classRange.isEmpty || !idRange.isEmpty { tree.nameIndex[index] = nameID(classRange, idRange) }
             if tree.root < 0 { tree.root = index }
-            if element.tag == "body", tree.body < 0 { tree.body = index }
-            open.append(index)
+            if tag == .body, tree.body < 0 { tree.body = index }
+            open.append(Int32(index))
+        }
+
+        /// The interned lower-cased "class id" of an element.
+        private func nameID(_ cls: Range<Int>, _ id: Range<Int>) -> Int32 {
+            nameBuffer.removeAll(keepingCapacity: true)
+            nameBuffer.append(contentsOf: tree.bytes[cls])
+            nameBuffer.append(0x20)
+            nameBuffer.append(contentsOf: tree.bytes[id])
+            var ascii = true
+            for k in nameBuffer.indices {
+                let c = nameBuffer[k]
+                if c >= 0x80 { ascii = false } else if c >= 0x41 && c <= 0x5A { nameBuffer[k] = c | 0x20 }
+            }
+            var name = String(decoding: nameBuffer, as: UTF8.self)
+            if !ascii { name = name.lowercased() }
+            if let known = nameIDs[name] { return known }
+            let id = Int32(tree.names.count)
+            tree.names.append(name)
+            nameIDs[name] = id
+            return id
         }
 
         func end() {
-            flushText()
-            _ = open.popLast()
+            textNode = -1
+            if let i = open.popLast() { tree.ends[Int(i)] = Int32(tree.tags.count) }
         }
 
         func characters(_ chars: UnsafePointer<xmlChar>, _ length: Int) {
             guard let parent = open.last else { return }
             if textNode < 0 {
-                tree.nodes.append(Node(tag: "#text", parent: parent))
-                textNode = tree.nodes.count - 1
-                tree.nodes[parent].children.append(textNode)
+                textNode = append(.text, parent: parent)
+                tree.spanStart[textNode] = Int32(tree.bytes.count)
             }
-            textBytes.append(contentsOf: UnsafeBufferPointer(start: chars, count: length))
+            tree.bytes.append(contentsOf: UnsafeBufferPointer(start: chars, count: length))
+            tree.spanEnd[textNode] = Int32(tree.bytes.count)
         }
     }
-
-    // `_read` hands out the stored node without copying it (a copy retains every field).
-    subscript(_ i: Int) -> Node { _read { yield nodes[i] } }
-    var count: Int { nodes.count }
 
     /// Text of the subtree with white space collapsed.
     func text(of index: Int) -> String {
         var folder = WhitespaceFolder()
-        var stack = [index]
-        while let i = stack.popLast() {
-            let n = nodes[i]
-            if n.isText {
-                folder.append(n.text)
-            } else {
-                // Block boundaries separate words even where the markup has no space.
-                if n.tag != "a" && n.tag != "span" && n.tag != "b" && n.tag != "i" && n.tag != "em" && n.tag != "strong" { folder.space() }
-                stack.append(contentsOf: n.children.reversed())
+        bytes.withUnsafeBufferPointer { arena in
+            for i in index..<end(index) {
+                if isText(i) {
+                    folder.append(UnsafeBufferPointer(rebasing: arena[Int(spanStart[i])..<Int(spanEnd[i])]))
+                } else if !tags[i].joinsWords {
+                    // Block boundaries separate words even where the markup has no space.
+                    folder.space()
+                }
             }
         }
         return folder.take()
     }
 
     /// Indices of elements with this tag, in document order.
-    func elements(_ tag: String) -> [Int] {
-        nodes.indices.filter { nodes[$0].tag == tag }
+    func elements(_ tag: HTMLTag) -> [Int] {
+        tags.indices.filter { tags[$0] == tag }
     }
 }
 

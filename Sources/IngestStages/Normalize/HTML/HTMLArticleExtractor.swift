@@ -69,17 +69,17 @@ public enum HTMLArticleExtractor {
     /// `<figcaption>`s in the article's neighbourhood (the content element's parent), each once.
     static func captions(_ tree: DOMTree, near roots: [Int]) -> [String] {
         guard let first = roots.first else { return [] }
-        let scope = tree[first].parent >= 0 ? tree[first].parent : first
+        let scope = tree.parent(first) >= 0 ? tree.parent(first) : first
         var out: [String] = []
-        var stack = [scope]
-        while let i = stack.popLast() {
-            let n = tree[i]
-            if n.tag == "figcaption" {
+        var i = scope
+        while i < tree.end(scope) {
+            if tree.tag(i) == .figcaption {
                 let t = tree.text(of: i)
                 if !t.isEmpty, !out.contains(t) { out.append(t) }
-                continue
+                i = tree.end(i)
+            } else {
+                i += 1
             }
-            stack.append(contentsOf: n.children.reversed())
         }
         return out
     }

@@ -28,23 +28,22 @@ enum HTMLMetadataReader {
         var lang: String?
         var firstTime: String?
         for i in 0..<tree.count {
-            let n = tree[i]
-            switch n.tag {
-            case "meta":
-                guard let content = n.attributes["content"], !content.isEmpty else { continue }
-                for keyAttr in ["property", "name", "itemprop"] {
-                    if let key = n.attributes[keyAttr]?.lowercased(), meta[key] == nil { meta[key] = content }
+            switch tree.tag(i) {
+            case .meta:
+                guard let content = tree.attribute(.content, of: i), !content.isEmpty else { continue }
+                for keyAttr in [HTMLAttribute.property, .name, .itemprop] {
+                    if let key = tree.attribute(keyAttr, of: i)?.lowercased(), meta[key] == nil { meta[key] = content }
                 }
-            case "title":
+            case .title:
                 if titleTag == nil { titleTag = collapse(tree.text(of: i)) }
-            case "link":
-                if canonical == nil, n.attributes["rel"]?.lowercased().split(separator: " ").contains("canonical") == true {
-                    canonical = n.attributes["href"]
+            case .link:
+                if canonical == nil, tree.attribute(.rel, of: i)?.lowercased().split(separator: " ").contains("canonical") == true {
+                    canonical = tree.attribute(.href, of: i)
                 }
-            case "html":
-                if lang == nil { lang = n.attributes["lang"] }
-            case "time":
-                if firstTime == nil { firstTime = n.attributes["datetime"] }
+            case .html:
+                if lang == nil { lang = tree.attribute(.lang, of: i) }
+            case .time:
+                if firstTime == nil { firstTime = tree.attribute(.datetime, of: i) }
             default:
                 break
             }

@@ -1,0 +1,35 @@
+import Foundation
+import IngestStages
+
+/// `--extract LIST`: the normalize stage's work on pages already in memory, in this process —
+/// decode, tell HTML from text, extract, join the body — repeated until `seconds` have passed.
+/// The figure to set beside trafilatura's `extract()` calls, which are timed the same way; the
+/// `once` figure adds process start-up, the pipeline's other stages and the durable sink.
+func runExtractionBench(list: String, seconds: Double) throws {
+    let paths = try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+    let pages = try paths.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
+    let bytes = pages.reduce(0) { $0 + $1.count }
+    var rounds = 0, words = 0, rejected = 0
+    let t0 = now()
+    repeat {
+        for page in pages {
+            do {
+                let decoded = try TextDecoder.decode(page, invalidUTF8: .repair, stage: "normalize")
+                if HTMLArticleExtractor.looksLikeHTML(decoded.text) {
+                    let article = HTMLArticleExtractor.extract(utf8: Array(decoded.text.utf8))
+                    words &+= article.paragraphs.joined(separator: "\n\n").utf8.count
+                } else {
+                    words &+= PlainTextScrapeParser.parse(decoded.text).paragraphs.joined(separator: "\n\n").utf8.count
+                }
+            } catch {
+                rejected += 1
+            }
+        }
+        rounds += 1
+    } while now() - t0 < seconds
+    let elapsed = now() - t0
+    let n = Double(rounds * pages.count)
+    say(String(format: "extract: %d page(s) (%.1f KB avg) × %d round(s) in %.2f s = %.1f pages/s, %.3f ms/page, %.1f MB/s; %d rejected; %d bytes of text per round",
+               pages.count, Double(bytes) / Double(max(1, pages.count)) / 1024, rounds, elapsed, n / elapsed, elapsed / n * 1000,
+               Double(bytes * rounds) / elapsed / 1e6, rejected / max(1, rounds), words / max(1, rounds)))
+}
