@@ -15,8 +15,8 @@ func runExtractionBench(list: String, seconds: Double) throws {
         for page in pages {
             do {
                 let decoded = try TextDecoder.decode(page, invalidUTF8: .repair, stage: "normalize")
-                if HTMLArticleExtractor.looksLikeHTML(decoded.text) {
-                    let article = HTMLArticleExtractor.extract(utf8: Array(decoded.text.utf8))
+                if HTMLArticleExtractor.looksLikeHTML(utf8: decoded.utf8) {
+                    let article = HTMLArticleExtractor.extract(utf8: decoded.utf8)
                     words &+= article.paragraphs.joined(separator: "\n\n").utf8.count
                 } else {
                     words &+= PlainTextScrapeParser.parse(decoded.text).paragraphs.joined(separator: "\n\n").utf8.count

@@ -122,10 +122,18 @@ extension CharsetDecoder {
     /// Validates UTF-8 (no overlongs, surrogates or code points above U+10FFFF) and counts
     /// well-formed multi-byte sequences.
     static func utf8Stats(_ bytes: ArraySlice<UInt8>) -> UTF8Stats {
+        bytes.withUnsafeBufferPointer { utf8Stats($0) }
+    }
+
+    static func utf8Stats(_ bytes: UnsafeBufferPointer<UInt8>) -> UTF8Stats {
         var stats = UTF8Stats()
         var i = bytes.startIndex
         let end = bytes.endIndex
+        let raw = UnsafeRawBufferPointer(bytes)
         while i < end {
+            // Pages are mostly ASCII: skip it eight bytes at a time.
+            while i + 8 <= end, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            guard i < end else { break }
             let b = bytes[i]
             if b < 0x80 { i += 1; continue }
             let need: Int

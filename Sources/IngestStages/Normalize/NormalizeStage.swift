@@ -10,19 +10,20 @@ struct NormalizeStage: Stage {
         let decoded = try TextDecoder.decode(doc.raw, invalidUTF8: invalidUTF8, stage: name)
         doc.origin.encoding = decoded.encoding
         let paragraphs: [String]
-        if HTMLArticleExtractor.looksLikeHTML(decoded.text) {
+        if HTMLArticleExtractor.looksLikeHTML(utf8: decoded.utf8) {
             doc.format = "html"
-            let page = HTMLArticleExtractor.extract(utf8: Array(decoded.text.utf8))
+            let page = HTMLArticleExtractor.extract(utf8: decoded.utf8)
             (doc.title, doc.byline, doc.published, doc.site) = (page.title, page.byline, page.published, page.site)
             (doc.captions, doc.lang, doc.origin.canonicalURL) = (page.captions, page.lang, page.canonicalURL)
             if let section = page.section { doc.sections.append(section) }
             paragraphs = page.paragraphs
         } else {
             doc.format = "text"
-            let scrape = PlainTextScrapeParser.parse(decoded.text)
+            let text = decoded.text
+            let scrape = PlainTextScrapeParser.parse(text)
             (doc.title, doc.byline, doc.published, doc.site) = (scrape.title, scrape.byline, scrape.published, scrape.site)
             (doc.editorsNote, doc.authorInfo, doc.captions) = (scrape.editorsNote, scrape.authorInfo, scrape.captions)
-            doc.sections += SectionHints.find(in: decoded.text)
+            doc.sections += SectionHints.find(in: text)
             paragraphs = scrape.paragraphs
         }
         doc.text = paragraphs.joined(separator: "\n\n")

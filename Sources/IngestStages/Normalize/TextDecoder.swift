@@ -10,9 +10,12 @@ public enum TextDecoder {
     public enum InvalidUTF8Policy: String, Sendable { case repair, reject }
 
     public struct Decoded: Sendable, Equatable {
-        public var text: String
+        /// The text as well-formed UTF-8. Bytes, not a String: the HTML path hands them to the
+        /// parser as they are, and a clean UTF-8 input is not copied at all.
+        public var utf8: [UInt8]
         /// "utf-8", "utf-8 (repaired)", or what CharsetDecoder found ("windows-1252", "gbk", …).
         public var encoding: String
+        public var text: String { String(decoding: utf8, as: UTF8.self) }
     }
 
     private static let signatures: [(prefix: [UInt8], name: String)] = [
@@ -63,7 +66,7 @@ public enum TextDecoder {
             let scan = CharsetDecoder.utf8Stats(bytes[...])
             let invalid = scan.invalid + (scan.truncatedAtEnd ? 1 : 0)
             if invalid == 0 {
-                return Decoded(text: String(decoding: bytes, as: UTF8.self), encoding: "utf-8")
+                return Decoded(utf8: bytes, encoding: "utf-8")
             }
             // More well-formed multi-byte sequences than broken ones: UTF-8 damaged in places (a
             // truncated write, a bad splice), not a legacy encoding, where by chance such pairs
@@ -74,7 +77,7 @@ public enum TextDecoder {
                                     "\(invalid) invalid UTF-8 sequence(s); first at byte \(scan.firstInvalid ?? 0)",
                                     stage: stage)
                 }
-                return Decoded(text: String(decoding: bytes, as: UTF8.self), encoding: "utf-8 (repaired)")
+                return Decoded(utf8: Array(String(decoding: bytes, as: UTF8.self).utf8), encoding: "utf-8 (repaired)")
             }
         }
         // A byte-order mark, a declared charset (<meta charset>, an XML declaration) or, failing
@@ -84,6 +87,6 @@ public enum TextDecoder {
             throw Rejection(.invalidEncoding, "bytes that are not valid \(result.encoding)", stage: stage)
         }
         let name = result.encoding == "utf-8" && result.hadErrors ? "utf-8 (repaired)" : result.encoding
-        return Decoded(text: result.text, encoding: name)
+        return Decoded(utf8: Array(result.text.utf8), encoding: name)
     }
 }

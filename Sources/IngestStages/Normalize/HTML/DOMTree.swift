@@ -82,14 +82,16 @@ struct DOMTree {
     /// never allocates a tree of its own that would then be copied and freed.
     static func parse(_ html: [UInt8]) -> DOMTree {
         LibXML.prepare()
-        let builder = Builder(capacity: html.count)
+        var builder = Builder(capacity: html.count)
         guard !html.isEmpty else { return builder.finish() }
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
                             | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOIMPLIED.rawValue
                             // The bytes are UTF-8 already (CharsetDecoder converted them); a
                             // `<meta charset>` must not make libxml2 decode them a second time.
                             | HTML_PARSE_IGNORE_ENC.rawValue)
-        withExtendedLifetime(builder) {
+        // The builder is a struct reached through a pointer for the whole parse: the callbacks
+        // mutate it without the reference counting and exclusivity checks a class would cost.
+        withUnsafeMutablePointer(to: &builder) { builderPointer in
             html.withUnsafeBufferPointer { buf in
                 buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) { chars in
                     guard let ctxt = htmlCreateMemoryParserCtxt(chars, Int32(clamping: buf.count)) else { return }
@@ -102,19 +104,19 @@ struct DOMTree {
                     sax.pointee = htmlSAXHandler()
                     sax.pointee.startElement = { ctx, name, attributes in
                         guard let ctx, let name else { return }
-                        Unmanaged<Builder>.fromOpaque(ctx).takeUnretainedValue().start(name, attributes)
+                        ctx.assumingMemoryBound(to: Builder.self).pointee.start(name, attributes)
                     }
                     sax.pointee.endElement = { ctx, _ in
                         guard let ctx else { return }
-                        Unmanaged<Builder>.fromOpaque(ctx).takeUnretainedValue().end()
+                        ctx.assumingMemoryBound(to: Builder.self).pointee.end()
                     }
                     let characters: charactersSAXFunc = { ctx, chars, length in
                         guard let ctx, let chars, length > 0 else { return }
-                        Unmanaged<Builder>.fromOpaque(ctx).takeUnretainedValue().characters(chars, Int(length))
+                        ctx.assumingMemoryBound(to: Builder.self).pointee.characters(chars, Int(length))
                     }
                     sax.pointee.characters = characters
                     sax.pointee.cdataBlock = characters
-                    ctxt.pointee.userData = Unmanaged.passUnretained(builder).toOpaque()
+                    ctxt.pointee.userData = UnsafeMutableRawPointer(builderPointer)
                     xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8)
                     htmlParseDocument(ctxt)
                 }
@@ -124,16 +126,17 @@ struct DOMTree {
     }
 
     /// Receives the parser's events; confined to the parsing thread.
-    private final class Builder {
+    private struct Builder {
         var tree = DOMTree()
         var open: [Int32] = []
         /// The text node that characters go to while text keeps arriving, or -1.
         var textNode = -1
-        /// libxml2 hands out element and attribute names interned in its parser dictionary,
-        /// so the same pointer means the same name for the whole parse: look each up once.
-        var tagByPointer: [UnsafeRawPointer: HTMLTag] = [:]
-        var attributeByPointer: [UnsafeRawPointer: HTMLAttribute?] = [:]
-        var nameIDs: [String: Int32] = [:]
+        /// libxml2 hands out element and attribute names interned in its parser dictionary, so
+        /// the same pointer means the same name for the whole parse: each is looked up once
+        /// and remembered in a small direct-mapped cache.
+        var tagCache = PointerCache<HTMLTag>()
+        var attributeCache = PointerCache<HTMLAttribute?>()
+        var interner = ByteInterner()
         var nameBuffer: [UInt8] = []
 
         init(capacity: Int) {
@@ -147,15 +150,16 @@ struct DOMTree {
             tree.bytes.reserveCapacity(capacity / 2)
         }
 
-        func finish() -> DOMTree {
+        mutating func finish() -> DOMTree {
             textNode = -1
             // Elements never closed (the end of a truncated page) end with the document.
             for i in open { tree.ends[Int(i)] = Int32(tree.tags.count) }
             open.removeAll()
+            tree.names = interner.strings
             return tree
         }
 
-        private func append(_ tag: HTMLTag, parent: Int32) -> Int {
+        private mutating func append(_ tag: HTMLTag, parent: Int32) -> Int {
             tree.tags.append(tag)
             tree.parents.append(parent)
             tree.ends.append(Int32(tree.tags.count))
@@ -165,24 +169,16 @@ struct DOMTree {
             return tree.tags.count - 1
         }
 
-        func start(_ name: UnsafePointer<xmlChar>, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
+        mutating func start(_ name: UnsafePointer<xmlChar>, _ attributes: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?) {
             textNode = -1
-            let tag: HTMLTag
-            if let known = tagByPointer[UnsafeRawPointer(name)] { tag = known } else {
-                tag = HTMLTag(name: String(cString: name))
-                tagByPointer[UnsafeRawPointer(name)] = tag
-            }
+            let tag = tagCache.value(for: name) { HTMLTag(name: String(cString: name)) }
             let index = append(tag, parent: open.last ?? -1)
             let firstAttribute = Int32(tree.attributeNames.count)
             var classRange = 0..<0, idRange = 0..<0
             if var a = attributes {
                 while let an = a.pointee {
                     let value = a.advanced(by: 1).pointee
-                    let attribute: HTMLAttribute?
-                    if let known = attributeByPointer[UnsafeRawPointer(an)] { attribute = known } else {
-                        attribute = HTMLAttribute(rawValue: String(cString: an).lowercased())
-                        attributeByPointer[UnsafeRawPointer(an)] = .some(attribute)
-                    }
+                    let attribute = attributeCache.value(for: an) { HTMLAttribute(rawValue: String(cString: an).lowercased()) }
                     if let attribute {
                         let from = tree.bytes.count
                         if let value { tree.bytes.append(contentsOf: UnsafeBufferPointer(start: value, count: strlen(value))) }
@@ -206,31 +202,20 @@ struct DOMTree {
         }
 
         /// The interned lower-cased "class id" of an element.
-        private func nameID(_ cls: Range<Int>, _ id: Range<Int>) -> Int32 {
+        private mutating func nameID(_ cls: Range<Int>, _ id: Range<Int>) -> Int32 {
             nameBuffer.removeAll(keepingCapacity: true)
             nameBuffer.append(contentsOf: tree.bytes[cls])
             nameBuffer.append(0x20)
             nameBuffer.append(contentsOf: tree.bytes[id])
-            var ascii = true
-            for k in nameBuffer.indices {
-                let c = nameBuffer[k]
-                if c >= 0x80 { ascii = false } else if c >= 0x41 && c <= 0x5A { nameBuffer[k] = c | 0x20 }
-            }
-            var name = String(decoding: nameBuffer, as: UTF8.self)
-            if !ascii { name = name.lowercased() }
-            if let known = nameIDs[name] { return known }
-            let id = Int32(tree.names.count)
-            tree.names.append(name)
-            nameIDs[name] = id
-            return id
+            return Int32(interner.intern(&nameBuffer))
         }
 
-        func end() {
+        mutating func end() {
             textNode = -1
             if let i = open.popLast() { tree.ends[Int(i)] = Int32(tree.tags.count) }
         }
 
-        func characters(_ chars: UnsafePointer<xmlChar>, _ length: Int) {
+        mutating func characters(_ chars: UnsafePointer<xmlChar>, _ length: Int) {
             guard let parent = open.last else { return }
             if textNode < 0 {
                 textNode = append(.text, parent: parent)

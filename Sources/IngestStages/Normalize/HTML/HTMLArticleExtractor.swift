@@ -85,9 +85,11 @@ public enum HTMLArticleExtractor {
     }
 
     /// Markup, not plain text: a doctype or `<html>` first, or a few common tags.
-    public static func looksLikeHTML(_ text: String) -> Bool {
+    public static func looksLikeHTML(_ text: String) -> Bool { looksLikeHTML(utf8: Array(text.utf8.prefix(2048))) }
+
+    public static func looksLikeHTML(utf8 text: [UInt8]) -> Bool {
         // Lower-cased ASCII bytes of the head: cheap to search, and markup is ASCII.
-        let head = text.utf8.prefix(2048).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        let head = text.prefix(2048).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
         let start = head.firstIndex { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) } ?? head.endIndex
         let trimmed = head[start...]
         func hasPrefix(_ s: String) -> Bool { trimmed.starts(with: s.utf8) }
