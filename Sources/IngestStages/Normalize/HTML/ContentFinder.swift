@@ -160,13 +160,23 @@ struct ContentFinder {
 
     // MARK: Measuring
 
+    /// Collapsed length and commas of each text node, measured on the first pass and reused.
+    private var textMeasures: [(length: Int32, commas: Int32)] = []
+
     private mutating func measure() {
+        let firstPass = textMeasures.isEmpty
+        if firstPass { textMeasures = Array(repeating: (0, 0), count: tree.count) }
         for i in 0..<tree.count { textLength[i] = 0; linkLength[i] = 0; commas[i] = 0 }
         // Children come after their parents in the array: one backwards pass sums subtrees.
         for i in stride(from: tree.count - 1, through: 0, by: -1) {
             if pruned[i] { continue }
             if tree.isText(i) {
-                (textLength[i], commas[i]) = tree.withText(i, CollapsedText.measure)
+                if firstPass {
+                    let (length, c) = tree.withText(i, CollapsedText.measure)
+                    textMeasures[i] = (Int32(clamping: length), Int32(clamping: c))
+                }
+                textLength[i] = Int(textMeasures[i].length)
+                commas[i] = Int(textMeasures[i].commas)
             }
             if tree.tag(i) == .a { linkLength[i] = textLength[i] }
             let p = tree.parent(i)
@@ -184,14 +194,9 @@ struct ContentFinder {
 
     // MARK: Scoring
 
-    func classWeight(_ i: Int) -> Double {
-        let names = tree.classAndID(i)
-        guard !names.isEmpty else { return 0 }
-        var w = 0.0
-        if Self.negative.matches(names) { w -= 25 }
-        if Self.positive.matches(names) { w += 25 }
-        if isBodyContainer(i) { w += 40 }
-        return w
+    /// The weight class and id names give an element: furniture words against content words.
+    static func nameWeight(_ names: String) -> Double {
+        (negative.matches(names) ? -25 : 0) + (positive.matches(names) ? 25 : 0)
     }
 
     func tagWeight(_ tag: HTMLTag) -> Double {
@@ -209,10 +214,18 @@ struct ContentFinder {
     func best() -> [Int] {
         var score = [Double](repeating: 0, count: tree.count)
         var initialized = [Bool](repeating: false, count: tree.count)
+        // The class/id part of the weight, per distinct name of the page.
+        var nameWeight = [Double?](repeating: nil, count: tree.names.count)
         func initialize(_ i: Int) {
             if !initialized[i] {
                 initialized[i] = true
-                score[i] = tagWeight(tree.tag(i)) + classWeight(i)
+                let id = tree.nameID(i)
+                var weight = 0.0
+                if id >= 0 {
+                    if nameWeight[id] == nil { nameWeight[id] = Self.nameWeight(tree.names[id]) }
+                    weight = nameWeight[id]! + (isBodyContainer(i) ? 40 : 0)
+                }
+                score[i] = tagWeight(tree.tag(i)) + weight
             }
         }
         for i in 0..<tree.count where !pruned[i] && !tree.isText(i) {
