@@ -2,9 +2,11 @@ import Glibc
 
 /// Removes what can never be article text before the HTML parser sees it: scripts, styles,
 /// SVG, templates and comments, which are about two thirds of the bytes of a typical news
-/// page. JSON-LD scripts are kept aside: they carry the best metadata.
+/// page, and the attributes extraction never reads (`data-*`, `srcset`, `onclick`, link
+/// targets, …), a third of what is left. JSON-LD scripts are kept aside: they carry the best
+/// metadata.
 ///
-/// A byte scan, linear in the input; the parser then does a third of the work.
+/// A byte scan, linear in the input; the parser then does a quarter of the work.
 enum MarkupPrefilter {
     struct Output {
         var html: [UInt8]
@@ -36,7 +38,19 @@ enum MarkupPrefilter {
                     copyFrom = i
                     continue
                 }
-                guard let name = dropped.first(where: { matchesTag($0, b, at: i + 1) }) else { i += 1; continue }
+                guard let name = dropped.first(where: { matchesTag($0, b, at: i + 1) }) else {
+                    if i + 1 < n, isASCIILetter(b[i + 1]) {
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copyFrom..<i]))
+                        if let after = StartTagRewriter.rewrite(b, at: i, into: &out) {
+                            i = after
+                            copyFrom = after
+                            continue
+                        }
+                        copyFrom = i
+                    }
+                    i += 1
+                    continue
+                }
                 let openEnd = tagEnd(b, from: i)
                 let close = closingTag(name, b, from: openEnd)
                 if name.count == 6, name[1] == 0x63, isJSONLD(b, from: i, to: openEnd) {  // "script"
@@ -50,6 +64,9 @@ enum MarkupPrefilter {
         }
         return Output(html: out, jsonLD: jsonLD)
     }
+
+    @inline(__always)
+    static func isASCIILetter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
 
     /// `<name` followed by white space, `>` or `/`, case-insensitively.
     @inline(__always)
@@ -103,5 +120,87 @@ enum MarkupPrefilter {
             j += 1
         }
         return false
+    }
+}
+
+/// Writes a start tag with only the attributes `DOMTree` keeps, tokenized the way HTML
+/// tokenizers do (names up to white space, `/`, `>` or `=`; values quoted or up to white space
+/// or `>`), every kept attribute copied byte for byte.
+enum StartTagRewriter {
+    /// Attribute names kept on every element, by length (compared byte for byte: a handful of
+    /// short names, cheaper than hashing), and the ones kept only where they mean something.
+    static let everywhere: [[[UInt8]]] = {
+        var byLength = [[[UInt8]]](repeating: [], count: 16)
+        for a in HTMLAttribute.allCases where a != .href && a != .content { byLength[a.rawValue.utf8.count].append(Array(a.rawValue.utf8)) }
+        return byLength
+    }()
+    static let href = Array("href".utf8), content = Array("content".utf8)
+    static let link = Array("link".utf8), meta = Array("meta".utf8)
+
+    /// The index just past the tag when it was written to `out`, or nil when the tag is left
+    /// as it is (no attributes, or no `>` before the end of the input).
+    static func rewrite(_ b: UnsafeBufferPointer<UInt8>, at start: Int, into out: inout [UInt8]) -> Int? {
+        let n = b.count
+        var i = start + 1
+        while i < n, !isSpace(b[i]), b[i] != 0x3E, b[i] != 0x2F { i += 1 }
+        guard i < n, isSpace(b[i]) else { return nil }
+        let nameRange = (start + 1)..<i
+        let isLink = equalsLower(b, nameRange, link), isMeta = equalsLower(b, nameRange, meta)
+        let mark = out.count
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i]))
+        while i < n {
+            while i < n, isSpace(b[i]) || (b[i] == 0x2F && i + 1 < n && b[i + 1] != 0x3E) { i += 1 }
+            guard i < n else { break }
+            if b[i] == 0x3E { out.append(0x3E); return i + 1 }
+            if b[i] == 0x2F { out.append(contentsOf: [0x2F, 0x3E]); return i + 2 }  // "/>"
+            let attrStart = i
+            i += 1  // a name may begin with '=' (an error, but a name all the same)
+            while i < n, !isSpace(b[i]), b[i] != 0x2F, b[i] != 0x3E, b[i] != 0x3D { i += 1 }
+            let nameEnd = i
+            var j = i
+            while j < n, isSpace(b[j]) { j += 1 }
+            if j < n, b[j] == 0x3D {
+                j += 1
+                while j < n, isSpace(b[j]) { j += 1 }
+                if j < n, b[j] == 0x22 || b[j] == 0x27 {
+                    let quote = b[j]
+                    j += 1
+                    while j < n, b[j] != quote { j += 1 }
+                    j = min(n, j + 1)
+                } else {
+                    while j < n, !isSpace(b[j]), b[j] != 0x3E { j += 1 }
+                }
+                i = j
+            }
+            let nameRange = attrStart..<nameEnd
+            var keep = false
+            if nameRange.count < everywhere.count {
+                keep = everywhere[nameRange.count].contains { equalsLower(b, nameRange, $0) }
+                    || (isLink && equalsLower(b, nameRange, href)) || (isMeta && equalsLower(b, nameRange, content))
+            }
+            if keep {
+                out.append(0x20)
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[attrStart..<i]))
+            }
+        }
+        // No '>' before the end: leave the tag to the parser as it was.
+        out.removeSubrange(mark...)
+        return nil
+    }
+
+    @inline(__always)
+    static func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D || c == 0x0C }
+
+    /// ASCII case-insensitive equality with a lower-case word of letters, digits and '-'.
+    @inline(__always)
+    static func equalsLower(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ word: [UInt8]) -> Bool {
+        guard range.count == word.count else { return false }
+        var k = range.lowerBound
+        for c in word {
+            let x = b[k]
+            if x != c && (x | 0x20) != c || (x < 0x41 && x != c) { return false }
+            k += 1
+        }
+        return true
     }
 }
