@@ -1,4 +1,5 @@
 import Foundation
+import IngestCore
 
 /// Page metadata, most reliable source first: JSON-LD (`NewsArticle`, `Article`, …), then
 /// OpenGraph and Twitter cards, then `<meta name=…>`, `<time datetime>`, `<link rel=canonical>`,
@@ -131,54 +132,55 @@ struct JSONLDArticle {
 
     static func find(in scripts: [String]) -> JSONLDArticle? {
         for script in scripts {
-            guard let data = script.trimmingCharacters(in: .whitespacesAndNewlines).data(using: .utf8),
-                  let json = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else { continue }
-            var queue: [Any] = [json]
-            var seen = 0
-            while !queue.isEmpty, seen < 500 {
-                let item = queue.removeFirst()
-                seen += 1
-                if let array = item as? [Any] { queue.append(contentsOf: array); continue }
-                guard let object = item as? [String: Any] else { continue }
-                if let graph = object["@graph"] { queue.append(graph) }
-                if isArticle(object["@type"]) { return JSONLDArticle(object) }
-                if let main = object["mainEntity"] ?? object["mainEntityOfPage"] { queue.append(main) }
+            guard let json = try? JSONParser.parse(script) else { continue }
+            var queue: [JSONValue] = [json]
+            var head = 0
+            while head < queue.count, head < 500 {
+                let item = queue[head]
+                head += 1
+                if let array = item.arrayValue { queue.append(contentsOf: array); continue }
+                guard item.isObject else { continue }
+                if let graph = item.member("@graph") { queue.append(graph) }
+                if isArticle(item.member("@type")) { return JSONLDArticle(item) }
+                if let main = item.member("mainEntity") ?? item.member("mainEntityOfPage") { queue.append(main) }
             }
         }
         return nil
     }
 
-    static func isArticle(_ type: Any?) -> Bool {
-        if let t = type as? String { return HTMLMetadataReader.articleTypes.contains(t.lowercased()) }
-        if let ts = type as? [Any] { return ts.contains { isArticle($0) } }
+    static func isArticle(_ type: JSONValue?) -> Bool {
+        if let t = type?.stringValue { return HTMLMetadataReader.articleTypes.contains(t.lowercased()) }
+        if let ts = type?.arrayValue { return ts.contains { isArticle($0) } }
         return false
     }
 
-    init(_ o: [String: Any]) {
-        headline = Self.string(o["headline"]) ?? Self.string(o["name"])
-        let stated = Self.names(o["author"])
-        authors = stated.isEmpty ? Self.names(o["creator"]) : stated
-        datePublished = Self.string(o["datePublished"]) ?? Self.string(o["dateCreated"])
-        publisher = Self.names(o["publisher"]).first
-        inLanguage = Self.string(o["inLanguage"])
-        section = Self.string(o["articleSection"]) ?? (o["articleSection"] as? [Any])?.compactMap(Self.string).first
-        genre = Self.string(o["genre"])
+    init(_ o: JSONValue) {
+        headline = Self.string(o.member("headline")) ?? Self.string(o.member("name"))
+        let stated = Self.names(o.member("author"))
+        authors = stated.isEmpty ? Self.names(o.member("creator")) : stated
+        datePublished = Self.string(o.member("datePublished")) ?? Self.string(o.member("dateCreated"))
+        publisher = Self.names(o.member("publisher")).first
+        inLanguage = Self.string(o.member("inLanguage"))
+        section = Self.string(o.member("articleSection")) ?? o.member("articleSection")?.arrayValue?.compactMap(Self.string).first
+        genre = Self.string(o.member("genre"))
     }
 
-    static func string(_ v: Any?) -> String? {
-        if let s = v as? String { return HTMLMetadataReader.nonEmpty(HTMLEntities.decode(s)) }
-        if let o = v as? [String: Any] { return string(o["name"]) ?? string(o["@value"]) }
+    static func string(_ v: JSONValue?) -> String? {
+        guard let v else { return nil }
+        if let s = v.stringValue { return HTMLMetadataReader.nonEmpty(HTMLEntities.decode(s)) }
+        if v.isObject { return string(v.member("name")) ?? string(v.member("@value")) }
         return nil
     }
 
     /// Names of people or organizations: a string, an object with `name`, or a list of either.
-    static func names(_ v: Any?) -> [String] {
+    static func names(_ v: JSONValue?) -> [String] {
+        guard let v else { return [] }
         var out: [String] = []
-        if let s = v as? String {
+        if let s = v.stringValue {
             if let n = HTMLMetadataReader.nonEmpty(s), !n.hasPrefix("http") { out.append(n) }
-        } else if let o = v as? [String: Any] {
-            if let n = string(o["name"]), !n.hasPrefix("http") { out.append(n) }
-        } else if let a = v as? [Any] {
+        } else if v.isObject {
+            if let n = string(v.member("name")), !n.hasPrefix("http") { out.append(n) }
+        } else if let a = v.arrayValue {
             for item in a { out.append(contentsOf: names(item)) }
         }
         var seen = Set<String>()
