@@ -80,9 +80,9 @@ struct DOMTree {
     ///
     /// The parser runs in SAX mode: its events build this compact tree directly, so libxml2
     /// never allocates a tree of its own that would then be copied and freed.
-    static func parse(_ html: [UInt8]) -> DOMTree {
+    static func parse(_ html: [UInt8], attributes: AttributeTable = AttributeTable()) -> DOMTree {
         LibXML.prepare()
-        var builder = Builder(capacity: html.count)
+        var builder = Builder(capacity: html.count, table: attributes)
         guard !html.isEmpty else { return builder.finish() }
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
                             | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOIMPLIED.rawValue
@@ -138,8 +138,11 @@ struct DOMTree {
         var attributeCache = PointerCache<HTMLAttribute?>()
         var interner = ByteInterner()
         var nameBuffer: [UInt8] = []
+        /// The attributes the prefilter took out of the markup, by row (see `AttributeTable`).
+        let table: AttributeTable
 
-        init(capacity: Int) {
+        init(capacity: Int, table: AttributeTable) {
+            self.table = table
             let nodes = max(256, capacity / 40)
             tree.tags.reserveCapacity(nodes)
             tree.parents.reserveCapacity(nodes)
@@ -178,6 +181,21 @@ struct DOMTree {
             if var a = attributes {
                 while let an = a.pointee {
                     let value = a.advanced(by: 1).pointee
+                    if an[0] == 0x5F, an[1] == 0x61, an[2] == 0, let value, let row = Self.row(value), row < table.rowCount {
+                        // The prefilter's marker: the tag's attributes are in the table.
+                        for k in table.attributes(ofRow: row) {
+                            let from = tree.bytes.count
+                            tree.bytes.append(contentsOf: table.bytes[Int(table.valueStart[k])..<Int(table.valueEnd[k])])
+                            let range = from..<tree.bytes.count
+                            let attribute = table.names[k]
+                            tree.attributeNames.append(attribute)
+                            tree.attributeStart.append(Int32(range.lowerBound))
+                            tree.attributeEnd.append(Int32(range.upperBound))
+                            if attribute == .classes { classRange = range } else if attribute == .id { idRange = range }
+                        }
+                        a = a.advanced(by: 2)
+                        continue
+                    }
                     let attribute = attributeCache.value(for: an) { HTMLAttribute(rawValue: String(cString: an).lowercased()) }
                     if let attribute {
                         let from = tree.bytes.count
@@ -199,6 +217,17 @@ struct DOMTree {
             if tree.root < 0 { tree.root = index }
             if tag == .body, tree.body < 0 { tree.body = index }
             open.append(Int32(index))
+        }
+
+        /// The decimal number a marker carries, or nil.
+        static func row(_ value: UnsafePointer<UInt8>) -> Int? {
+            var v = 0, k = 0
+            while value[k] >= 0x30 && value[k] <= 0x39 {
+                v = v * 10 + Int(value[k] - 0x30)
+                k += 1
+                if k > 9 { return nil }
+            }
+            return k > 0 && value[k] == 0 ? v : nil
         }
 
         /// The interned lower-cased "class id" of an element.

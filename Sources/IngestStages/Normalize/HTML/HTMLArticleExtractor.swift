@@ -16,7 +16,7 @@ public struct HTMLArticle: Sendable, Equatable {
 public enum HTMLArticleExtractor {
     public static func extract(utf8 html: [UInt8]) -> HTMLArticle {
         let filtered = MarkupPrefilter.run(html)
-        let tree = DOMTree.parse(filtered.html)
+        let tree = DOMTree.parse(filtered.html, attributes: filtered.attributes)
         let meta = HTMLMetadataReader.read(tree, jsonLD: filtered.jsonLD)
         let finder = ContentFinder(tree: tree)
         let roots = finder.best()

@@ -11,6 +11,8 @@ enum MarkupPrefilter {
     struct Output {
         var html: [UInt8]
         var jsonLD: [String]
+        /// The kept attributes of the start tags in `html`, by the `_a` marker on each tag.
+        var attributes: AttributeTable
     }
 
     private static let dropped: [[UInt8]] = ["script", "style", "svg", "template", "noscript"].map { Array($0.utf8) }
@@ -19,6 +21,7 @@ enum MarkupPrefilter {
         var out: [UInt8] = []
         out.reserveCapacity(input.count / 2)
         var jsonLD: [String] = []
+        var attributes = AttributeTable(capacity: input.count)
         input.withUnsafeBufferPointer { b in
             let n = b.count
             var i = 0
@@ -41,7 +44,7 @@ enum MarkupPrefilter {
                 guard let name = dropped.first(where: { matchesTag($0, b, at: i + 1) }) else {
                     if i + 1 < n, isASCIILetter(b[i + 1]) {
                         out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copyFrom..<i]))
-                        if let after = StartTagRewriter.rewrite(b, at: i, into: &out) {
+                        if let after = StartTagRewriter.rewrite(b, at: i, into: &out, attributes: &attributes) {
                             i = after
                             copyFrom = after
                             continue
@@ -62,7 +65,7 @@ enum MarkupPrefilter {
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copyFrom..<n]))
         }
-        return Output(html: out, jsonLD: jsonLD)
+        return Output(html: out, jsonLD: jsonLD, attributes: attributes)
     }
 
     @inline(__always)
@@ -123,40 +126,51 @@ enum MarkupPrefilter {
     }
 }
 
-/// Writes a start tag with only the attributes `DOMTree` keeps, tokenized the way HTML
-/// tokenizers do (names up to white space, `/`, `>` or `=`; values quoted or up to white space
-/// or `>`), every kept attribute copied byte for byte.
+/// Writes a start tag without its attributes: the ones `DOMTree` keeps go to the attribute
+/// table and the tag gets the table row's marker (`<div _a=12>`), the others are dropped.
+/// Tokenized the way HTML tokenizers do: names up to white space, `/`, `>` or `=`; values quoted
+/// or up to white space or `>`.
 enum StartTagRewriter {
-    /// Attribute names kept on every element, by length (compared byte for byte: a handful of
-    /// short names, cheaper than hashing), and the ones kept only where they mean something.
-    static let everywhere: [[[UInt8]]] = {
-        var byLength = [[[UInt8]]](repeating: [], count: 16)
-        for a in HTMLAttribute.allCases where a != .href && a != .content { byLength[a.rawValue.utf8.count].append(Array(a.rawValue.utf8)) }
-        return byLength
-    }()
     static let href = Array("href".utf8), content = Array("content".utf8)
     static let link = Array("link".utf8), meta = Array("meta".utf8)
+    /// Attributes kept on every element, by name length (a handful of short names: comparing
+    /// bytes beats hashing); `href` only on `<link>`, `content` only on `<meta>`.
+    static let everywhere: [[(HTMLAttribute, [UInt8])]] = {
+        var byLength = [[(HTMLAttribute, [UInt8])]](repeating: [], count: 16)
+        for a in HTMLAttribute.allCases where a != .href && a != .content {
+            byLength[a.rawValue.utf8.count].append((a, Array(a.rawValue.utf8)))
+        }
+        return byLength
+    }()
 
     /// The index just past the tag when it was written to `out`, or nil when the tag is left
     /// as it is (no attributes, or no `>` before the end of the input).
-    static func rewrite(_ b: UnsafeBufferPointer<UInt8>, at start: Int, into out: inout [UInt8]) -> Int? {
+    static func rewrite(_ b: UnsafeBufferPointer<UInt8>, at start: Int, into out: inout [UInt8],
+                        attributes table: inout AttributeTable) -> Int? {
         let n = b.count
         var i = start + 1
         while i < n, !isSpace(b[i]), b[i] != 0x3E, b[i] != 0x2F { i += 1 }
         guard i < n, isSpace(b[i]) else { return nil }
-        let nameRange = (start + 1)..<i
-        let isLink = equalsLower(b, nameRange, link), isMeta = equalsLower(b, nameRange, meta)
-        let mark = out.count
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<i]))
+        let tagName = (start + 1)..<i
+        let isLink = equalsLower(b, tagName, link), isMeta = equalsLower(b, tagName, meta)
         while i < n {
-            while i < n, isSpace(b[i]) || (b[i] == 0x2F && i + 1 < n && b[i + 1] != 0x3E) { i += 1 }
+            while i < n, isSpace(b[i]) || (b[i] == 0x2F && !(i + 1 < n && b[i + 1] == 0x3E)) { i += 1 }
             guard i < n else { break }
-            if b[i] == 0x3E { out.append(0x3E); return i + 1 }
-            if b[i] == 0x2F { out.append(contentsOf: [0x2F, 0x3E]); return i + 2 }  // "/>"
-            let attrStart = i
+            if b[i] == 0x3E || b[i] == 0x2F {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<tagName.upperBound]))
+                if let row = table.endRow() {
+                    out.append(contentsOf: [0x20, 0x5F, 0x61, 0x3D])  // " _a="
+                    appendDecimal(row, into: &out)
+                }
+                if b[i] == 0x2F { out.append(contentsOf: [0x2F, 0x3E]); return i + 2 }  // "/>"
+                out.append(0x3E)
+                return i + 1
+            }
+            let nameStart = i
             i += 1  // a name may begin with '=' (an error, but a name all the same)
             while i < n, !isSpace(b[i]), b[i] != 0x2F, b[i] != 0x3E, b[i] != 0x3D { i += 1 }
-            let nameEnd = i
+            let name = nameStart..<i
+            var value: Range<Int>?
             var j = i
             while j < n, isSpace(b[j]) { j += 1 }
             if j < n, b[j] == 0x3D {
@@ -164,28 +178,41 @@ enum StartTagRewriter {
                 while j < n, isSpace(b[j]) { j += 1 }
                 if j < n, b[j] == 0x22 || b[j] == 0x27 {
                     let quote = b[j]
-                    j += 1
+                    let from = j + 1
+                    j = from
                     while j < n, b[j] != quote { j += 1 }
+                    value = from..<j
                     j = min(n, j + 1)
                 } else {
+                    let from = j
                     while j < n, !isSpace(b[j]), b[j] != 0x3E { j += 1 }
+                    value = from..<j
                 }
                 i = j
             }
-            let nameRange = attrStart..<nameEnd
-            var keep = false
-            if nameRange.count < everywhere.count {
-                keep = everywhere[nameRange.count].contains { equalsLower(b, nameRange, $0) }
-                    || (isLink && equalsLower(b, nameRange, href)) || (isMeta && equalsLower(b, nameRange, content))
-            }
-            if keep {
-                out.append(0x20)
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[attrStart..<i]))
+            if let kept = keptAttribute(b, name, isLink: isLink, isMeta: isMeta) {
+                table.add(kept, rawValue: value.map { UnsafeBufferPointer(rebasing: b[$0]) })
             }
         }
         // No '>' before the end: leave the tag to the parser as it was.
-        out.removeSubrange(mark...)
+        table.discardRow()
         return nil
+    }
+
+    @inline(__always)
+    static func keptAttribute(_ b: UnsafeBufferPointer<UInt8>, _ name: Range<Int>, isLink: Bool, isMeta: Bool) -> HTMLAttribute? {
+        guard name.count < everywhere.count else { return nil }
+        for (attribute, word) in everywhere[name.count] where equalsLower(b, name, word) { return attribute }
+        if isLink, equalsLower(b, name, href) { return .href }
+        if isMeta, equalsLower(b, name, content) { return .content }
+        return nil
+    }
+
+    static func appendDecimal(_ value: Int, into out: inout [UInt8]) {
+        var digits: [UInt8] = []
+        var v = value
+        repeat { digits.append(UInt8(0x30 + v % 10)); v /= 10 } while v > 0
+        out.append(contentsOf: digits.reversed())
     }
 
     @inline(__always)
@@ -198,7 +225,7 @@ enum StartTagRewriter {
         var k = range.lowerBound
         for c in word {
             let x = b[k]
-            if x != c && (x | 0x20) != c || (x < 0x41 && x != c) { return false }
+            if x != c && ((x | 0x20) != c || x < 0x41) { return false }
             k += 1
         }
         return true
