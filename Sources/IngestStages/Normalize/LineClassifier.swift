@@ -198,6 +198,9 @@ enum LineClassifier {
     /// "REUTERS/Leah Millis", "AFP/Jane Roe", "EPA/John Doe" style credit at the end of the line:
     /// an all-caps token of 2+ letters, a slash, then 1-4 capitalised words up to the end.
     static func hasAgencySlashCredit(_ text: String) -> Bool {
+        // Most lines have no slash near the end: look at the bytes before decoding anything
+        // (80 scalars are at most 320 bytes).
+        guard text.utf8.suffix(320).contains(0x2F) else { return false }
         let scalars = Array(text.unicodeScalars.suffix(80))
         guard let slash = scalars.lastIndex(of: "/") else { return false }
         // Before the slash: all-caps word.

@@ -53,6 +53,11 @@ struct ScrapeLine {
                     if (v >= 0x3040 && v <= 0x30FF) || (v >= 0x3400 && v <= 0x9FFF) || (v >= 0xAC00 && v <= 0xD7AF) {
                         cjk += 1
                         letters += 1
+                    } else if v <= 0xFF {
+                        // Latin-1 letters: all of U+00C0–U+00FF but × and ÷.
+                        if v != 0xD7 && v != 0xF7 { letters += 1 }
+                    } else if v >= 0x2000 && v <= 0x206F {
+                        // General punctuation (curly quotes, dashes, ellipsis): never letters.
                     } else if s.properties.isAlphabetic {
                         letters += 1
                     }

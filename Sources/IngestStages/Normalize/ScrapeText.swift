@@ -188,30 +188,27 @@ enum ScrapeText {
 
     /// Lowercases ASCII letters only (cheap, locale-free) and folds curly single quotes to '; other text is kept.
     static func asciiLower(_ s: Substring) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(s.utf8.count)
-        var it = s.utf8.makeIterator()
-        var pending: [UInt8] = []
-        while let b = it.next() {
-            if !pending.isEmpty {
-                pending.append(b)
-                if pending.count == 3 {
-                    if pending[0] == 0xE2 && pending[1] == 0x80 && (pending[2] == 0x98 || pending[2] == 0x99) {
-                        out.append(0x27)
-                    } else {
-                        out.append(contentsOf: pending)
+        var s = s
+        return s.withUTF8 { b in
+            String(unsafeUninitializedCapacity: b.count) { out in
+                let n = b.count
+                var i = 0, k = 0
+                while i < n {
+                    let c = b[i]
+                    // U+2018 and U+2019 (curly single quotes) fold to '.
+                    if c == 0xE2, i + 2 < n, b[i + 1] == 0x80, b[i + 2] == 0x98 || b[i + 2] == 0x99 {
+                        out[k] = 0x27
+                        k += 1
+                        i += 3
+                        continue
                     }
-                    pending.removeAll(keepingCapacity: true)
-                } else if pending.count == 2 && !(pending[0] == 0xE2 && pending[1] == 0x80) {
-                    out.append(contentsOf: pending)
-                    pending.removeAll(keepingCapacity: true)
+                    out[k] = c >= 65 && c <= 90 ? c + 32 : c
+                    k += 1
+                    i += 1
                 }
-                continue
+                return k
             }
-            if b >= 65 && b <= 90 { out.append(b + 32) } else if b == 0xE2 { pending.append(b) } else { out.append(b) }
         }
-        out.append(contentsOf: pending)
-        return String(decoding: out, as: UTF8.self)
     }
 
     static func asciiLower(_ s: String) -> String { asciiLower(s[...]) }

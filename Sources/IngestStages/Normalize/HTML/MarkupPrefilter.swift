@@ -209,10 +209,14 @@ enum StartTagRewriter {
     }
 
     static func appendDecimal(_ value: Int, into out: inout [UInt8]) {
-        var digits: [UInt8] = []
+        var divisor = 1
+        while divisor <= value / 10 { divisor *= 10 }
         var v = value
-        repeat { digits.append(UInt8(0x30 + v % 10)); v /= 10 } while v > 0
-        out.append(contentsOf: digits.reversed())
+        while divisor > 0 {
+            out.append(UInt8(0x30 + v / divisor))
+            v %= divisor
+            divisor /= 10
+        }
     }
 
     @inline(__always)
