@@ -61,18 +61,17 @@ struct ContentFinder {
     ]
 
     static func isFurniture(_ names: String) -> Bool {
-        for name in names.split(separator: " ") {
-            if unlikely.words.contains(String(name)) { return true }
-            let parts = name.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == ":" }).map(String.init)
-            guard parts.count > 1 else { continue }
-            if unlikely.words.contains(parts[parts.count - 1]) || blockFurniture.contains(parts[0]) { return true }
+        NameWords.anyWord(of: names) { word, parts in
+            if unlikely.words.contains(word.string) { return true }
+            guard parts.count > 1 else { return false }
+            if unlikely.words.contains(parts[parts.count - 1].string) || blockFurniture.contains(parts[0].string) { return true }
             // A middle part is a weak signal ("page-ad-margins"); only whole-word matches of
             // the other parts count, and not against words that make them harmless.
             let strongParts = parts.dropFirst().dropLast()
-            if strongParts.contains(where: { unlikely.words.contains($0) && $0 != "ad" && $0 != "ads" }),
-               !parts.contains(where: maybe.contains) { return true }
+            if strongParts.contains(where: { let p = $0.string; return unlikely.words.contains(p) && p != "ad" && p != "ads" }),
+               !parts.contains(where: { maybe.contains($0.string) }) { return true }
+            return false
         }
-        return false
     }
 
     static let positive = TokenMatcher([
@@ -102,12 +101,20 @@ struct ContentFinder {
             if p >= 0, pruned[p] { pruned[i] = true; continue }
             if tree.tag(i).isJunk { pruned[i] = true; continue }
             if tree.hasAttribute(.hidden, of: i) || tree.attribute(.ariaHidden, of: i) == "true" { pruned[i] = true; continue }
-            if let style = tree.attribute(.style, of: i)?.lowercased().replacingOccurrences(of: " ", with: ""),
-               style.contains("display:none") || style.contains("visibility:hidden") { pruned[i] = true; continue }
+            if let style = tree.attribute(.style, of: i), Self.hidesElement(style: style) { pruned[i] = true; continue }
             if let role = tree.attribute(.role, of: i)?.lowercased(), Self.furnitureRoles.contains(role) {
                 pruned[i] = true; continue
             }
         }
+    }
+
+    /// `display:none` or `visibility:hidden` in a style attribute, spaces and case ignored.
+    static func hidesElement(style: String) -> Bool {
+        var squeezed: [UInt8] = []
+        squeezed.reserveCapacity(style.utf8.count)
+        for c in style.utf8 where c != 0x20 { squeezed.append(c >= 0x41 && c <= 0x5A ? c | 0x20 : c) }
+        let text = String(decoding: squeezed, as: UTF8.self)
+        return text.fastContains("display:none") || text.fastContains("visibility:hidden")
     }
 
     /// Elements that are furniture by their class or id. Names are a guess, so a named
@@ -356,15 +363,49 @@ struct TokenMatcher {
     init(_ words: [String]) { self.words = Set(words) }
 
     func matches(_ names: String) -> Bool {
-        for name in names.split(separator: " ") {
-            if words.contains(String(name)) { return true }
-            let parts = name.split(whereSeparator: { $0 == "-" || $0 == "_" || $0 == ":" })
-            if parts.count > 1 {
-                for p in parts where words.contains(String(p)) { return true }
-                // Pairs catch compounds listed with a dash ("most-read").
-                for k in 0..<(parts.count - 1) where words.contains("\(parts[k])-\(parts[k + 1])") { return true }
-            }
+        NameWords.anyWord(of: names) { word, parts in
+            if words.contains(word.string) { return true }
+            guard parts.count > 1 else { return false }
+            for p in parts where words.contains(p.string) { return true }
+            // Pairs catch compounds listed with a dash ("most-read").
+            for k in 0..<(parts.count - 1) where words.contains(parts[k].string + "-" + parts[k + 1].string) { return true }
+            return false
         }
-        return false
+    }
+}
+
+/// The words of a class/id name (split at spaces) and the parts of each word (split at '-',
+/// '_' and ':'), walked over the UTF-8 bytes without building arrays of strings.
+enum NameWords {
+    struct Piece {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var string: String { String(decoding: bytes, as: UTF8.self) }
+    }
+
+    /// Whether `test` holds for a word of `names`; it gets the word and its non-empty parts.
+    static func anyWord(of names: String, _ test: (Piece, [Piece]) -> Bool) -> Bool {
+        var names = names
+        return names.withUTF8 { b in
+            var parts: [Piece] = []
+            var start = 0
+            let n = b.count
+            while start < n {
+                var end = start
+                while end < n, b[end] != 0x20 { end += 1 }
+                if end > start {
+                    parts.removeAll(keepingCapacity: true)
+                    var p = start
+                    while p < end {
+                        var q = p
+                        while q < end, b[q] != 0x2D, b[q] != 0x5F, b[q] != 0x3A { q += 1 }
+                        if q > p { parts.append(Piece(bytes: UnsafeBufferPointer(rebasing: b[p..<q]))) }
+                        p = q + 1
+                    }
+                    if test(Piece(bytes: UnsafeBufferPointer(rebasing: b[start..<end])), parts) { return true }
+                }
+                start = end + 1
+            }
+            return false
+        }
     }
 }
