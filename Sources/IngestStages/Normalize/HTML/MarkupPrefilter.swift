@@ -36,14 +36,14 @@ enum MarkupPrefilter {
                 if i + 3 < n, b[i + 1] == 0x21, b[i + 2] == 0x2D, b[i + 3] == 0x2D {  // <!--
                     var j = i + 4
                     while j + 2 < n, !(b[j] == 0x2D && b[j + 1] == 0x2D && b[j + 2] == 0x3E) { j += 1 }
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copyFrom..<i]))
+                    appendFoldingSpace(b, copyFrom..<i, into: &out)
                     i = min(n, j + 3)
                     copyFrom = i
                     continue
                 }
                 guard let name = dropped.first(where: { matchesTag($0, b, at: i + 1) }) else {
                     if i + 1 < n, isASCIILetter(b[i + 1]) {
-                        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copyFrom..<i]))
+                        appendFoldingSpace(b, copyFrom..<i, into: &out)
                         if let after = StartTagRewriter.rewrite(b, at: i, into: &out, attributes: &attributes) {
                             i = after
                             copyFrom = after
@@ -59,13 +59,37 @@ enum MarkupPrefilter {
                 if name.count == 6, name[1] == 0x63, isJSONLD(b, from: i, to: openEnd) {  // "script"
                     jsonLD.append(String(decoding: UnsafeBufferPointer(rebasing: b[openEnd..<close]), as: UTF8.self))
                 }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copyFrom..<i]))
+                appendFoldingSpace(b, copyFrom..<i, into: &out)
                 i = close < n ? tagEnd(b, from: close) : n
                 copyFrom = i
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[copyFrom..<n]))
+            appendFoldingSpace(b, copyFrom..<n, into: &out)
         }
         return Output(html: out, jsonLD: jsonLD, attributes: attributes)
+    }
+
+    /// Copies markup outside tags with every run of ASCII white space cut to its first
+    /// character. Extraction collapses white space anyway (a run counts as one space, in `<pre>`
+    /// too), and indentation is a tenth of a page's bytes that the parser would read one by one.
+    static func appendFoldingSpace(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into out: inout [UInt8]) {
+        var i = range.lowerBound
+        let end = range.upperBound
+        var runStart = i
+        while i < end {
+            let c = b[i]
+            guard c == 0x20 || c == 0x0A || c == 0x09 || c == 0x0D || c == 0x0C else { i += 1; continue }
+            // A single space between words is the common case: nothing to cut.
+            guard i + 1 < end, b[i + 1] == 0x20 || b[i + 1] == 0x0A || b[i + 1] == 0x09 || b[i + 1] == 0x0D || b[i + 1] == 0x0C else {
+                i += 1
+                continue
+            }
+            // Keep the first white-space character, drop the rest of the run.
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart...i]))
+            i += 1
+            while i < end, b[i] == 0x20 || b[i] == 0x0A || b[i] == 0x09 || b[i] == 0x0D || b[i] == 0x0C { i += 1 }
+            runStart = i
+        }
+        if runStart < end { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[runStart..<end])) }
     }
 
     @inline(__always)
