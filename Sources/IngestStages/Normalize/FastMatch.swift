@@ -100,6 +100,9 @@ struct PatternSet: Sendable {
     /// bucketStart[b]..<bucketStart[b+1] indexes `items` for patterns starting with byte b.
     private let bucketStart: [Int]
     private let items: [Int]
+    /// Bit b0<<8|b1 is set when a pattern starts with the bytes b0 b1 (or is the one byte b0):
+    /// most positions of a text start no pattern, and one bit test says so.
+    private let bigrams: [UInt64]
 
     init(_ patterns: [String]) {
         var bytes: [UInt8] = []
@@ -113,6 +116,18 @@ struct PatternSet: Sendable {
             bytes.append(contentsOf: u)
             if let f = u.first { buckets[Int(f)].append(k) }
         }
+        var bigrams = [UInt64](repeating: 0, count: 65536 / 64)
+        for p in patterns {
+            let u = Array(p.utf8)
+            guard let f = u.first else { continue }
+            if u.count == 1 {
+                for second in 0..<256 { let bit = Int(f) << 8 | second; bigrams[bit >> 6] |= 1 << UInt64(bit & 63) }
+            } else {
+                let bit = Int(f) << 8 | Int(u[1])
+                bigrams[bit >> 6] |= 1 << UInt64(bit & 63)
+            }
+        }
+        self.bigrams = bigrams
         var bucketStart = [0]
         var items: [Int] = []
         for b in buckets { items.append(contentsOf: b); bucketStart.append(items.count) }
@@ -137,6 +152,9 @@ struct PatternSet: Sendable {
     @inline(__always)
     private func match(_ h: UnsafeBufferPointer<UInt8>, at i: Int, _ p: UnsafeBufferPointer<UInt8>) -> Int? {
         let b = Int(h[i])
+        // The last byte of a text can only start a one-byte pattern (its bigram with 0 is set then).
+        let bit = b << 8 | (i + 1 < h.count ? Int(h[i + 1]) : 0)
+        if bigrams[bit >> 6] & (1 << UInt64(bit & 63)) == 0, i + 1 < h.count { return nil }
         var q = bucketStart[b]
         let end = bucketStart[b + 1]
         while q < end {

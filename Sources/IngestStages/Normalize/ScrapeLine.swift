@@ -33,41 +33,60 @@ struct ScrapeLine {
         var letters = 0
         var cjk = 0
         var inWord = false
-        var last: Unicode.Scalar = " "
-        var lastNonClosing: Unicode.Scalar = " "
+        var last: UInt32 = 0x20
+        var lastNonClosing: UInt32 = 0x20
         var punct = 0
-        for s in text.unicodeScalars {
-            scalars += 1
-            let v = s.value
-            if v == 32 {
-                inWord = false
-                switch last.value {
-                case 0x2C, 0x2E, 0x3B, 0x3A, 0x3F, 0x21, 0x201D, 0x22: punct += 1
-                default: break
+        // Over the UTF-8 bytes, decoding scalars by hand: String's scalar view costs several
+        // times more per character, and every line of every page passes here.
+        text.withBytes { b in
+            let n = b.count
+            var i = 0
+            while i < n {
+                let c = b[i]
+                var v = UInt32(c)
+                if c < 0x80 {
+                    i += 1
+                } else if c < 0xE0 {
+                    v = (v & 0x1F) << 6 | UInt32(b[i + 1] & 0x3F)
+                    i += 2
+                } else if c < 0xF0 {
+                    v = (v & 0x0F) << 12 | UInt32(b[i + 1] & 0x3F) << 6 | UInt32(b[i + 2] & 0x3F)
+                    i += 3
+                } else {
+                    v = (v & 0x07) << 18 | UInt32(b[i + 1] & 0x3F) << 12 | UInt32(b[i + 2] & 0x3F) << 6 | UInt32(b[i + 3] & 0x3F)
+                    i += 4
                 }
-            } else {
-                if !inWord { words += 1; inWord = true }
-                if (v >= 65 && v <= 90) || (v >= 97 && v <= 122) {
-                    letters += 1
-                } else if v >= 0xC0 {
-                    if (v >= 0x3040 && v <= 0x30FF) || (v >= 0x3400 && v <= 0x9FFF) || (v >= 0xAC00 && v <= 0xD7AF) {
-                        cjk += 1
+                scalars += 1
+                if v == 32 {
+                    inWord = false
+                    switch last {
+                    case 0x2C, 0x2E, 0x3B, 0x3A, 0x3F, 0x21, 0x201D, 0x22: punct += 1
+                    default: break
+                    }
+                } else {
+                    if !inWord { words += 1; inWord = true }
+                    if (v >= 65 && v <= 90) || (v >= 97 && v <= 122) {
                         letters += 1
-                    } else if v <= 0xFF {
-                        // Latin-1 letters: all of U+00C0–U+00FF but × and ÷.
-                        if v != 0xD7 && v != 0xF7 { letters += 1 }
-                    } else if v >= 0x2000 && v <= 0x206F {
-                        // General punctuation (curly quotes, dashes, ellipsis): never letters.
-                    } else if s.properties.isAlphabetic {
-                        letters += 1
+                    } else if v >= 0xC0 {
+                        if (v >= 0x3040 && v <= 0x30FF) || (v >= 0x3400 && v <= 0x9FFF) || (v >= 0xAC00 && v <= 0xD7AF) {
+                            cjk += 1
+                            letters += 1
+                        } else if v <= 0xFF {
+                            // Latin-1 letters: all of U+00C0–U+00FF but × and ÷.
+                            if v != 0xD7 && v != 0xF7 { letters += 1 }
+                        } else if v >= 0x2000 && v <= 0x206F {
+                            // General punctuation (curly quotes, dashes, ellipsis): never letters.
+                        } else if let scalar = Unicode.Scalar(v), scalar.properties.isAlphabetic {
+                            letters += 1
+                        }
                     }
                 }
-            }
-            if v == 0x3001 || v == 0x3002 || v == 0xFF0C { punct += 1 }
-            last = s
-            switch v {
-            case 0x22, 0x27, 0x29, 0x5D, 0x201D, 0x2019, 0xBB, 0x300D, 0x300F, 0xFF09: break
-            default: lastNonClosing = s
+                if v == 0x3001 || v == 0x3002 || v == 0xFF0C { punct += 1 }
+                last = v
+                switch v {
+                case 0x22, 0x27, 0x29, 0x5D, 0x201D, 0x2019, 0xBB, 0x300D, 0x300F, 0xFF09: break
+                default: lastNonClosing = v
+                }
             }
         }
         innerPunctuation = punct
@@ -75,7 +94,7 @@ struct ScrapeLine {
         wordCount = words
         letterCount = letters
         units = max(words, cjk / 2 + words)
-        switch lastNonClosing.value {
+        switch lastNonClosing {
         case 0x2E, 0x21, 0x3F, 0x2026, 0x3002, 0xFF01, 0xFF1F, 0x3A: endsSentence = true
         default: endsSentence = false
         }
