@@ -1,4 +1,5 @@
 import CLibXML2
+import Glibc
 
 /// The kept attributes of a page's start tags, read by the prefilter and handed to the tree
 /// builder beside the markup. The prefilter writes each start tag as `<name _a=K>`, K being the
@@ -69,8 +70,8 @@ enum AttributeValue {
             let c = v[i]
             guard c == 0x26 else {  // '&'
                 // Copy up to the next '&' in one go.
-                var j = i + 1
-                while j < n, v[j] != 0x26 { j += 1 }
+                var j = n
+                if let amp = memchr(v.baseAddress! + i, 0x26, n - i) { j = v.baseAddress!.distance(to: amp.assumingMemoryBound(to: UInt8.self)) }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: v[i..<j]))
                 i = j
                 continue

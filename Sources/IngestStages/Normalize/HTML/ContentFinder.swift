@@ -148,21 +148,26 @@ struct ContentFinder {
     /// A class/id name that is, or begins with, a body name ("article-body", "article-body__inner").
     static func namedAsBody(names: String) -> Bool {
         guard !names.isEmpty else { return false }
-        let bytes = Array(names.utf8)
-        var start = 0
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count, bytes[end] != 0x20 { end += 1 }
-            for body in bodyNameBytes where end - start >= body.count && bytes[start] == body[0] {
-                var k = 1
-                while k < body.count, bytes[start + k] == body[k] { k += 1 }
-                if k == body.count { return true }
+        var names = names
+        return names.withUTF8 { bytes in
+            var start = 0
+            while start < bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != 0x20 { end += 1 }
+                if end > start, bodyNameFirstBytes[Int(bytes[start])] {
+                    for body in bodyNameBytes where end - start >= body.count && bytes[start] == body[0] {
+                        var k = 1
+                        while k < body.count, bytes[start + k] == body[k] { k += 1 }
+                        if k == body.count { return true }
+                    }
+                }
+                start = end + 1
             }
-            start = end + 1
+            return false
         }
-        return false
     }
 
+    static let bodyNameFirstBytes: [Bool] = (0..<256).map { b in bodyNames.contains { $0.utf8.first == UInt8(b) } }
     static let bodyNameBytes: [[UInt8]] = bodyNames.map { Array($0.utf8) }
 
     // MARK: Measuring

@@ -203,8 +203,12 @@ enum StartTagRewriter {
                 if j < n, b[j] == 0x22 || b[j] == 0x27 {
                     let quote = b[j]
                     let from = j + 1
-                    j = from
-                    while j < n, b[j] != quote { j += 1 }
+                    // Values run long (srcset, data-* JSON): find the closing quote with memchr.
+                    if from < n, let q = memchr(b.baseAddress! + from, Int32(quote), n - from) {
+                        j = b.baseAddress!.distance(to: q.assumingMemoryBound(to: UInt8.self))
+                    } else {
+                        j = n
+                    }
                     value = from..<j
                     j = min(n, j + 1)
                 } else {
