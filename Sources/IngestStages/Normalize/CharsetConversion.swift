@@ -131,7 +131,11 @@ extension CharsetDecoder {
         let end = bytes.endIndex
         let raw = UnsafeRawBufferPointer(bytes)
         while i < end {
-            // Pages are mostly ASCII: skip it eight bytes at a time.
+            // Pages are mostly ASCII: skip it 32 bytes, then 8 bytes at a time.
+            while i + 32 <= end,
+                  (raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) | raw.loadUnaligned(fromByteOffset: i + 8, as: UInt64.self)
+                   | raw.loadUnaligned(fromByteOffset: i + 16, as: UInt64.self) | raw.loadUnaligned(fromByteOffset: i + 24, as: UInt64.self))
+                  & 0x8080_8080_8080_8080 == 0 { i += 32 }
             while i + 8 <= end, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
             guard i < end else { break }
             let b = bytes[i]

@@ -200,7 +200,7 @@ enum LineClassifier {
     static func hasAgencySlashCredit(_ text: String) -> Bool {
         // Most lines have no slash near the end: look at the bytes before decoding anything
         // (80 scalars are at most 320 bytes).
-        guard text.utf8.suffix(320).contains(0x2F) else { return false }
+        guard text.withBytes({ b in b[max(0, b.count - 320)...].contains(0x2F) }) else { return false }
         let scalars = Array(text.unicodeScalars.suffix(80))
         guard let slash = scalars.lastIndex(of: "/") else { return false }
         // Before the slash: all-caps word.

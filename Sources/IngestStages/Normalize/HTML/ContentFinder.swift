@@ -318,6 +318,26 @@ struct ContentFinder {
     }
 }
 
+extension CollapsedText {
+    /// The length in bytes of the White_Space character at `i`, or 0.
+    @inline(__always)
+    static func whiteSpaceWidth(_ b: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+        let c = b[i]
+        if c < 0x80 { return c == 0x20 || (c >= 0x09 && c <= 0x0D) ? 1 : 0 }
+        let n = b.count
+        let c1: UInt8 = i + 1 < n ? b[i + 1] : 0, c2: UInt8 = i + 2 < n ? b[i + 2] : 0
+        switch c {
+        case 0xC2: return c1 == 0x85 || c1 == 0xA0 ? 2 : 0
+        case 0xE1: return c1 == 0x9A && c2 == 0x80 ? 3 : 0
+        case 0xE2:
+            return (c1 == 0x80 && ((c2 >= 0x80 && c2 <= 0x8A) || c2 == 0xA8 || c2 == 0xA9 || c2 == 0xAF))
+                || (c1 == 0x81 && c2 == 0x9F) ? 3 : 0
+        case 0xE3: return c1 == 0x80 && c2 == 0x80 ? 3 : 0
+        default: return 0
+        }
+    }
+}
+
 /// Length of text as it reads once white space is collapsed, in Unicode scalars, and its commas,
 /// counted over the UTF-8 bytes: runs of white space (Unicode's White_Space) count as one.
 enum CollapsedText {

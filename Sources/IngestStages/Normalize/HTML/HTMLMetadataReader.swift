@@ -115,8 +115,22 @@ enum HTMLMetadataReader {
         return c.isEmpty ? nil : c
     }
 
+    /// White space (Unicode's White_Space) trimmed and every run of it made one space.
     static func collapse(_ s: String) -> String {
-        s.split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+        var s = s
+        return s.withUTF8 { b in
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count)
+            var i = 0, pending = false
+            while i < b.count {
+                let width = CollapsedText.whiteSpaceWidth(b, at: i)
+                if width > 0 { pending = !out.isEmpty; i += width; continue }
+                if pending { out.append(0x20); pending = false }
+                out.append(b[i])
+                i += 1
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 }
 

@@ -41,7 +41,10 @@ enum MarkupPrefilter {
                     copyFrom = i
                     continue
                 }
-                guard let name = dropped.first(where: { matchesTag($0, b, at: i + 1) }) else {
+                // Only s(cript|tyle|vg), t(emplate) and n(oscript) can start a dropped element.
+                let first = i + 1 < n ? b[i + 1] | 0x20 : 0
+                let candidate = first == 0x73 || first == 0x74 || first == 0x6E
+                guard candidate, let name = dropped.first(where: { matchesTag($0, b, at: i + 1) }) else {
                     if i + 1 < n, isASCIILetter(b[i + 1]) {
                         appendFoldingSpace(b, copyFrom..<i, into: &out)
                         if let after = StartTagRewriter.rewrite(b, at: i, into: &out, attributes: &attributes) {
