@@ -16,6 +16,13 @@ public enum TextDecoder {
         /// "utf-8", "utf-8 (repaired)", or what CharsetDecoder found ("windows-1252", "gbk", …).
         public var encoding: String
         public var text: String { String(decoding: utf8, as: UTF8.self) }
+
+        public init(utf8: [UInt8], encoding: String) {
+            self.utf8 = utf8
+            self.encoding = encoding
+        }
+
+        public init(text: String, encoding: String) { self.init(utf8: Array(text.utf8), encoding: encoding) }
     }
 
     private static let signatures: [(prefix: [UInt8], name: String)] = [

@@ -1,0 +1,122 @@
+import XCTest
+@testable import IngestStages
+
+/// The compact tree and the prefilter that feeds it: structure, attributes, white space.
+final class HTMLTreeTests: XCTestCase {
+    private func parse(_ html: String) -> DOMTree {
+        let filtered = MarkupPrefilter.run(Array(html.utf8))
+        return DOMTree.parse(filtered.html, attributes: filtered.attributes)
+    }
+
+    func testNodesAreInDocumentOrderWithSubtreeRanges() {
+        let t = parse("<html><body><div id=a><p>one <b>two</b></p><p>three</p></div><p>four</p></body></html>")
+        let tags = (0..<t.count).map { t.tag($0) }
+        XCTAssertEqual(tags, [.html, .body, .div, .p, .text, .b, .text, .p, .text, .p, .text])
+        XCTAssertEqual(t.end(2), 9, "the div's subtree is its two paragraphs")
+        XCTAssertEqual(Array(t.children(2)), [3, 7])
+        XCTAssertEqual(Array(t.children(1)), [2, 9])
+        XCTAssertEqual(t.parent(5), 3)
+        XCTAssertEqual(t.text(of: 2), "one two three")
+        XCTAssertEqual(t.body, 1)
+    }
+
+    func testUnclosedElementsEndWithTheDocument() {
+        let t = parse("<html><body><div><p>cut off here")
+        XCTAssertEqual(t.end(0), t.count)
+        XCTAssertEqual(t.text(of: 0), "cut off here")
+    }
+
+    func testAttributesGoThroughTheSideTableAsLibxml2WouldReportThem() {
+        // Parsed twice: once as written (libxml2 tokenizes and decodes the attributes), once
+        // through the prefilter (attributes in the side table, decoded by AttributeValue).
+        let html = """
+        <html lang="en"><body><DIV CLASS="Story Body" id=main data-x="1 > 2" style='display: none'>
+        <a href="/x?a=1&amp;b=2" class=link>x</a>
+        <meta name="t" content="Tom &amp Jerry &unknown; &#39;quoted&#39; &#x263A; &lt;b&gt;">
+        <link rel="canonical" href="https://example.com/a?x=1&amp;y=2">
+        <p class="a" class="b" hidden>dup</p><br/><img src=x alt="y"/>
+        <span title="&#0;gone" itemprop="articleBody&#0;tail">z</span>
+        </DIV></body></html>
+        """
+        let direct = DOMTree.parse(Array(html.utf8))
+        let filtered = parse(html)
+        let elements = { (t: DOMTree) in (0..<t.count).filter { !t.isText($0) } }
+        XCTAssertEqual(elements(direct).map(direct.tag), elements(filtered).map(filtered.tag))
+        for (i, j) in zip(elements(direct), elements(filtered)) {
+            for attribute in HTMLAttribute.allCases where attribute != .href || direct.tag(i) == .link {
+                if attribute == .content && direct.tag(i) != .meta { continue }
+                XCTAssertEqual(direct.attribute(attribute, of: i), filtered.attribute(attribute, of: j),
+                               "\(attribute.rawValue) of <\(direct.tag(i).rawValue)>")
+            }
+            XCTAssertEqual(direct.classAndID(i), filtered.classAndID(j))
+        }
+        let meta = elements(filtered).first { filtered.tag($0) == .meta }!
+        XCTAssertEqual(filtered.attribute(.content, of: meta), "Tom &amp Jerry &unknown; 'quoted' ☺ <b>")
+        let div = elements(filtered).first { filtered.tag($0) == .div }!
+        XCTAssertEqual(filtered.classAndID(div), "story body main")
+        XCTAssertEqual(filtered.attribute(.style, of: div), "display: none")
+        let p = elements(filtered).first { filtered.tag($0) == .p }!
+        XCTAssertEqual(filtered.attribute(.classes, of: p), "a", "the first of a repeated attribute counts")
+        XCTAssertTrue(filtered.hasAttribute(.hidden, of: p))
+    }
+
+    func testThePrefilterDropsUnreadAttributesAndKeepsLinkTargetsOnlyOnLink() {
+        let out = MarkupPrefilter.run(Array(#"<div data-big="xxxxxxxx" onclick="f()"><a href="/a">a</a><link rel=canonical href="/c"><br/></div>"#.utf8))
+        let html = String(decoding: out.html, as: UTF8.self)
+        XCTAssertEqual(html, #"<div><a>a</a><link _a=0><br/></div>"#)
+        XCTAssertEqual(out.attributes.rowCount, 1)
+        let row = out.attributes.attributes(ofRow: 0)
+        XCTAssertEqual(row.map { out.attributes.names[$0] }, [.rel, .href])
+    }
+
+    func testATagCutOffByTheEndOfInputIsLeftToTheParser() {
+        for cut in [#"<p>x</p><div class="a"#, "<p>x</p><div class=a /", "<p>x</p><div ", "<div a=\"", "<a b c /"] {
+            let out = MarkupPrefilter.run(Array(cut.utf8))
+            XCTAssertTrue(String(decoding: out.html, as: UTF8.self).hasSuffix(cut.split(separator: "<").last.map { "<" + $0 } ?? ""),
+                          "\(cut) → \(String(decoding: out.html, as: UTF8.self))")
+            XCTAssertEqual(out.attributes.rowCount, 0)
+            _ = DOMTree.parse(out.html, attributes: out.attributes)
+        }
+    }
+
+    func testWhiteSpaceRunsOutsideTagsAreCutButAttributeValuesAreNot() {
+        let out = MarkupPrefilter.run(Array("<p>a \n\n   b</p>\n\n\n<p  class=\"x   y\">c  d</p>".utf8))
+        XCTAssertEqual(String(decoding: out.html, as: UTF8.self), "<p>a b</p>\n<p _a=0>c d</p>")
+        let t = parse("<p title='t'>a \n\n   b</p>")
+        XCTAssertEqual(t.text(of: 0), "a b")
+    }
+
+    func testCollapsedLengthCountsScalarsAndWhiteSpaceRunsAsOne() {
+        for sample in ["  one  two\t\nthree ", "a\u{00A0}\u{00A0}b", "中文，字、", "x\u{3000}y\u{2009}z", "é,è , ê", ""] {
+            let bytes = Array(sample.utf8)
+            let measured = bytes.withUnsafeBufferPointer(CollapsedText.measure)
+            // Reference: collapse with Unicode's White_Space, count scalars and commas.
+            var length = 0, commas = 0, inSpace = true
+            for u in sample.unicodeScalars {
+                if u.properties.isWhitespace { if !inSpace { length += 1; inSpace = true } } else {
+                    length += 1; inSpace = false
+                    if u == "," || u == "\u{FF0C}" || u == "\u{3001}" { commas += 1 }
+                }
+            }
+            XCTAssertEqual(measured.length, length, sample)
+            XCTAssertEqual(measured.commas, commas, sample)
+        }
+    }
+
+    func testMetadataWhiteSpaceCollapse() {
+        XCTAssertEqual(HTMLMetadataReader.collapse("  Harbour\u{00A0}\u{2003}plan \n approved  "), "Harbour plan approved")
+        XCTAssertEqual(HTMLMetadataReader.collapse(" \t "), "")
+    }
+
+    func testInternedWordsAreSharedAndLowerCased() {
+        var interner = ByteInterner()
+        var a = Array("Story-Body".utf8), b = Array("story-body".utf8), c = Array("other".utf8)
+        let ia = interner.intern(&a), ib = interner.intern(&b), ic = interner.intern(&c)
+        XCTAssertEqual(ia, ib)
+        XCTAssertNotEqual(ia, ic)
+        XCTAssertEqual(interner.strings, ["story-body", "other"])
+        for k in 0..<200 { var w = Array("w\(k)".utf8); XCTAssertEqual(interner.intern(&w), k + 2) }
+        var again = Array("w150".utf8)
+        XCTAssertEqual(interner.intern(&again), 152, "ids survive the table growing")
+    }
+}
