@@ -1,3 +1,5 @@
+import Glibc
+
 /// A direct-mapped cache from pointers to what they were found to mean: 256 slots indexed by
 /// the pointer's bits, a miss computes and replaces. For names libxml2 interns in its parser
 /// dictionary, which stay valid (and distinct) for one parse — a cache lives no longer.
@@ -8,7 +10,9 @@ struct PointerCache<Value> {
     @inline(__always)
     mutating func value(for pointer: UnsafePointer<UInt8>, _ compute: () -> Value) -> Value {
         let key = UnsafeRawPointer(pointer)
-        let slot = Int((UInt(bitPattern: key) >> 3) & 255)
+        // Fibonacci hashing: dictionary strings sit close together in memory, and their low
+        // bits alone would collide.
+        let slot = Int(truncatingIfNeeded: (UInt64(UInt(bitPattern: key)) &* 0x9E37_79B9_7F4A_7C15) >> 56)
         if keys[slot] == key, let v = values[slot] { return v }
         let v = compute()
         keys[slot] = key
@@ -30,21 +34,30 @@ struct ByteInterner {
     mutating func intern(_ bytes: inout [UInt8]) -> Int {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         var ascii = true
-        for k in bytes.indices {
-            var c = bytes[k]
-            if c >= 0x80 { ascii = false } else if c >= 0x41 && c <= 0x5A { c |= 0x20; bytes[k] = c }
-            hash = (hash ^ UInt64(c)) &* 0x100_0000_01b3
+        bytes.withUnsafeMutableBufferPointer { b in
+            for k in 0..<b.count {
+                var c = b[k]
+                if c >= 0x80 { ascii = false } else if c >= 0x41 && c <= 0x5A { c |= 0x20; b[k] = c }
+                hash = (hash ^ UInt64(c)) &* 0x100_0000_01b3
+            }
         }
         let mask = slots.count - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
-        while slots[slot] >= 0 {
-            let id = Int(slots[slot])
-            let span = spans[id]
-            if span.hash == hash, span.count == bytes.count, arena[span.start..<(span.start + span.count)].elementsEqual(bytes) {
-                return id
+        let found: Int? = arena.withUnsafeBufferPointer { a in
+            bytes.withUnsafeBufferPointer { b in
+                while slots[slot] >= 0 {
+                    let id = Int(slots[slot])
+                    let span = spans[id]
+                    if span.hash == hash, span.count == b.count,
+                       b.count == 0 || memcmp(a.baseAddress! + span.start, b.baseAddress!, b.count) == 0 {
+                        return id
+                    }
+                    slot = (slot + 1) & mask
+                }
+                return nil
             }
-            slot = (slot + 1) & mask
         }
+        if let found { return found }
         let id = strings.count
         var string = String(decoding: bytes, as: UTF8.self)
         // Non-ASCII names are lower-cased by Unicode's rules, as String.lowercased() does.
