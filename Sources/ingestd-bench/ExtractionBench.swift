@@ -5,7 +5,8 @@ import IngestStages
 /// decode, tell HTML from text, extract, join the body — repeated until `seconds` have passed.
 /// The figure to set beside trafilatura's `extract()` calls, which are timed the same way; the
 /// `once` figure adds process start-up, the pipeline's other stages and the durable sink.
-func runExtractionBench(list: String, seconds: Double) throws {
+/// `rounds` sets a minimum number of passes (for instruction counts under callgrind).
+func runExtractionBench(list: String, seconds: Double, rounds minimumRounds: Int = 1) throws {
     let paths = try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
     let pages = try paths.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
     let bytes = pages.reduce(0) { $0 + $1.count }
@@ -26,7 +27,7 @@ func runExtractionBench(list: String, seconds: Double) throws {
             }
         }
         rounds += 1
-    } while now() - t0 < seconds
+    } while now() - t0 < seconds || rounds < minimumRounds
     let elapsed = now() - t0
     let n = Double(rounds * pages.count)
     say(String(format: "extract: %d page(s) (%.1f KB avg) × %d round(s) in %.2f s = %.1f pages/s, %.3f ms/page, %.1f MB/s; %d rejected; %d bytes of text per round",

@@ -12,7 +12,8 @@
 // 4. With --index N: the near-duplicate index filled with N synthetic documents — signature and
 //    insert rates, query rate, memory per document, and the time to load it back from disk.
 // 5. With --extract LIST: in-process extraction of the listed pages (normalize's work only), the
-//    figure comparable to trafilatura's extract() timing; --seconds sets how long it repeats.
+//    figure comparable to trafilatura's extract() timing; --seconds sets how long it repeats,
+//    --rounds a minimum number of passes.
 import Foundation
 import Glibc
 import IngestStages
@@ -28,6 +29,7 @@ struct Options {
     var writeCorpus: String?
     /// Only time in-process extraction of the files listed in this file (one path a line).
     var extract: String?
+    var rounds = 1
 
     init(_ args: [String]) {
         var it = args.dropFirst().makeIterator()
@@ -41,6 +43,7 @@ struct Options {
             case "--binary": binary = it.next()
             case "--write-corpus": writeCorpus = it.next()
             case "--extract": extract = it.next()
+            case "--rounds": rounds = Int(it.next() ?? "") ?? rounds
             default:
                 FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8))
                 exit(2)
@@ -215,7 +218,7 @@ if let dir = options.writeCorpus {
     exit(0)
 }
 if let list = options.extract {
-    try runExtractionBench(list: list, seconds: options.seconds)
+    try runExtractionBench(list: list, seconds: options.seconds, rounds: options.rounds)
     exit(0)
 }
 let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()

@@ -172,11 +172,16 @@ enum LineClassifier {
                                   "(ap)", "(afp)", "(reuters)", "/reuters", "/afp", "afp/getty images", "file photo", "(file)",
                                   "[photo]", "/file", "/ file"]
 
+    static let captionSuffixBytes: [[UInt8]] = captionSuffixes.map { Array($0.utf8) }
+
     static func isCaption(_ line: ScrapeLine) -> Bool {
         guard line.units <= 90 else { return false }
         let lower = line.lower
         if captionPrefixSet.hasPrefix(lower) { return true }
-        for s in captionSuffixes where lower.fastHasSuffix(s) {
+        for (k, suffix) in captionSuffixBytes.enumerated() where lower.withBytes({ b in
+            b.count >= suffix.count && b[(b.count - suffix.count)...].elementsEqual(suffix)
+        }) {
+            let s = captionSuffixes[k]
             // "... photo" alone at the end of a sentence is rare in prose; demand a credit shape ("/", "(") or a short line.
             if s == "photo" || s == "photos" || s == "xinhua" {
                 if lower.fastHasSuffix("/" + s) || lower.fastHasSuffix("/ " + s) || lower.fastHasSuffix(" " + s) && (lower.fastContains(" /") || lower.fastContains("/")) { return true }

@@ -76,7 +76,7 @@ struct ScrapeLine {
                             if v != 0xD7 && v != 0xF7 { letters += 1 }
                         } else if v >= 0x2000 && v <= 0x206F {
                             // General punctuation (curly quotes, dashes, ellipsis): never letters.
-                        } else if let scalar = Unicode.Scalar(v), scalar.properties.isAlphabetic {
+                        } else if ScalarClasses.isAlphabetic(v) {
                             letters += 1
                         }
                     }
