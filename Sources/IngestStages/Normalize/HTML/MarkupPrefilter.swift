@@ -186,10 +186,13 @@ enum StartTagRewriter {
             if b[i] == 0x3E || b[i] == 0x2F {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<tagName.upperBound]))
                 if let row = table.endRow() {
-                    out.append(contentsOf: [0x20, 0x5F, 0x61, 0x3D])  // " _a="
+                    out.append(0x20)  // " _a="
+                    out.append(0x5F)
+                    out.append(0x61)
+                    out.append(0x3D)
                     appendDecimal(row, into: &out)
                 }
-                if b[i] == 0x2F { out.append(contentsOf: [0x2F, 0x3E]); return i + 2 }  // "/>"
+                if b[i] == 0x2F { out.append(0x2F); out.append(0x3E); return i + 2 }  // "/>"
                 out.append(0x3E)
                 return i + 1
             }
