@@ -14,6 +14,8 @@
 // 5. With --extract LIST: in-process extraction of the listed pages (normalize's work only), the
 //    figure comparable to trafilatura's extract() timing; --seconds sets how long it repeats,
 //    --rounds a minimum number of passes.
+// 6. With --dedupe LIST: in-process near-duplicate detection (shingles, MinHash, LSH match-and-
+//    insert) over the listed texts, the figure comparable to datasketch's MinHash + MinHashLSH.
 import Foundation
 import Glibc
 import IngestStages
@@ -30,6 +32,8 @@ struct Options {
     /// Only time in-process extraction of the files listed in this file (one path a line).
     var extract: String?
     var rounds = 1
+    /// Only time in-process near-duplicate detection over the texts listed in this file.
+    var dedupe: String?
 
     init(_ args: [String]) {
         var it = args.dropFirst().makeIterator()
@@ -44,6 +48,7 @@ struct Options {
             case "--write-corpus": writeCorpus = it.next()
             case "--extract": extract = it.next()
             case "--rounds": rounds = Int(it.next() ?? "") ?? rounds
+            case "--dedupe": dedupe = it.next()
             default:
                 FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8))
                 exit(2)
@@ -215,6 +220,12 @@ let options = Options(CommandLine.arguments)
 if let dir = options.writeCorpus {
     let files = try writeDocuments(count: options.docs, into: URL(fileURLWithPath: dir))
     say("wrote \(files.count) documents to \(dir)")
+    exit(0)
+}
+if let list = options.dedupe {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ingestd-bench-dedupe-\(getpid())")
+    try runDedupeBench(list: list, seconds: options.seconds, rounds: options.rounds, work: scratch)
+    try? FileManager.default.removeItem(at: scratch)
     exit(0)
 }
 if let list = options.extract {

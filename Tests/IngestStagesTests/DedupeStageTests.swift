@@ -272,3 +272,28 @@ final class DedupeStageTests: XCTestCase {
         XCTAssertEqual(exact.claim(hash: "k2", id: "c"), "b")
     }
 }
+
+/// Signatures are stored in users' indexes (state/dedupe-near.log): the tokenizer, the word and
+/// shingle hashes and the permutations must not change under them.
+final class MinHashSignatureStabilityTests: XCTestCase {
+    func testTheSignatureOfAFixedTextIsStable() {
+        let text = "Élise Moreau’s ferry crossed the ÉCOLE bay at dawn; the harbour board, 12 members strong, voted 7–5 to re\u{00AD}open the pier."
+        let s = MinHashSignature(text: text, shingle: 3)!
+        // Values written by the first released tokenizer and signature code; a change here
+        // means every index on disk silently stops matching.
+        XCTAssertEqual(Array(s.values.prefix(12)), [315, 4505, 3487, 7163, 1496, 182, 2707, 4564, 2942, 703, 1092, 5887])
+        XCTAssertEqual(s.values.count, MinHashSignature.permutations)
+    }
+
+    func testTokensFromTheSinkEqualTheWordList() {
+        let text = "Kim Jong-un’s DPRK: ÉCOLE naïve cafe\u{0301}s 中文 한국어 re\u{00AD}open ١٢٣ x"
+        struct Collect: Tokenizer.Sink {
+            var tokens: [String] = []
+            mutating func token(_ bytes: UnsafeBufferPointer<UInt8>) { tokens.append(String(decoding: bytes, as: UTF8.self)) }
+        }
+        var sink = Collect()
+        Tokenizer.scan(text, into: &sink)
+        XCTAssertEqual(sink.tokens, Tokenizer.words(text))
+        XCTAssertEqual(Tokenizer.words(text), ["kim", "jong", "un", "s", "dprk", "école", "naïve", "cafe\u{0301}s", "中", "文", "한국어", "reopen", "١٢٣", "x"])
+    }
+}

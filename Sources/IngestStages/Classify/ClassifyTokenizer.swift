@@ -13,58 +13,85 @@ public enum Tokenizer {
     ///   word boundaries), so a Chinese or Japanese phrase term tokenized the same way still matches
     ///   as a token sequence. Hangul, Thai and others keep whole runs.
     public static func words(_ text: String) -> [String] {
-        var out: [String] = []
-        out.reserveCapacity(text.utf8.count / 6 + 1)
-        // The current token as UTF-8 bytes: cheaper to grow than a scalar view, and a
-        // short token becomes a small (allocation-free) String.
-        var cur: [UInt8] = []
-        cur.reserveCapacity(32)
-        var needsLower = false
+        var sink = WordList()
+        sink.words.reserveCapacity(text.utf8.count / 6 + 1)
+        scan(text, into: &sink)
+        return sink.words
+    }
 
-        func flush() {
-            if cur.isEmpty { return }
-            let s = String(decoding: cur, as: UTF8.self)
-            out.append(needsLower ? s.lowercased() : s)
-            cur.removeAll(keepingCapacity: true)
-            needsLower = false
-        }
-        func append(_ u: Unicode.Scalar) {
-            UTF8.encode(u) { cur.append($0) }
-        }
+    /// What receives the tokens of `scan`: each as lower-cased UTF-8 bytes, valid only during
+    /// the call. A generic sink rather than a closure, so the scan is specialized for its
+    /// caller and nothing is captured, boxed or checked for exclusive access per token.
+    public protocol Sink {
+        mutating func token(_ bytes: UnsafeBufferPointer<UInt8>)
+    }
 
-        for u in text.unicodeScalars {
-            let v = u.value
-            if v < 0x80 {
-                if (v >= 0x61 && v <= 0x7A) || (v >= 0x30 && v <= 0x39) {
-                    cur.append(UInt8(v))
-                } else if v >= 0x41 && v <= 0x5A {
-                    cur.append(UInt8(v + 32))
-                } else {
-                    flush()
+    struct WordList: Sink {
+        var words: [String] = []
+        mutating func token(_ bytes: UnsafeBufferPointer<UInt8>) { words.append(String(decoding: bytes, as: UTF8.self)) }
+    }
+
+    /// The tokens of `words`, in order, without making a String per token (except to
+    /// lower-case a non-ASCII one): MinHash only hashes them.
+    public static func scan<S: Sink>(_ text: String, into sink: inout S) {
+        var text = text
+        text.withUTF8 { b in
+            var cur: [UInt8] = []
+            cur.reserveCapacity(64)
+            var needsLower = false
+            let n = b.count
+            var i = 0
+            while i < n {
+                let c = b[i]
+                if c < 0x80 {
+                    if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
+                        cur.append(c)
+                    } else if c >= 0x41 && c <= 0x5A {
+                        cur.append(c + 32)
+                    } else if !cur.isEmpty {
+                        flush(&cur, &needsLower, &sink)
+                    }
+                    i += 1
+                    continue
                 }
-                continue
+                // A multi-byte scalar (the text is valid UTF-8: it is a String).
+                let width = c >= 0xF0 ? 4 : (c >= 0xE0 ? 3 : 2)
+                var v = UInt32(c) & (width == 2 ? 0x1F : (width == 3 ? 0x0F : 0x07))
+                for k in 1..<width { v = v << 6 | UInt32(b[i + k] & 0x3F) }
+                let bytes = UnsafeBufferPointer(rebasing: b[i..<(i + width)])
+                i += width
+                if v == 0xAD { continue } // soft hyphen
+                if isSingleCharScript(v) {
+                    flush(&cur, &needsLower, &sink)
+                    sink.token(bytes)
+                    continue
+                }
+                switch ScalarClasses.tokenClass(v) {
+                case .word:
+                    cur.append(contentsOf: bytes)
+                case .upperWord:
+                    cur.append(contentsOf: bytes)
+                    needsLower = true
+                case .mark:
+                    if !cur.isEmpty { cur.append(contentsOf: bytes) }
+                case .separator:
+                    flush(&cur, &needsLower, &sink)
+                }
             }
-            if v == 0xAD { continue } // soft hyphen
-            if isSingleCharScript(v) {
-                flush()
-                out.append(String(Character(u)))
-                continue
-            }
-            let p = u.properties
-            if p.isAlphabetic || p.numericType != nil {
-                append(u)
-                if p.changesWhenLowercased { needsLower = true }
-                continue
-            }
-            switch p.generalCategory {
-            case .nonspacingMark, .spacingMark, .enclosingMark:
-                if !cur.isEmpty { append(u) } else { flush() }
-            default:
-                flush()
-            }
+            flush(&cur, &needsLower, &sink)
         }
-        flush()
-        return out
+    }
+
+    private static func flush<S: Sink>(_ cur: inout [UInt8], _ needsLower: inout Bool, _ sink: inout S) {
+        if cur.isEmpty { return }
+        if needsLower {
+            var lowered = String(decoding: cur, as: UTF8.self).lowercased()
+            lowered.withUTF8 { sink.token($0) }
+        } else {
+            cur.withUnsafeBufferPointer { sink.token($0) }
+        }
+        cur.removeAll(keepingCapacity: true)
+        needsLower = false
     }
 
     /// Han ideographs, hiragana and katakana (including half-width katakana).

@@ -18,20 +18,25 @@ public struct MinHashSignature: Equatable, Sendable {
 
     /// Nil when the text has fewer words than one shingle.
     public init?(text: String, shingle: Int) {
-        let words = Tokenizer.words(text)
-        guard words.count >= shingle else { return nil }
+        var sink = WordHashes()
+        sink.hashes.reserveCapacity(text.utf8.count / 5 + 1)
+        Tokenizer.scan(text, into: &sink)
+        let wordHashes = sink.hashes
+        guard wordHashes.count >= shingle else { return nil }
         var minimums = [UInt64](repeating: .max, count: Self.permutations)
-        let wordHashes = words.map { Self.fnv1a($0) }
-        var seen = Set<UInt64>()
-        seen.reserveCapacity(words.count)
-        for start in 0...(words.count - shingle) {
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for k in 0..<shingle { h = Self.splitmix(h ^ wordHashes[start + k]) }
-            guard seen.insert(h).inserted else { continue }
-            minimums.withUnsafeMutableBufferPointer { m in
-                for p in 0..<Self.permutations {
-                    let v = h &* Self.multipliers[p] &+ Self.offsets[p]
-                    if v < m[p] { m[p] = v }
+        // A repeated shingle cannot lower a minimum again, so no set of seen shingles is kept:
+        // hashing each into one costs more than the rare repeat.
+        minimums.withUnsafeMutableBufferPointer { m in
+            Self.multipliers.withUnsafeBufferPointer { mul in
+                Self.offsets.withUnsafeBufferPointer { add in
+                    for start in 0...(wordHashes.count - shingle) {
+                        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+                        for k in 0..<shingle { h = Self.splitmix(h ^ wordHashes[start + k]) }
+                        for p in 0..<Self.permutations {
+                            let v = h &* mul[p] &+ add[p]
+                            if v < m[p] { m[p] = v }
+                        }
+                    }
                 }
             }
         }
@@ -53,9 +58,20 @@ public struct MinHashSignature: Equatable, Sendable {
         return max(0, (raw - chance) / (1 - chance))
     }
 
+    /// FNV-1a of each word, in order.
+    struct WordHashes: Tokenizer.Sink {
+        var hashes: [UInt64] = []
+        mutating func token(_ bytes: UnsafeBufferPointer<UInt8>) { hashes.append(MinHashSignature.fnv1a(bytes)) }
+    }
+
     static func fnv1a(_ s: String) -> UInt64 {
+        var s = s
+        return s.withUTF8(fnv1a)
+    }
+
+    static func fnv1a(_ bytes: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
         return h
     }
 
