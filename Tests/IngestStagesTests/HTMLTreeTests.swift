@@ -120,3 +120,60 @@ final class HTMLTreeTests: XCTestCase {
         XCTAssertEqual(interner.intern(&again), 152, "ids survive the table growing")
     }
 }
+
+/// Leaving out the contents of navigation, headers, footers and asides before parsing.
+final class FurnitureSubtreeTests: XCTestCase {
+    private func filtered(_ html: String) -> String {
+        String(decoding: MarkupPrefilter.run(Array(html.utf8)).html, as: UTF8.self)
+    }
+
+    func testWellNestedFurnitureLosesItsContentsButStays() {
+        let html = #"<body><p>a</p><nav class="menu"><ul><li><a href="/x">X</a></li><li>Y<br><img src=i></li></ul><!-- c --></nav><p>b</p></body>"#
+        XCTAssertEqual(filtered(html), #"<body><p>a</p><nav _a=0></nav><p>b</p></body>"#)
+        XCTAssertEqual(filtered("<div><header><div><span>Site</span></div><svg><path d='1'/></svg></header>x</div>"),
+                       "<div><header></header>x</div>")
+        XCTAssertEqual(filtered("<NAV><Nav>inner</Nav></nav>after"), "<NAV></nav>after", "nested containers of the same name")
+    }
+
+    func testContentsThatAreReadElsewhereAreKept() {
+        let kept = [
+            "<header><time datetime=\"2020-01-02\">Jan 2</time></header>",
+            "<aside><figure><img src=a><figcaption>Caption</figcaption></figure></aside>",
+            "<footer><script type=\"application/ld+json\">{\"@type\":\"NewsArticle\"}</script></footer>",
+            "<header><div class=\"article-body\">text</div></header>",
+            "<header><div itemprop=\"articleBody\">text</div></header>",
+            "<nav><article>story</article></nav>",
+            "<header><meta name=author content=x></header>",
+            "<nav><ul><li>one<li>two</ul></nav>",       // an end tag left out: libxml2 closes it, not us
+            "<nav><div>unclosed</nav>",                   // libxml2 would ignore this </nav>
+            "<nav><p>cut off by the end",
+        ]
+        for html in kept where !html.contains("<script") {
+            let out = filtered(html)
+            XCTAssertTrue(out.count > html.count / 3, "\(html) → \(out)")
+        }
+        XCTAssertEqual(MarkupPrefilter.run(Array(kept[2].utf8)).jsonLD, [#"{"@type":"NewsArticle"}"#], "JSON-LD in a footer is still read")
+        XCTAssertTrue(filtered(kept[0]).contains("<time"))
+        XCTAssertTrue(filtered(kept[1]).contains("Caption"))
+        XCTAssertTrue(filtered(kept[3]).contains("text"))
+        XCTAssertTrue(filtered(kept[7]).contains("two"))
+    }
+
+    func testSelfClosedContainerKeepsWhatFollows() {
+        XCTAssertEqual(filtered("<nav/><p>x</p></nav>"), "<nav/><p>x</p></nav>")
+    }
+
+    func testTheArticleIsTheSameWithFurnitureContentsLeftOut() {
+        let prose = (1...4).map { "Paragraph \($0) of the story says what happened, where, when and to whom, in enough words to count." }
+        let html = """
+        <html><head><title>Harbour plan | Courier</title></head><body>
+        <header class="top"><nav><ul><li><a href="/">Home</a></li><li><a href="/n">News</a></li></ul></nav><h2>Courier</h2></header>
+        <article><h1>Harbour plan</h1>\(prose.map { "<p>\($0)</p>" }.joined())</article>
+        <aside class="sidebar"><h3>Most read</h3><ul><li><a href="/a">Another story entirely about something else</a></li></ul></aside>
+        <footer><p>Copyright 2024 Courier</p></footer></body></html>
+        """
+        XCTAssertFalse(filtered(html).contains("Most read"))
+        XCTAssertFalse(filtered(html).contains("Home"))
+        XCTAssertEqual(HTMLArticleExtractor.extract(utf8: Array(html.utf8)).paragraphs, prose)
+    }
+}

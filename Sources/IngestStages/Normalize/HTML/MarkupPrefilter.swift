@@ -47,9 +47,22 @@ enum MarkupPrefilter {
                 guard candidate, let name = dropped.first(where: { matchesTag($0, b, at: i + 1) }) else {
                     if i + 1 < n, isASCIILetter(b[i + 1]) {
                         appendFoldingSpace(b, copyFrom..<i, into: &out)
-                        if let after = StartTagRewriter.rewrite(b, at: i, into: &out, attributes: &attributes) {
+                        let container = FurnitureSubtrees.containers.first { matchesTag($0, b, at: i + 1) }
+                        var after = StartTagRewriter.rewrite(b, at: i, into: &out, attributes: &attributes)
+                        if after == nil, let container, i + 1 + container.count < n, b[i + 1 + container.count] == 0x3E {
+                            // "<nav>": copied as it is.
+                            after = i + 2 + container.count
+                            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<after!]))
+                        }
+                        if let after {
                             i = after
                             copyFrom = after
+                            // A furniture container (not self-closed): leave out its contents when that is safe.
+                            if let container, b[after - 2] != 0x2F,
+                               let close = FurnitureSubtrees.droppableContentEnd(b, container: container, from: after) {
+                                i = close
+                                copyFrom = close
+                            }
                             continue
                         }
                         copyFrom = i
@@ -139,7 +152,7 @@ enum MarkupPrefilter {
         return n
     }
 
-    private static func isJSONLD(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
+    static func isJSONLD(_ b: UnsafeBufferPointer<UInt8>, from: Int, to: Int) -> Bool {
         let needle = Array("ld+json".utf8)
         guard to - from > needle.count else { return false }
         var j = from
@@ -180,10 +193,9 @@ enum StartTagRewriter {
         guard i < n, isSpace(b[i]) else { return nil }
         let tagName = (start + 1)..<i
         let isLink = equalsLower(b, tagName, link), isMeta = equalsLower(b, tagName, meta)
-        while i < n {
-            while i < n, isSpace(b[i]) || (b[i] == 0x2F && !(i + 1 < n && b[i + 1] == 0x3E)) { i += 1 }
-            guard i < n else { break }
-            if b[i] == 0x3E || b[i] == 0x2F {
+        while true {
+            switch AttributeTokenizer.next(b, &i) {
+            case .end(let selfClosing):
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<tagName.upperBound]))
                 if let row = table.endRow() {
                     out.append(0x20)  // " _a="
@@ -192,41 +204,18 @@ enum StartTagRewriter {
                     out.append(0x3D)
                     appendDecimal(row, into: &out)
                 }
-                if b[i] == 0x2F { out.append(0x2F); out.append(0x3E); return i + 2 }  // "/>"
+                if selfClosing { out.append(0x2F) }  // "/>"
                 out.append(0x3E)
-                return i + 1
-            }
-            let nameStart = i
-            i += 1  // a name may begin with '=' (an error, but a name all the same)
-            while i < n, !isSpace(b[i]), b[i] != 0x2F, b[i] != 0x3E, b[i] != 0x3D { i += 1 }
-            let name = nameStart..<i
-            var value: Range<Int>?
-            var j = i
-            while j < n, isSpace(b[j]) { j += 1 }
-            if j < n, b[j] == 0x3D {
-                j += 1
-                while j < n, isSpace(b[j]) { j += 1 }
-                if j < n, b[j] == 0x22 || b[j] == 0x27 {
-                    let quote = b[j]
-                    let from = j + 1
-                    // Values run long (srcset, data-* JSON): find the closing quote with memchr.
-                    if from < n, let q = memchr(b.baseAddress! + from, Int32(quote), n - from) {
-                        j = b.baseAddress!.distance(to: q.assumingMemoryBound(to: UInt8.self))
-                    } else {
-                        j = n
-                    }
-                    value = from..<j
-                    j = min(n, j + 1)
-                } else {
-                    let from = j
-                    while j < n, !isSpace(b[j]), b[j] != 0x3E { j += 1 }
-                    value = from..<j
+                return i
+            case .attribute(let name, let value):
+                if let kept = keptAttribute(b, name, isLink: isLink, isMeta: isMeta) {
+                    table.add(kept, rawValue: value.map { UnsafeBufferPointer(rebasing: b[$0]) })
                 }
-                i = j
+                continue
+            case .cutOff:
+                break
             }
-            if let kept = keptAttribute(b, name, isLink: isLink, isMeta: isMeta) {
-                table.add(kept, rawValue: value.map { UnsafeBufferPointer(rebasing: b[$0]) })
-            }
+            break
         }
         // No '>' before the end: leave the tag to the parser as it was.
         table.discardRow()
@@ -267,5 +256,55 @@ enum StartTagRewriter {
             k += 1
         }
         return true
+    }
+}
+
+/// The attributes of a start tag, one at a time, tokenized the way HTML tokenizers do: names up
+/// to white space, `/`, `>` or `=`; values quoted, or up to white space or `>`.
+enum AttributeTokenizer {
+    enum Token {
+        case attribute(name: Range<Int>, value: Range<Int>?)
+        /// The tag's `>` (or `/>`); the index is then just past it.
+        case end(selfClosing: Bool)
+        /// The input ended inside the tag.
+        case cutOff
+    }
+
+    /// The next token from `i` (just past the tag name or the previous attribute).
+    static func next(_ b: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Token {
+        let n = b.count
+        while i < n, StartTagRewriter.isSpace(b[i]) || (b[i] == 0x2F && !(i + 1 < n && b[i + 1] == 0x3E)) { i += 1 }
+        guard i < n else { return .cutOff }
+        if b[i] == 0x3E { i += 1; return .end(selfClosing: false) }
+        if b[i] == 0x2F { i += 2; return .end(selfClosing: true) }
+        let nameStart = i
+        i += 1  // a name may begin with '=' (an error, but a name all the same)
+        while i < n, !StartTagRewriter.isSpace(b[i]), b[i] != 0x2F, b[i] != 0x3E, b[i] != 0x3D { i += 1 }
+        let name = nameStart..<i
+        var value: Range<Int>?
+        var j = i
+        while j < n, StartTagRewriter.isSpace(b[j]) { j += 1 }
+        if j < n, b[j] == 0x3D {
+            j += 1
+            while j < n, StartTagRewriter.isSpace(b[j]) { j += 1 }
+            if j < n, b[j] == 0x22 || b[j] == 0x27 {
+                let quote = b[j]
+                let from = j + 1
+                // Values run long (srcset, data-* JSON): find the closing quote with memchr.
+                if from < n, let q = memchr(b.baseAddress! + from, Int32(quote), n - from) {
+                    j = b.baseAddress!.distance(to: q.assumingMemoryBound(to: UInt8.self))
+                } else {
+                    j = n
+                }
+                value = from..<j
+                j = min(n, j + 1)
+            } else {
+                let from = j
+                while j < n, !StartTagRewriter.isSpace(b[j]), b[j] != 0x3E { j += 1 }
+                value = from..<j
+            }
+            i = j
+        }
+        return .attribute(name: name, value: value)
     }
 }
