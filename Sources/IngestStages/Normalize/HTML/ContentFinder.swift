@@ -149,22 +149,29 @@ struct ContentFinder {
     static func namedAsBody(names: String) -> Bool {
         guard !names.isEmpty else { return false }
         var names = names
-        return names.withUTF8 { bytes in
-            var start = 0
-            while start < bytes.count {
-                var end = start
-                while end < bytes.count, bytes[end] != 0x20 { end += 1 }
-                if end > start, bodyNameFirstBytes[Int(bytes[start])] {
-                    for body in bodyNameBytes where end - start >= body.count && bytes[start] == body[0] {
-                        var k = 1
-                        while k < body.count, bytes[start + k] == body[k] { k += 1 }
-                        if k == body.count { return true }
-                    }
-                }
-                start = end + 1
-            }
-            return false
+        return names.withUTF8 { namedAsBody($0, caseInsensitive: false) }
+    }
+
+    /// The same test over bytes; with `caseInsensitive`, ASCII capitals count as lower case.
+    static func namedAsBody(_ bytes: UnsafeBufferPointer<UInt8>, caseInsensitive: Bool) -> Bool {
+        @inline(__always) func at(_ k: Int) -> UInt8 {
+            let c = bytes[k]
+            return caseInsensitive && c >= 0x41 && c <= 0x5A ? c | 0x20 : c
         }
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != 0x20 { end += 1 }
+            if end > start, bodyNameFirstBytes[Int(at(start))] {
+                for body in bodyNameBytes where end - start >= body.count && at(start) == body[0] {
+                    var k = 1
+                    while k < body.count, at(start + k) == body[k] { k += 1 }
+                    if k == body.count { return true }
+                }
+            }
+            start = end + 1
+        }
+        return false
     }
 
     static let bodyNameFirstBytes: [Bool] = (0..<256).map { b in bodyNames.contains { $0.utf8.first == UInt8(b) } }

@@ -17,17 +17,25 @@ enum FurnitureSubtrees {
 
     /// Tag names are compared by the FNV-1a hash of their lower-cased bytes (no array per tag).
     static func key(_ name: [UInt8]) -> UInt64 { name.reduce(0xcbf2_9ce4_8422_2325) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 } }
-    static func keys(_ names: [String]) -> Set<UInt64> { Set(names.map { key(Array($0.utf8)) }) }
 
-    /// Elements whose presence inside keeps the contents.
-    static let kept = keys(["title", "meta", "link", "time", "figcaption", "article", "main", "html", "head", "body", "base",
-                            "textarea", "xmp", "plaintext", "listing", "frameset", "frame"])
-    /// Elements without an end tag (libxml2's empty elements and HTML's void ones).
-    static let void = keys(["area", "base", "basefont", "br", "col", "embed", "frame", "hr", "img", "input", "isindex", "link",
-                            "meta", "param", "source", "track", "wbr", "keygen"])
-    /// Elements whose contents the prefilter drops anyway (`MarkupPrefilter.dropped`).
-    static let skipped: [UInt64: [UInt8]] = Dictionary(uniqueKeysWithValues: ["script", "style", "svg", "template", "noscript"]
-                                                           .map { (key(Array($0.utf8)), Array($0.utf8)) })
+    enum Kind {
+        /// Its presence inside keeps the contents.
+        case kept
+        /// No end tag (libxml2's empty elements and HTML's void ones).
+        case void
+        /// The prefilter drops its contents anyway (`MarkupPrefilter.dropped`): skip to its end tag.
+        case skipped([UInt8])
+    }
+
+    static let kinds: [UInt64: Kind] = {
+        var kinds: [UInt64: Kind] = [:]
+        for name in ["area", "basefont", "br", "col", "embed", "hr", "img", "input", "isindex", "param", "source", "track",
+                     "wbr", "keygen"] { kinds[key(Array(name.utf8))] = .void }
+        for name in ["script", "style", "svg", "template", "noscript"] { kinds[key(Array(name.utf8))] = .skipped(Array(name.utf8)) }
+        for name in ["title", "meta", "link", "time", "figcaption", "article", "main", "html", "head", "body", "base",
+                     "textarea", "xmp", "plaintext", "listing", "frameset", "frame"] { kinds[key(Array(name.utf8))] = .kept }
+        return kinds
+    }()
 
     /// The index of the `name` container's matching end tag (`</name`) when the contents from
     /// `from` (just past the start tag) up to it can be left out, else nil.
@@ -48,7 +56,8 @@ enum FurnitureSubtrees {
                     guard k + 2 < n else { return nil }
                     j = k + 3
                 } else {
-                    j = tagEnd(b, from: j)
+                    guard let gt = memchr(b.baseAddress! + j, 0x3E, n - j) else { return nil }
+                    j = b.baseAddress!.distance(to: gt.assumingMemoryBound(to: UInt8.self)) + 1
                 }
                 continue
             }
@@ -61,67 +70,65 @@ enum FurnitureSubtrees {
                 name = (name ^ UInt64(b[k] >= 0x41 && b[k] <= 0x5A ? b[k] | 0x20 : b[k])) &* 0x100_0000_01b3
                 k += 1
             }
-            let end = tagEnd(b, from: j)
-            guard end <= n, b[end - 1] == 0x3E else { return nil }  // cut off by the end of input
             if closing {
+                // An end tag runs to the next '>', as libxml2 reads it.
+                guard let gt = memchr(b.baseAddress! + k, 0x3E, n - k) else { return nil }
                 if open.isEmpty { return name == target ? j : nil }
                 guard open.last == name else { return nil }
                 open.removeLast()
-                j = end
+                j = b.baseAddress!.distance(to: gt.assumingMemoryBound(to: UInt8.self)) + 1
                 continue
             }
-            if kept.contains(name) { return nil }
-            // Attributes naming the article body, and JSON-LD (only tags with attributes can).
-            if k < end - 1, namesArticleBody(b, from: k) { return nil }
-            if let skippedName = skipped[name] {
+            let kind = kinds[name]
+            if case .kept = kind { return nil }
+            // The attributes: to find the tag's end, and any that names the article body or JSON-LD.
+            var i = k
+            var selfClosing = false
+            scan: while true {
+                switch AttributeTokenizer.next(b, &i) {
+                case .attribute(let attribute, let value):
+                    if let value, marksArticle(b, attribute, value) { return nil }
+                case .end(let closed):
+                    selfClosing = closed
+                    break scan
+                case .cutOff:
+                    return nil
+                }
+            }
+            switch kind {
+            case .skipped(let skippedName):
                 // Scripts (unless JSON-LD, refused above), styles, SVG: their contents are not markup.
-                guard let close = closingTag(skippedName, b, from: end) else { return nil }
-                j = tagEnd(b, from: close)
+                guard let close = closingTag(skippedName, b, from: i),
+                      let gt = memchr(b.baseAddress! + close, 0x3E, n - close) else { return nil }
+                j = b.baseAddress!.distance(to: gt.assumingMemoryBound(to: UInt8.self)) + 1
                 continue
+            case .void:
+                break
+            default:
+                if !selfClosing { open.append(name) }
             }
-            let selfClosing = end - 2 >= j && b[end - 2] == 0x2F
-            if !selfClosing && !void.contains(name) { open.append(name) }
-            j = end
+            j = i
         }
         return nil
     }
 
     static let classAttribute = Array("class".utf8), idAttribute = Array("id".utf8), itempropAttribute = Array("itemprop".utf8)
-    static let typeAttribute = Array("type".utf8)
+    static let typeAttribute = Array("type".utf8), articleBody = Array("articlebody".utf8)
 
-    /// Whether the tag's attributes, from just past its name, make it an article-body container
-    /// for `ContentFinder` (a class or id word beginning with a body name, `itemprop=articleBody`)
-    /// or a JSON-LD script (`type=application/ld+json`).
-    static func namesArticleBody(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Bool {
-        var i = from
-        while case .attribute(let name, let value) = AttributeTokenizer.next(b, &i) {
-            guard let value, !value.isEmpty else { continue }
-            if StartTagRewriter.equalsLower(b, name, classAttribute) || StartTagRewriter.equalsLower(b, name, idAttribute) {
-                var lowered = [UInt8](UnsafeBufferPointer(rebasing: b[value]))
-                for k in lowered.indices where lowered[k] >= 0x41 && lowered[k] <= 0x5A { lowered[k] |= 0x20 }
-                if ContentFinder.namedAsBody(names: String(decoding: lowered, as: UTF8.self)) { return true }
-            } else if StartTagRewriter.equalsLower(b, name, itempropAttribute) || StartTagRewriter.equalsLower(b, name, typeAttribute) {
-                if MarkupPrefilter.isJSONLD(b, from: value.lowerBound - 1, to: value.upperBound)
-                    || String(decoding: UnsafeBufferPointer(rebasing: b[value]), as: UTF8.self).lowercased().contains("articlebody") {
-                    return true
-                }
-            }
+    /// Whether an attribute makes its element an article-body container for `ContentFinder` (a
+    /// class or id word beginning with a body name, `itemprop=articleBody`) or a JSON-LD script.
+    static func marksArticle(_ b: UnsafeBufferPointer<UInt8>, _ name: Range<Int>, _ value: Range<Int>) -> Bool {
+        guard !value.isEmpty else { return false }
+        if StartTagRewriter.equalsLower(b, name, classAttribute) || StartTagRewriter.equalsLower(b, name, idAttribute) {
+            return ContentFinder.namedAsBody(UnsafeBufferPointer(rebasing: b[value]), caseInsensitive: true)
+        }
+        if StartTagRewriter.equalsLower(b, name, itempropAttribute) {
+            return StartTagRewriter.equalsLower(b, value, articleBody)
+        }
+        if StartTagRewriter.equalsLower(b, name, typeAttribute) {
+            return MarkupPrefilter.isJSONLD(b, from: value.lowerBound - 1, to: value.upperBound)
         }
         return false
-    }
-
-    /// Index just past the `>` that ends the tag at `from`, honouring quotes; `n` + 1 when none.
-    static func tagEnd(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
-        var j = from
-        var quote: UInt8 = 0
-        while j < b.count {
-            let c = b[j]
-            if quote != 0 { if c == quote { quote = 0 } }
-            else if c == 0x22 || c == 0x27 { quote = c }
-            else if c == 0x3E { return j + 1 }
-            j += 1
-        }
-        return b.count + 1
     }
 
     /// Start of `</name` (any case) after `from`, or nil.
