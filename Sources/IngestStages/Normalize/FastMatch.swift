@@ -148,6 +148,14 @@ struct PatternSet: Sendable {
         return true
     }
 
+    /// Whether the bytes at `i` may start a pattern (its bigram bit is set; the last byte always may).
+    @inline(__always)
+    private static func mayStart(_ h: UnsafeBufferPointer<UInt8>, at i: Int, _ g: UnsafeBufferPointer<UInt64>) -> Bool {
+        guard i + 1 < h.count else { return true }
+        let bit = Int(h[i]) << 8 | Int(h[i + 1])
+        return g[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+    }
+
     /// Index of a pattern that occurs in `h` starting at byte `i`, or nil.
     @inline(__always)
     private func match(_ h: UnsafeBufferPointer<UInt8>, at i: Int, _ p: UnsafeBufferPointer<UInt8>) -> Int? {
@@ -190,12 +198,14 @@ struct PatternSet: Sendable {
     func lastOccurrence(in text: String) -> (Int, Int)? {
         text.withBytes { h in
             bytes.withUnsafeBufferPointer { p in
-                var i = h.count - 1
-                while i >= 0 {
-                    if let k = match(h, at: i, p) { return (k, i) }
-                    i -= 1
+                bigrams.withUnsafeBufferPointer { g in
+                    var i = h.count - 1
+                    while i >= 0 {
+                        if Self.mayStart(h, at: i, g), let k = match(h, at: i, p) { return (k, i) }
+                        i -= 1
+                    }
+                    return nil
                 }
-                return nil
             }
         }
     }
@@ -203,12 +213,14 @@ struct PatternSet: Sendable {
     func firstOccurrence(in text: String) -> (Int, Int)? {
         text.withBytes { h in
             bytes.withUnsafeBufferPointer { p in
-                var i = 0
-                while i < h.count {
-                    if let k = match(h, at: i, p) { return (k, i) }
-                    i += 1
+                bigrams.withUnsafeBufferPointer { g in
+                    var i = 0
+                    while i < h.count {
+                        if Self.mayStart(h, at: i, g), let k = match(h, at: i, p) { return (k, i) }
+                        i += 1
+                    }
+                    return nil
                 }
-                return nil
             }
         }
     }

@@ -59,7 +59,8 @@ enum LineClassifier {
             if weakCodeSet.occurs(in: rest) { return true }
         }
         // Selector-like remnants: ".article-content", "#primary", "/footer", "end of .post", "END .body-container".
-        if line.wordCount <= 6 {
+        // (A selector begins with '.', '#' or '/': without one of those there is nothing to split.)
+        if line.wordCount <= 6, lower.withBytes({ $0.contains { $0 == 0x2E || $0 == 0x23 || $0 == 0x2F } }) {
             for word in lower.split(separator: " ") {
                 guard let f = word.first, word.count >= 3 else { continue }
                 let second = word[word.index(after: word.startIndex)]

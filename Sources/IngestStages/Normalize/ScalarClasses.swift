@@ -2,7 +2,7 @@
 /// the Basic Multilingual Plane built once. The standard library answers `properties.…` through
 /// a table search costing a few hundred instructions a call.
 enum ScalarClasses {
-    private static let alphabeticBMP: [UInt64] = {
+    static let alphabeticBMP: [UInt64] = {
         var bits = [UInt64](repeating: 0, count: 0x10000 / 64)
         for v in 0..<0x10000 {
             if let s = Unicode.Scalar(UInt32(v)), s.properties.isAlphabetic { bits[v >> 6] |= 1 << UInt64(v & 63) }
@@ -11,8 +11,13 @@ enum ScalarClasses {
     }()
 
     @inline(__always)
-    static func isAlphabetic(_ v: UInt32) -> Bool {
-        if v < 0x10000 { return alphabeticBMP[Int(v >> 6)] & (1 << UInt64(v & 63)) != 0 }
+    static func isAlphabetic(_ v: UInt32) -> Bool { isAlphabetic(v, in: alphabeticBMP) }
+
+    /// The same with the table passed in: a loop that asks many times loads it once (each
+    /// access to a static goes through its lazy initializer's check).
+    @inline(__always)
+    static func isAlphabetic(_ v: UInt32, in table: [UInt64]) -> Bool {
+        if v < 0x10000 { return table[Int(v >> 6)] & (1 << UInt64(v & 63)) != 0 }
         return Unicode.Scalar(v)?.properties.isAlphabetic ?? false
     }
 }

@@ -38,6 +38,7 @@ struct ScrapeLine {
         var punct = 0
         // Over the UTF-8 bytes, decoding scalars by hand: String's scalar view costs several
         // times more per character, and every line of every page passes here.
+        let alphabetic = ScalarClasses.alphabeticBMP
         text.withBytes { b in
             let n = b.count
             var i = 0
@@ -76,7 +77,7 @@ struct ScrapeLine {
                             if v != 0xD7 && v != 0xF7 { letters += 1 }
                         } else if v >= 0x2000 && v <= 0x206F {
                             // General punctuation (curly quotes, dashes, ellipsis): never letters.
-                        } else if ScalarClasses.isAlphabetic(v) {
+                        } else if ScalarClasses.isAlphabetic(v, in: alphabetic) {
                             letters += 1
                         }
                     }
