@@ -159,6 +159,14 @@ final class FurnitureSubtreeTests: XCTestCase {
         XCTAssertTrue(filtered(kept[7]).contains("two"))
     }
 
+    func testMetadataInsideFurnitureIsKeptAndTheRestDropped() {
+        let html = #"<nav><ul><li>menu</li></ul><meta itemprop="datePublished" content="2020-01-01"><div><time datetime="2020-01-01"><b>Jan 1</b></time></div><p>more menu</p></nav>"#
+        XCTAssertEqual(filtered(html), #"<nav><meta _a=0><time _a=1><b>Jan 1</b></time></nav>"#)
+        let page = "<html><body><header><ul><li><a href=/>Home</a></li></ul><span>By <time datetime=\"2021-03-04T10:00:00Z\">March 4</time></span></header>"
+            + "<article><p>" + String(repeating: "The council met and decided on the plan after a long debate. ", count: 4) + "</p></article></body></html>"
+        XCTAssertEqual(HTMLArticleExtractor.extract(utf8: Array(page.utf8)).published, "2021-03-04")
+    }
+
     func testSelfClosedContainerKeepsWhatFollows() {
         XCTAssertEqual(filtered("<nav/><p>x</p></nav>"), "<nav/><p>x</p></nav>")
     }

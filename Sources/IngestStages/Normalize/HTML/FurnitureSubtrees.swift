@@ -21,6 +21,9 @@ enum FurnitureSubtrees {
     enum Kind {
         /// Its presence inside keeps the contents.
         case kept
+        /// Metadata read wherever it is (`<meta>`, `<link>`, `<time>`): it is kept, with what it
+        /// holds, and the rest around it dropped.
+        case metadata
         /// No end tag (libxml2's empty elements and HTML's void ones).
         case void
         /// The prefilter drops its contents anyway (`MarkupPrefilter.dropped`): skip to its end tag.
@@ -32,17 +35,28 @@ enum FurnitureSubtrees {
         for name in ["area", "basefont", "br", "col", "embed", "hr", "img", "input", "isindex", "param", "source", "track",
                      "wbr", "keygen"] { kinds[key(Array(name.utf8))] = .void }
         for name in ["script", "style", "svg", "template", "noscript"] { kinds[key(Array(name.utf8))] = .skipped(Array(name.utf8)) }
-        for name in ["title", "meta", "link", "time", "figcaption", "article", "main", "html", "head", "body", "base",
+        for name in ["meta", "link", "time"] { kinds[key(Array(name.utf8))] = .metadata }
+        for name in ["title", "figcaption", "article", "main", "html", "head", "body", "base",
                      "textarea", "xmp", "plaintext", "listing", "frameset", "frame"] { kinds[key(Array(name.utf8))] = .kept }
         return kinds
     }()
 
-    /// The index of the `name` container's matching end tag (`</name`) when the contents from
-    /// `from` (just past the start tag) up to it can be left out, else nil.
-    static func droppableContentEnd(_ b: UnsafeBufferPointer<UInt8>, container: [UInt8], from: Int) -> Int? {
+    struct Drop {
+        /// Where the container's end tag (`</name`) starts.
+        var end: Int
+        /// The metadata elements inside, in order, each from its start tag to just past its end.
+        var kept: [Range<Int>]
+    }
+
+    /// The `name` container's contents from `from` (just past its start tag) to its matching
+    /// end tag, when all but the metadata elements in them can be left out, else nil.
+    static func droppableContents(_ b: UnsafeBufferPointer<UInt8>, container: [UInt8], from: Int) -> Drop? {
         let n = b.count
         let target = key(container)
         var open: [UInt64] = []
+        var kept: [Range<Int>] = []
+        /// The `<time>` being kept (its start and its depth in `open`), while inside it.
+        var keptTime: (start: Int, depth: Int)?
         var j = from
         while j < n {
             guard let lt = memchr(b.baseAddress! + j, 0x3C, n - j) else { return nil }
@@ -73,10 +87,14 @@ enum FurnitureSubtrees {
             if closing {
                 // An end tag runs to the next '>', as libxml2 reads it.
                 guard let gt = memchr(b.baseAddress! + k, 0x3E, n - k) else { return nil }
-                if open.isEmpty { return name == target ? j : nil }
+                if open.isEmpty { return name == target ? Drop(end: j, kept: kept) : nil }
                 guard open.last == name else { return nil }
                 open.removeLast()
                 j = b.baseAddress!.distance(to: gt.assumingMemoryBound(to: UInt8.self)) + 1
+                if let time = keptTime, open.count == time.depth {
+                    kept.append(time.start..<j)
+                    keptTime = nil
+                }
                 continue
             }
             let kind = kinds[name]
@@ -96,6 +114,17 @@ enum FurnitureSubtrees {
                 }
             }
             switch kind {
+            case .metadata where keptTime == nil:
+                // A void <meta>/<link> (or a self-closed one) is kept whole; a <time> up to its end tag.
+                if name == timeKey && !selfClosing {
+                    keptTime = (j, open.count)
+                    open.append(name)
+                } else {
+                    kept.append(j..<i)
+                }
+            case .metadata:
+                // Inside a kept <time>: part of it already.
+                if name == timeKey && !selfClosing { open.append(name) }
             case .skipped(let skippedName):
                 // Scripts (unless JSON-LD, refused above), styles, SVG: their contents are not markup.
                 guard let close = closingTag(skippedName, b, from: i),
@@ -111,6 +140,8 @@ enum FurnitureSubtrees {
         }
         return nil
     }
+
+    static let timeKey = key(Array("time".utf8))
 
     static let classAttribute = Array("class".utf8), idAttribute = Array("id".utf8), itempropAttribute = Array("itemprop".utf8)
     static let typeAttribute = Array("type".utf8), articleBody = Array("articlebody".utf8)

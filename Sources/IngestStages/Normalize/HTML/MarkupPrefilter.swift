@@ -23,65 +23,75 @@ enum MarkupPrefilter {
         var jsonLD: [String] = []
         var attributes = AttributeTable(capacity: input.count)
         input.withUnsafeBufferPointer { b in
-            let n = b.count
-            var i = 0
-            var copyFrom = 0
-            while i < n {
-                // memchr finds the next '<' many bytes at a time.
-                guard b[i] == 0x3C else {
-                    guard let lt = memchr(b.baseAddress! + i, 0x3C, n - i) else { break }
-                    i = b.baseAddress!.distance(to: lt.assumingMemoryBound(to: UInt8.self))
-                    continue
-                }
-                if i + 3 < n, b[i + 1] == 0x21, b[i + 2] == 0x2D, b[i + 3] == 0x2D {  // <!--
-                    var j = i + 4
-                    while j + 2 < n, !(b[j] == 0x2D && b[j + 1] == 0x2D && b[j + 2] == 0x3E) { j += 1 }
-                    appendFoldingSpace(b, copyFrom..<i, into: &out)
-                    i = min(n, j + 3)
-                    copyFrom = i
-                    continue
-                }
-                // Only s(cript|tyle|vg), t(emplate) and n(oscript) can start a dropped element.
-                let first = i + 1 < n ? b[i + 1] | 0x20 : 0
-                let candidate = first == 0x73 || first == 0x74 || first == 0x6E
-                guard candidate, let name = dropped.first(where: { matchesTag($0, b, at: i + 1) }) else {
-                    if i + 1 < n, isASCIILetter(b[i + 1]) {
-                        appendFoldingSpace(b, copyFrom..<i, into: &out)
-                        let container = FurnitureSubtrees.containers.first { matchesTag($0, b, at: i + 1) }
-                        var after = StartTagRewriter.rewrite(b, at: i, into: &out, attributes: &attributes)
-                        if after == nil, let container, i + 1 + container.count < n, b[i + 1 + container.count] == 0x3E {
-                            // "<nav>": copied as it is.
-                            after = i + 2 + container.count
-                            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<after!]))
-                        }
-                        if let after {
-                            i = after
-                            copyFrom = after
-                            // A furniture container (not self-closed): leave out its contents when that is safe.
-                            if let container, b[after - 2] != 0x2F,
-                               let close = FurnitureSubtrees.droppableContentEnd(b, container: container, from: after) {
-                                i = close
-                                copyFrom = close
-                            }
-                            continue
-                        }
-                        copyFrom = i
-                    }
-                    i += 1
-                    continue
-                }
-                let openEnd = tagEnd(b, from: i)
-                let close = closingTag(name, b, from: openEnd)
-                if name.count == 6, name[1] == 0x63, isJSONLD(b, from: i, to: openEnd) {  // "script"
-                    jsonLD.append(String(decoding: UnsafeBufferPointer(rebasing: b[openEnd..<close]), as: UTF8.self))
-                }
-                appendFoldingSpace(b, copyFrom..<i, into: &out)
-                i = close < n ? tagEnd(b, from: close) : n
-                copyFrom = i
-            }
-            appendFoldingSpace(b, copyFrom..<n, into: &out)
+            scan(b, into: &out, jsonLD: &jsonLD, attributes: &attributes)
         }
         return Output(html: out, jsonLD: jsonLD, attributes: attributes)
+    }
+
+    /// Filters `b` (the page, or a fragment of it that starts and ends between tags) into `out`.
+    private static func scan(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], jsonLD: inout [String],
+                             attributes: inout AttributeTable) {
+        let n = b.count
+        var i = 0
+        var copyFrom = 0
+        while i < n {
+            // memchr finds the next '<' many bytes at a time.
+            guard b[i] == 0x3C else {
+                guard let lt = memchr(b.baseAddress! + i, 0x3C, n - i) else { break }
+                i = b.baseAddress!.distance(to: lt.assumingMemoryBound(to: UInt8.self))
+                continue
+            }
+            if i + 3 < n, b[i + 1] == 0x21, b[i + 2] == 0x2D, b[i + 3] == 0x2D {  // <!--
+                var j = i + 4
+                while j + 2 < n, !(b[j] == 0x2D && b[j + 1] == 0x2D && b[j + 2] == 0x3E) { j += 1 }
+                appendFoldingSpace(b, copyFrom..<i, into: &out)
+                i = min(n, j + 3)
+                copyFrom = i
+                continue
+            }
+            // Only s(cript|tyle|vg), t(emplate) and n(oscript) can start a dropped element.
+            let first = i + 1 < n ? b[i + 1] | 0x20 : 0
+            let candidate = first == 0x73 || first == 0x74 || first == 0x6E
+            guard candidate, let name = dropped.first(where: { matchesTag($0, b, at: i + 1) }) else {
+                if i + 1 < n, isASCIILetter(b[i + 1]) {
+                    appendFoldingSpace(b, copyFrom..<i, into: &out)
+                    let container = FurnitureSubtrees.containers.first { matchesTag($0, b, at: i + 1) }
+                    var after = StartTagRewriter.rewrite(b, at: i, into: &out, attributes: &attributes)
+                    if after == nil, let container, i + 1 + container.count < n, b[i + 1 + container.count] == 0x3E {
+                        // "<nav>": copied as it is.
+                        after = i + 2 + container.count
+                        out.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<after!]))
+                    }
+                    if let after {
+                        i = after
+                        copyFrom = after
+                        // A furniture container (not self-closed): leave out its contents when that is
+                        // safe, all but the metadata elements inside, which are filtered as usual.
+                        if let container, b[after - 2] != 0x2F,
+                           let drop = FurnitureSubtrees.droppableContents(b, container: container, from: after) {
+                            for kept in drop.kept {
+                                scan(UnsafeBufferPointer(rebasing: b[kept]), into: &out, jsonLD: &jsonLD, attributes: &attributes)
+                            }
+                            i = drop.end
+                            copyFrom = drop.end
+                        }
+                        continue
+                    }
+                    copyFrom = i
+                }
+                i += 1
+                continue
+            }
+            let openEnd = tagEnd(b, from: i)
+            let close = closingTag(name, b, from: openEnd)
+            if name.count == 6, name[1] == 0x63, isJSONLD(b, from: i, to: openEnd) {  // "script"
+                jsonLD.append(String(decoding: UnsafeBufferPointer(rebasing: b[openEnd..<close]), as: UTF8.self))
+            }
+            appendFoldingSpace(b, copyFrom..<i, into: &out)
+            i = close < n ? tagEnd(b, from: close) : n
+            copyFrom = i
+        }
+        appendFoldingSpace(b, copyFrom..<n, into: &out)
     }
 
     /// Copies markup outside tags with every run of ASCII white space cut to its first
