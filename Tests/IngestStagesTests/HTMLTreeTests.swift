@@ -32,7 +32,7 @@ final class HTMLTreeTests: XCTestCase {
         let html = """
         <html lang="en"><body><DIV CLASS="Story Body" id=main data-x="1 > 2" style='display: none'>
         <a href="/x?a=1&amp;b=2" class=link>x</a>
-        <meta name="t" content="Tom &amp Jerry &unknown; &#39;quoted&#39; &#x263A; &lt;b&gt;">
+        <meta name="author" content="Tom &amp Jerry &unknown; &#39;quoted&#39; &#x263A; &lt;b&gt;">
         <link rel="canonical" href="https://example.com/a?x=1&amp;y=2">
         <p class="a" class="b" hidden>dup</p><br/><img src=x alt="y"/>
         <span title="&#0;gone" itemprop="articleBody&#0;tail">z</span>
@@ -183,5 +183,25 @@ final class FurnitureSubtreeTests: XCTestCase {
         XCTAssertFalse(filtered(html).contains("Most read"))
         XCTAssertFalse(filtered(html).contains("Home"))
         XCTAssertEqual(HTMLArticleExtractor.extract(utf8: Array(html.utf8)).paragraphs, prose)
+    }
+}
+
+final class UnreadMetadataTests: XCTestCase {
+    func testMetaAndLinkElementsTheReaderNeverLooksAtAreDropped() {
+        let html = #"<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta property="OG:Title" content="T">"#
+            + #"<meta name="author" content=""><link rel="preload" href="/f.woff"><link rel="Canonical" href="/a"></head>"#
+        let out = MarkupPrefilter.run(Array(html.utf8))
+        XCTAssertEqual(String(decoding: out.html, as: UTF8.self), "<head><meta _a=0><link _a=1></head>")
+        XCTAssertEqual(out.attributes.rowCount, 2)
+    }
+
+    func testEveryMetaKeyTheReaderReadsIsListed() {
+        // A page without metadata makes the reader try every key it knows; an unlisted one fails
+        // MetaValues' assertion (debug builds, as the tests are).
+        _ = HTMLArticleExtractor.extract(utf8: Array("<html><head><title>A title here | Site</title></head><body><p>text</p></body></html>".utf8))
+        let page = "<html><head>" + HTMLMetadataReader.metaKeys.sorted().map { "<meta name=\"\($0)\" content=\"v \($0)\">" }.joined()
+            + "</head><body><p>text</p></body></html>"
+        let filtered = MarkupPrefilter.run(Array(page.utf8))
+        XCTAssertEqual(filtered.attributes.rowCount, HTMLMetadataReader.metaKeys.count, "no listed key is dropped")
     }
 }

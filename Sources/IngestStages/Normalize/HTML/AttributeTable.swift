@@ -46,6 +46,14 @@ struct AttributeTable {
         return rowStart.count - 2
     }
 
+    /// The value of an attribute of the row being written, if it has it.
+    func pendingValue(_ name: HTMLAttribute) -> String? {
+        for k in Int(rowStart[rowStart.count - 1])..<names.count where names[k] == name {
+            return String(decoding: bytes[Int(valueStart[k])..<Int(valueEnd[k])], as: UTF8.self)
+        }
+        return nil
+    }
+
     /// Drops what was added to the row being written.
     mutating func discardRow() {
         let first = Int(rowStart[rowStart.count - 1])

@@ -22,8 +22,41 @@ enum HTMLMetadataReader {
         "socialmediaposting", "report", "askpublicnewsarticle",
     ]
 
+    /// The `<meta>` keys (`property`, `name` or `itemprop`, lower-cased) read below. The
+    /// prefilter drops every other `<meta>` before parsing (see `StartTagRewriter`), so a key read
+    /// here must be listed here; reading an unlisted one fails an assertion in debug builds.
+    static let metaKeys: Set<String> = [
+        "og:title", "twitter:title", "headline", "og:site_name", "author", "article:author", "dc.creator", "byl",
+        "parsely-author", "sailthru.author", "article:published_time", "datepublished", "og:published_time", "publish-date",
+        "pubdate", "date", "dc.date", "dc.date.issued", "sailthru.date", "parsely-pub-date", "application-name", "og:locale",
+        "content-language", "og:url", "article:section",
+    ]
+
+    /// First `content` per key.
+    struct MetaValues {
+        var values: [String: String] = [:]
+        subscript(key: String) -> String? {
+            get {
+                assert(HTMLMetadataReader.metaKeys.contains(key), "meta key \(key) is read but not in metaKeys")
+                return values[key]
+            }
+            set { if values[key] == nil { values[key] = newValue } }
+        }
+    }
+
+    /// Whether a `<meta>` with these key attributes and content is read at all.
+    static func isRead(metaKeys keys: [String?], content: String?) -> Bool {
+        guard let content, !content.isEmpty else { return false }
+        return keys.contains { $0.map { metaKeys.contains($0.lowercased()) } ?? false }
+    }
+
+    /// Whether a `<link>` with this `rel` is read at all (the canonical URL).
+    static func isRead(linkRel rel: String?) -> Bool {
+        rel?.lowercased().split(separator: " ").contains("canonical") == true
+    }
+
     static func read(_ tree: DOMTree, jsonLD: [String]) -> HTMLMetadata {
-        var meta: [String: String] = [:]
+        var meta = MetaValues()
         var titleTag: String?
         var canonical: String?
         var lang: String?
@@ -33,12 +66,12 @@ enum HTMLMetadataReader {
             case .meta:
                 guard let content = tree.attribute(.content, of: i), !content.isEmpty else { continue }
                 for keyAttr in [HTMLAttribute.property, .name, .itemprop] {
-                    if let key = tree.attribute(keyAttr, of: i)?.lowercased(), meta[key] == nil { meta[key] = content }
+                    if let key = tree.attribute(keyAttr, of: i)?.lowercased(), metaKeys.contains(key) { meta[key] = content }
                 }
             case .title:
                 if titleTag == nil { titleTag = collapse(tree.text(of: i)) }
             case .link:
-                if canonical == nil, tree.attribute(.rel, of: i)?.lowercased().split(separator: " ").contains("canonical") == true {
+                if canonical == nil, isRead(linkRel: tree.attribute(.rel, of: i)) {
                     canonical = tree.attribute(.href, of: i)
                 }
             case .html:

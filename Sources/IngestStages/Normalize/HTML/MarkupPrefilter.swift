@@ -206,6 +206,16 @@ enum StartTagRewriter {
         while true {
             switch AttributeTokenizer.next(b, &i) {
             case .end(let selfClosing):
+                // <meta> and <link> are read for metadata only (void, pruned): the ones the reader
+                // never looks at are dropped whole, a few dozen elements of a page's head.
+                let unreadMeta = isMeta && !HTMLMetadataReader.isRead(
+                    metaKeys: [table.pendingValue(.property), table.pendingValue(.name), table.pendingValue(.itemprop)],
+                    content: table.pendingValue(.content))
+                let unreadLink = isLink && !HTMLMetadataReader.isRead(linkRel: table.pendingValue(.rel))
+                if unreadMeta || unreadLink {
+                    table.discardRow()
+                    return i
+                }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<tagName.upperBound]))
                 if let row = table.endRow() {
                     out.append(0x20)  // " _a="
