@@ -21,6 +21,20 @@ struct WhitespaceFolder {
         let n = b.count
         var i = 0
         while i < n {
+            // A run of bytes that are not white space (nor the lead byte of a Unicode space)
+            // goes over in one copy.
+            var j = i
+            while j < n {
+                let c = b[j]
+                if c == 0x20 || (c >= 0x09 && c <= 0x0D) || c == 0xC2 || c == 0xE2 || c == 0xE3 { break }
+                j += 1
+            }
+            if j > i {
+                if pendingSpace { bytes.append(0x20); pendingSpace = false }
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j]))
+                i = j
+                continue
+            }
             let c = b[i]
             if c == 0x20 || (c >= 0x09 && c <= 0x0D) { space(); i += 1; continue }
             if c == 0xC2, i + 1 < n, b[i + 1] == 0xA0 { space(); i += 2; continue }  // U+00A0
@@ -30,6 +44,7 @@ struct WhitespaceFolder {
                 if d == 0x8B { i += 3; continue }  // zero-width space
             }
             if c == 0xE3, i + 2 < n, b[i + 1] == 0x80, b[i + 2] == 0x80 { space(); i += 3; continue }  // U+3000
+            // A lead byte that begins no space: an ordinary character.
             if pendingSpace { bytes.append(0x20); pendingSpace = false }
             bytes.append(c)
             i += 1
