@@ -174,6 +174,13 @@ else
     log "installing default pipeline to $CONF_FILE"
     run install -m 0644 -o root -g root "$PIPELINE_SRC" "$CONF_FILE"
 fi
+# The data files the default pipeline names (entity gazetteers), beside it; kept when present.
+run install -d -m 0755 -o root -g root "$CONF_DIR/gazetteers"
+for data in "$REPO_ROOT"/pipelines/gazetteers/*.yaml; do
+    [[ -f $data ]] || continue
+    dest=$CONF_DIR/gazetteers/$(basename "$data")
+    if [[ -e $dest ]]; then log "keeping existing $dest"; else run install -m 0644 -o root -g root "$data" "$dest"; fi
+done
 
 # ---- 7. unit -----------------------------------------------------------------------------------
 log "installing $UNIT_DEST"

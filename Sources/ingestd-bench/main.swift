@@ -155,6 +155,7 @@ func makeInstance(_ root: URL, repo: URL) throws -> URL {
     yaml = yaml.replacingOccurrences(of: "summary_interval: 60s", with: "summary_interval: 0")
     let pipeline = root.appendingPathComponent("news.yaml")
     try yaml.write(to: pipeline, atomically: true, encoding: .utf8)
+    try FileManager.default.copyItem(at: repo.appendingPathComponent("pipelines/gazetteers"), to: root.appendingPathComponent("gazetteers"))
     return pipeline
 }
 

@@ -81,6 +81,8 @@ final class CommandLineTests: XCTestCase {
         let d = try temp()
         let pipeline = d.appendingPathComponent("news.yaml")
         try FileManager.default.copyItem(at: DaemonHarness.repository.appendingPathComponent("pipelines/news.yaml"), to: pipeline)
+        try FileManager.default.copyItem(at: DaemonHarness.repository.appendingPathComponent("pipelines/gazetteers"),
+                                         to: d.appendingPathComponent("gazetteers"))
         let inputs = d.appendingPathComponent("in")
         try FileManager.default.createDirectory(at: inputs, withIntermediateDirectories: true)
         try sampleArticle(11).write(to: inputs.appendingPathComponent("one.txt"), atomically: true, encoding: .utf8)
@@ -91,7 +93,7 @@ final class CommandLineTests: XCTestCase {
         let records = try r.out.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
         XCTAssertEqual(records.count, 2)
         XCTAssertEqual(Set(records.compactMap { ($0["dedupe"] as? [String: Any])?["status"] as? String }), ["unique", "duplicate"])
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: d.path).sorted(), ["in", "news.yaml"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: d.path).sorted(), ["gazetteers", "in", "news.yaml"])
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: inputs.path).sorted(), ["one.txt", "same.txt"])
     }
 

@@ -36,6 +36,9 @@ final class DaemonHarness {
         }
         pipeline = root.appendingPathComponent("news.yaml")
         try yaml.write(to: pipeline, atomically: true, encoding: .utf8)
+        // The data files the pipeline names, beside it as they ship.
+        try FileManager.default.copyItem(at: Self.repository.appendingPathComponent("pipelines/gazetteers"),
+                                         to: root.appendingPathComponent("gazetteers"))
     }
 
     func dir(_ name: String) -> URL { root.appendingPathComponent(name) }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One problem in a pipeline file, located as editors and compilers do: `FILE:LINE:COL: message`.
 public struct ConfigIssue: Sendable, Equatable, CustomStringConvertible {
     public var file: String
@@ -25,12 +27,23 @@ public struct ConfigError: Error, Sendable, CustomStringConvertible {
 /// Collects problems while a pipeline file is read, so one run reports them all.
 public final class ConfigDiagnostics {
     public let file: String
+    /// The folder of the file: data files it names (gazetteers) resolve against it, so they can
+    /// sit beside the pipeline file whatever the data directory is.
+    public let fileDirectory: URL?
     public private(set) var issues: [ConfigIssue] = []
 
-    public init(file: String) { self.file = file }
+    public init(file: String, fileDirectory: URL? = nil) {
+        self.file = file
+        self.fileDirectory = fileDirectory
+    }
 
     public func report(_ message: String, line: Int, column: Int) {
         issues.append(ConfigIssue(file: file, line: line, column: column, message: message))
+    }
+
+    /// Takes over the problems found in a file this one refers to (each keeps its own file name).
+    public func absorb(_ other: ConfigDiagnostics) {
+        issues.append(contentsOf: other.issues)
     }
 }
 

@@ -22,7 +22,7 @@ public enum PipelineLoader {
 
     public static func parse(yaml text: String, file: URL, displayName: String, baseDirectory: URL,
                              registry: StageRegistry) throws -> PipelineConfig {
-        let diags = ConfigDiagnostics(file: displayName)
+        let diags = ConfigDiagnostics(file: displayName, fileDirectory: file.deletingLastPathComponent())
         let root: Node?
         do {
             root = try Yams.compose(yaml: text)
@@ -40,7 +40,8 @@ public enum PipelineLoader {
         let config = read(&top, file: file, base: baseDirectory, registry: registry)
         top.reportUnknownKeys()
         if !diags.issues.isEmpty || config == nil {
-            throw ConfigError(issues: diags.issues.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
+            throw ConfigError(issues: diags.issues.sorted { ($0.file != displayName ? 1 : 0, $0.file, $0.line, $0.column)
+                                                              < ($1.file != displayName ? 1 : 0, $1.file, $1.line, $1.column) })
         }
         return config!
     }

@@ -1,12 +1,13 @@
 import IngestCore
 
 /// `classify`: topics from the pipeline's taxonomy, genre from the document's own signals,
-/// language from its words and script.
+/// language from its words and script, entities from gazetteers and capitalization.
 struct ClassifyStage: Stage {
     let name = "classify"
     let matcher: TopicMatcher?
     let detectGenre: Bool
     let detectLanguage: Bool
+    let entities: EntityRecognizer?
 
     func process(_ doc: inout Document) throws -> StageVerdict {
         if let matcher {
@@ -20,6 +21,9 @@ struct ClassifyStage: Stage {
             // The first few thousand characters say as much about the language as the whole text.
             doc.lang = doc.lang ?? LanguageDetector.detect(String(doc.text.unicodeScalars.prefix(3000)))
         }
+        if let entities {
+            doc.entities = entities.recognize(title: doc.title, text: doc.text)
+        }
         if detectGenre {
             doc.genre = GenreDetector.detect(
                 text: doc.text,
@@ -31,7 +35,7 @@ struct ClassifyStage: Stage {
 
     static let factory = StageFactory(
         name: "classify",
-        summary: "topics from a weighted word/phrase taxonomy, genre and language",
+        summary: "topics from a weighted word/phrase taxonomy, genre, language and entities (gazetteers)",
         requires: ["normalize"]
     ) { options in
         let threshold = options.double("threshold", default: 1.0, in: 0...1_000_000)
@@ -59,16 +63,33 @@ struct ClassifyStage: Stage {
         }
         let genre = options.bool("genre", default: true)
         let language = options.bool("language", default: true)
+        let entities = options.bool("entities", default: true)
+        let unknown = options.bool("unknown_entities", default: true)
+        let limit = options.int("max_entities", default: 25, in: 1...1_000)
+        var gazetteer = Gazetteer()
+        if let files = options.value("gazetteer") {
+            // One file or a list of files, relative to the pipeline file.
+            let list: [ConfigValue]
+            if case .sequence = files.node { list = files.list() ?? [] } else { list = [files] }
+            for file in list {
+                guard let (data, diagnostics) = ConfigDataFile.open(file, what: "gazetteer") else { continue }
+                gazetteer.read(data)
+                ConfigDataFile.finish(diagnostics, into: file)
+            }
+        }
         return Builder(taxonomy: topics.isEmpty ? nil : Taxonomy(topics: topics, threshold: threshold),
-                       genre: genre, language: language)
+                       genre: genre, language: language,
+                       entities: entities ? EntityRecognizer(gazetteer: gazetteer, unknown: unknown, limit: limit) : nil)
     }
 
     struct Builder: StageBuilder {
         let taxonomy: Taxonomy?
         let genre: Bool
         let language: Bool
+        let entities: EntityRecognizer?
         func build(_ context: StageContext) throws -> any Stage {
-            ClassifyStage(matcher: taxonomy.map(TopicMatcher.init), detectGenre: genre, detectLanguage: language)
+            ClassifyStage(matcher: taxonomy.map(TopicMatcher.init), detectGenre: genre, detectLanguage: language,
+                          entities: entities)
         }
     }
 }

@@ -1,0 +1,87 @@
+import IngestCore
+
+/// Who and what a text names: gazetteer entities under their canonical name, and runs of
+/// capitalized words the gazetteer does not know, typed `unknown`, each with how often it occurs.
+struct EntityRecognizer: Sendable {
+    let gazetteer: Gazetteer
+    /// Also report capitalized word runs the gazetteer does not know.
+    let unknown: Bool
+    /// At most this many entities, the most frequent first.
+    let limit: Int
+
+    /// Capitalized words that are not names on their own (sentence openers, titles, calendar words).
+    static let notNames: Set<String> = [
+        "a", "an", "the", "and", "or", "but", "if", "in", "on", "at", "to", "of", "for", "from", "by", "with", "as", "after",
+        "before", "during", "since", "while", "when", "where", "why", "how", "what", "who", "which", "this", "that", "these",
+        "those", "there", "here", "he", "she", "it", "they", "we", "i", "you", "his", "her", "its", "their", "our", "my",
+        "your", "mr", "mrs", "ms", "dr", "prof", "sir", "president", "minister", "chairman", "leader", "general", "gen",
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+        "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yet", "so", "not", "no",
+        "all", "some", "many", "most", "such", "one", "two", "also", "still", "even", "however", "meanwhile", "according",
+        "photo", "read", "related", "editor", "note",
+    ]
+    /// Lower-case words that may sit inside a name ("Republic of Korea", "Ludwig van Beethoven").
+    static let connectors: Set<String> = ["of", "de", "del", "der", "van", "von", "bin", "al", "la", "le", "du", "da"]
+
+    func recognize(title: String?, text: String) -> [EntityLabel] {
+        let t = EntityTokens([title, text].compactMap { $0 }.joined(separator: "\n\n"))
+        let tokens = t.tokens
+        var counts: [Int: Int] = [:]
+        var unknownCounts: [String: Int] = [:]
+        var i = 0
+        while i < tokens.count {
+            if let (entity, length) = match(at: i, tokens) {
+                counts[entity, default: 0] += 1
+                i += length
+                continue
+            }
+            guard unknown, let length = nameRun(at: i, tokens) else { i += 1; continue }
+            unknownCounts[t.text(i, i + length - 1), default: 0] += 1
+            i += length
+        }
+        var labels = counts.map { EntityLabel(name: gazetteer.entities[$0.key].name, type: gazetteer.entities[$0.key].type, count: $0.value) }
+        let known = Set(labels.map(\.name))
+        labels += unknownCounts.filter { !known.contains($0.key) }.map { EntityLabel(name: $0.key, type: "unknown", count: $0.value) }
+        labels.sort { ($0.count, $1.name) > ($1.count, $0.name) }
+        return Array(labels.prefix(limit))
+    }
+
+    /// The longest gazetteer alias starting at token `i`: the entity and how many tokens it spans.
+    private func match(at i: Int, _ tokens: [EntityTokens.Token]) -> (Int, Int)? {
+        let first = tokens[i]
+        guard first.capitalized, let aliases = gazetteer.byFirstWord[first.lower] else { return nil }
+        for alias in aliases where i + alias.words.count <= tokens.count {
+            if alias.acronym && !first.acronym { continue }
+            var ok = true
+            for (k, word) in alias.words.enumerated() {
+                let token = tokens[i + k]
+                if token.lower != word || (k > 0 && !(token.gap == .space || token.gap == .apostrophe)) { ok = false; break }
+            }
+            if ok { return (alias.entity, alias.words.count) }
+        }
+        return nil
+    }
+
+    /// The length of a run of capitalized words starting at `i` that reads as a name, or nil.
+    private func nameRun(at i: Int, _ tokens: [EntityTokens.Token]) -> Int? {
+        func isNameWord(_ t: EntityTokens.Token) -> Bool {
+            t.capitalized && !Self.notNames.contains(t.lower) && t.lower.unicodeScalars.contains { $0.properties.isAlphabetic }
+        }
+        guard isNameWord(tokens[i]) else { return nil }
+        var end = i + 1
+        while end < tokens.count {
+            let t = tokens[end]
+            if t.gap == .space, isNameWord(t), match(at: end, tokens) == nil { end += 1; continue }
+            // "People's": a possessive s inside a name.
+            if t.gap == .apostrophe, t.lower == "s", end + 1 < tokens.count, tokens[end + 1].gap == .space,
+               isNameWord(tokens[end + 1]) { end += 2; continue }
+            // "Republic of Korea": a connector between two name words.
+            if t.gap == .space, Self.connectors.contains(t.lower), !t.capitalized, end + 1 < tokens.count,
+               tokens[end + 1].gap == .space, isNameWord(tokens[end + 1]) { end += 2; continue }
+            break
+        }
+        // One capitalized word opening a sentence is most often just the first word.
+        if end == i + 1, tokens[i].startsSentence, !tokens[i].acronym { return nil }
+        return end - i
+    }
+}
