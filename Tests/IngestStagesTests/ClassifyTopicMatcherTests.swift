@@ -1,3 +1,5 @@
+import Foundation
+import IngestCore
 import XCTest
 @testable import IngestStages
 
@@ -106,5 +108,40 @@ final class ClassifyTopicMatcherTests: XCTestCase {
         XCTAssertEqual(a, b)
         b.topics[0].terms[0].weight = 2
         XCTAssertNotEqual(a, b)
+    }
+}
+
+final class TopicConditionTests: XCTestCase {
+    private let taxonomy = Taxonomy(topics: [
+        Taxonomy.Topic(name: "sanctions", terms: [.init(phrase: "sanction", weight: 2)], exclude: ["football"]),
+        Taxonomy.Topic(name: "inter-korean", terms: [.init(phrase: "reunification", weight: 2)], require: ["seoul", "south korea"]),
+    ], threshold: 1)
+
+    func testExcludeTermsKeepATopicOut() {
+        let m = TopicMatcher(taxonomy: taxonomy)
+        XCTAssertEqual(m.score(text: "New sanctions were announced.").map(\.name), ["sanctions"])
+        XCTAssertEqual(m.score(text: "The football club faces sanctions.").map(\.name), [])
+    }
+
+    func testRequireTermsMustOccur() {
+        let m = TopicMatcher(taxonomy: taxonomy)
+        XCTAssertEqual(m.score(text: "Talk of reunification grew.").map(\.name), [])
+        XCTAssertEqual(m.score(text: "In South Korea, talk of reunification grew.").map(\.name), ["inter-korean"])
+        XCTAssertEqual(m.score(text: "Seoul's view of reunification").first?.score, 2, "conditions add nothing to the score")
+    }
+
+    func testATaxonomyFileIsReadAndItsProblemsLocated() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tax-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let pipeline = "name: t\nstages:\n  - use: normalize\n  - use: classify\n    taxonomy: topics.yaml\n"
+        try pipeline.write(to: dir.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        try "threshold: 1\ntopics:\n  trade:\n    terms: {tariff: 2}\n    require: [china]\n".write(
+            to: dir.appendingPathComponent("topics.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertNoThrow(try PipelineLoader.load(file: dir.appendingPathComponent("p.yaml"), registry: BuiltinStages.registry))
+        try "topics:\n  trade:\n    terms: {tariff: heavy}\n".write(to: dir.appendingPathComponent("topics.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try PipelineLoader.load(file: dir.appendingPathComponent("p.yaml"), registry: BuiltinStages.registry)) {
+            XCTAssertTrue("\($0)".contains(dir.appendingPathComponent("topics.yaml").path + ":3:"), "\($0)")
+        }
     }
 }

@@ -17,10 +17,17 @@ public struct Taxonomy: Sendable, Equatable {
         public var terms: [Term]
         /// Per-topic override of `Taxonomy.threshold`.
         public var threshold: Double?
-        public init(name: String, terms: [Term], threshold: Double? = nil) {
+        /// Words or phrases of which at least one must occur for the topic to be reported
+        /// ("sanctions" only with "korea" or "pyongyang" somewhere); empty means no condition.
+        public var require: [String] = []
+        /// Words or phrases whose presence keeps the topic out ("missile" but not "football").
+        public var exclude: [String] = []
+        public init(name: String, terms: [Term], threshold: Double? = nil, require: [String] = [], exclude: [String] = []) {
             self.name = name
             self.terms = terms
             self.threshold = threshold
+            self.require = require
+            self.exclude = exclude
         }
         /// Convenience: `Topic(name: "x", weightedTerms: [("war", 2), ("peace talks", 1.5)])`.
         public init(name: String, weightedTerms: [(String, Double)], threshold: Double? = nil) {
@@ -65,6 +72,9 @@ public struct TopicScore: Sendable, Equatable {
 /// same topic is left to that term, so one token never counts twice for two spellings.
 /// Overlapping terms (say "korea" and "north korea") each count: that is the Σ above.
 ///
+/// A topic with `require` terms is reported only when one of them occurs, and one with
+/// `exclude` terms only when none does (matched the same way; they add nothing to the score).
+///
 /// Cost: one dictionary lookup per document token (keyed by a term's first token), plus a short
 /// comparison for multi-word candidates — O(tokens), independent of the number of terms.
 public final class TopicMatcher: Sendable {
@@ -73,9 +83,12 @@ public final class TopicMatcher: Sendable {
         let rest: [String]     // tokens after the first (empty for single words)
     }
 
+    enum Role: Sendable { case weighted, required, excluded }
+
     private let index: [String: [Candidate]]
     private let termWeights: [Double]
     private let termTopic: [Int]
+    private let termRole: [Role]
     private let topicNames: [String]
     private let topicThresholds: [Double]
 
@@ -83,22 +96,26 @@ public final class TopicMatcher: Sendable {
         var index: [String: [Candidate]] = [:]
         var weights: [Double] = []
         var owners: [Int] = []
+        var roles: [Role] = []
         var names: [String] = []
         var thresholds: [Double] = []
 
         for (t, topic) in taxonomy.topics.enumerated() {
             names.append(topic.name)
             thresholds.append(topic.threshold ?? taxonomy.threshold)
-            let tokenized = topic.terms.map { Tokenizer.words($0.phrase) }
-            let exactSingles = Set(tokenized.compactMap { $0.count == 1 ? $0[0] : nil })
+            let all = topic.terms.map { ($0.phrase, $0.weight, Role.weighted) }
+                + topic.require.map { ($0, 0.0, Role.required) } + topic.exclude.map { ($0, 0.0, Role.excluded) }
+            let tokenized = all.map { Tokenizer.words($0.0) }
+            let exactSingles = Set(zip(tokenized, all).compactMap { $0.count == 1 && $1.2 == .weighted ? $0[0] : nil })
             for (j, toks) in tokenized.enumerated() where !toks.isEmpty {
                 let termID = weights.count
-                weights.append(topic.terms[j].weight)
+                weights.append(all[j].1)
                 owners.append(t)
+                roles.append(all[j].2)
                 if toks.count == 1 {
                     let w = toks[0]
                     index[w, default: []].append(Candidate(term: termID, rest: []))
-                    for v in TopicMatcher.variants(of: w) where v != w && !exactSingles.contains(v) {
+                    for v in TopicMatcher.variants(of: w) where v != w && (all[j].2 != .weighted || !exactSingles.contains(v)) {
                         index[v, default: []].append(Candidate(term: termID, rest: []))
                     }
                 } else {
@@ -109,6 +126,7 @@ public final class TopicMatcher: Sendable {
         self.index = index
         self.termWeights = weights
         self.termTopic = owners
+        self.termRole = roles
         self.topicNames = names
         self.topicThresholds = thresholds
     }
@@ -161,13 +179,22 @@ public final class TopicMatcher: Sendable {
 
         var sums = [Double](repeating: 0, count: topicNames.count)
         var hit = [Bool](repeating: false, count: topicNames.count)
+        var needs = [Bool](repeating: false, count: topicNames.count)
+        var met = [Bool](repeating: false, count: topicNames.count)
+        var excluded = [Bool](repeating: false, count: topicNames.count)
+        for (term, role) in termRole.enumerated() where role == .required { needs[termTopic[term]] = true }
         for (term, count) in counts.enumerated() where count > 0 {
             let t = termTopic[term]
-            sums[t] += termWeights[term] * (1 + log(Double(count)))
-            hit[t] = true
+            switch termRole[term] {
+            case .weighted:
+                sums[t] += termWeights[term] * (1 + log(Double(count)))
+                hit[t] = true
+            case .required: met[t] = true
+            case .excluded: excluded[t] = true
+            }
         }
         var result: [TopicScore] = []
-        for t in 0..<topicNames.count where hit[t] {
+        for t in 0..<topicNames.count where hit[t] && !excluded[t] && (!needs[t] || met[t]) {
             let s = (sums[t] * 1000).rounded() / 1000
             if s >= topicThresholds[t] {
                 result.append(TopicScore(name: topicNames[t], score: s))
