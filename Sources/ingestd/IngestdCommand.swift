@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import IngestDaemon
+import IngestStages
 
 @main
 struct Ingestd: ParsableCommand {
@@ -8,7 +9,7 @@ struct Ingestd: ParsableCommand {
         commandName: "ingestd",
         abstract: "Turns raw news documents into clean, deduplicated, classified JSON Lines records.",
         version: IngestdVersion.current,
-        subcommands: [Run.self, Validate.self, Once.self]
+        subcommands: [Run.self, Validate.self, Once.self, Train.self, Evaluate.self]
     )
 }
 
@@ -99,5 +100,86 @@ struct Once: ParsableCommand {
         let code = Daemon.once(pipeline: URL(fileURLWithPath: pipeline), inputs: paths.map { URL(fileURLWithPath: $0) },
                                output: output, stateDirectory: state.map { URL(fileURLWithPath: $0) }, logLevel: logLevel)
         if code != 0 { throw ExitCode(code) }
+    }
+}
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Train a text classifier from labelled examples, for the classify stage's `model:` option.",
+        discussion: """
+        Example:
+          ingestd train --data labelled.csv --out desk.model
+        The data is CSV with `category` (or `label`) and `text` columns, or JSON Lines with the label in
+        --label-field (a dotted path: labels.genre reads ingestd's own records) and the text in `text`.
+        """)
+
+    @Option(name: .long, help: "Labelled examples (CSV or JSON Lines).")
+    var data: String
+
+    @Option(name: .long, help: "Where to write the model.")
+    var out: String
+
+    @Option(name: .long, help: "JSON Lines: the label's field (dotted path).")
+    var labelField: String = "label"
+
+    @Option(name: .long, help: "Passes over the data.")
+    var epochs: Int = 12
+
+    func run() throws {
+        let start = Date()
+        let examples = try ClassifierCommands.read(data, labelField: labelField)
+        var options = LinearClassifier.Options()
+        options.epochs = max(1, epochs)
+        let model = LinearClassifier.train(texts: examples.texts, labels: examples.labels, options: options)
+        try ModelFile.write(model, to: URL(fileURLWithPath: out))
+        let counts = Dictionary(grouping: examples.labels, by: { $0 }).map { "\($0.key) \($0.value.count)" }.sorted()
+        print(String(format: "trained on %ld examples (%@) in %.2f s; wrote %@", examples.texts.count,
+                     counts.joined(separator: ", "), Date().timeIntervalSince(start), out))
+    }
+}
+
+struct Evaluate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Score a trained model on labelled examples: accuracy, macro-F1, per-class precision and recall, confusion matrix.",
+        discussion: "Example:\n  ingestd evaluate --model desk.model --data held-out.csv")
+
+    @Option(name: .long, help: "A model written by `ingestd train`.")
+    var model: String
+
+    @Option(name: .long, help: "Labelled examples (CSV or JSON Lines).")
+    var data: String
+
+    @Option(name: .long, help: "JSON Lines: the label's field (dotted path).")
+    var labelField: String = "label"
+
+    func run() throws {
+        let classifier = try ClassifierCommands.load(model)
+        let examples = try ClassifierCommands.read(data, labelField: labelField)
+        let start = Date()
+        let predicted = examples.texts.map { classifier.predict($0).label }
+        let evaluation = ClassifierEvaluation(truth: examples.labels, predicted: predicted)
+        print(evaluation.report)
+        print(String(format: "\npredicted %ld examples in %.3f s", examples.texts.count, Date().timeIntervalSince(start)))
+    }
+}
+
+/// Shared by `train` and `evaluate`: errors as one clear line and exit status 2.
+enum ClassifierCommands {
+    static func read(_ path: String, labelField: String) throws -> LabelledData {
+        do {
+            let data = try LabelledData.read(URL(fileURLWithPath: path), labelField: labelField)
+            guard !data.texts.isEmpty else { throw ValidationError("\(path): no labelled examples") }
+            return data
+        } catch let e as LabelledData.Failure {
+            FileHandle.standardError.write(Data("ingestd: \(e)\n".utf8))
+            throw ExitCode(2)
+        }
+    }
+
+    static func load(_ path: String) throws -> LinearClassifier {
+        do { return try ModelFile.read(URL(fileURLWithPath: path)) } catch let e as ModelFile.Failure {
+            FileHandle.standardError.write(Data("ingestd: \(e)\n".utf8))
+            throw ExitCode(2)
+        }
     }
 }

@@ -139,3 +139,56 @@ final class CommandLineTests: XCTestCase {
         }
     }
 }
+
+final class TrainedModelCommandTests: XCTestCase {
+    private func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = DaemonHarness.binary
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testTrainEvaluateAndTheModelInThePipeline() throws {
+        let d = FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: d) }
+        var csv = "category,text\n"
+        for n in 0..<30 {
+            csv += "council,\"\(sampleArticle(n).replacingOccurrences(of: "\n", with: " "))\"\n"
+            csv += "sport,\"The striker scored twice as the home side won the cup final \(n) in front of a record crowd at the stadium.\"\n"
+        }
+        try csv.write(to: d.appendingPathComponent("train.csv"), atomically: true, encoding: .utf8)
+        let trained = try run(["train", "--data", d.appendingPathComponent("train.csv").path, "--out", d.appendingPathComponent("m.model").path])
+        XCTAssertEqual(trained.status, 0, trained.err)
+        XCTAssertTrue(trained.out.contains("trained on 60 examples"), trained.out)
+        let evaluated = try run(["evaluate", "--model", d.appendingPathComponent("m.model").path, "--data", d.appendingPathComponent("train.csv").path])
+        XCTAssertEqual(evaluated.status, 0, evaluated.err)
+        XCTAssertTrue(evaluated.out.contains("accuracy 1.0000"), evaluated.out)
+        XCTAssertTrue(evaluated.out.contains("confusion"), evaluated.out)
+
+        var yaml = try String(contentsOf: DaemonHarness.repository.appendingPathComponent("pipelines/news.yaml"), encoding: .utf8)
+        yaml = yaml.replacingOccurrences(of: "  - use: classify\n", with: "  - use: classify\n    model: m.model\n")
+        try yaml.write(to: d.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        try FileManager.default.copyItem(at: DaemonHarness.repository.appendingPathComponent("pipelines/gazetteers"), to: d.appendingPathComponent("gazetteers"))
+        try sampleArticle(77).write(to: d.appendingPathComponent("doc.txt"), atomically: true, encoding: .utf8)
+        let once = try run(["once", "--pipeline", d.appendingPathComponent("p.yaml").path, "--output", "-", d.appendingPathComponent("doc.txt").path])
+        XCTAssertEqual(once.status, 0, once.err)
+        let record = try JSONSerialization.jsonObject(with: Data(once.out.utf8)) as! [String: Any]
+        let category = (record["labels"] as? [String: Any])?["category"] as? [String: Any]
+        XCTAssertEqual(category?["label"] as? String, "council", once.out)
+        XCTAssertNotNil(category?["probability"] as? Double)
+
+        let missing = try run(["validate", d.appendingPathComponent("p.yaml").path.replacingOccurrences(of: "p.yaml", with: "q.yaml")])
+        XCTAssertNotEqual(missing.status, 0)
+        try yaml.replacingOccurrences(of: "model: m.model", with: "model: nothing.model").write(to: d.appendingPathComponent("bad.yaml"), atomically: true, encoding: .utf8)
+        let bad = try run(["validate", d.appendingPathComponent("bad.yaml").path])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue((bad.out + bad.err).contains("bad.yaml:") && (bad.out + bad.err).contains("cannot read the model file"), bad.out + bad.err)
+    }
+}

@@ -35,6 +35,13 @@ public struct EntityLabel: Sendable, Equatable {
     public init(name: String, type: String, count: Int) { self.name = name; self.type = type; self.count = count }
 }
 
+/// What a trained classifier (`classify: model:`) says the document is, and how sure it is.
+public struct CategoryLabel: Sendable, Equatable {
+    public var label: String
+    public var probability: Double
+    public init(label: String, probability: Double) { self.label = label; self.probability = probability }
+}
+
 public struct DedupeVerdict: Sendable, Equatable {
     public enum Status: String, Sendable { case unique, duplicate, nearDuplicate = "near_duplicate" }
     public var status: Status
@@ -75,6 +82,7 @@ public struct Document: Sendable {
     public var topics: [TopicLabel] = []
     public var genre: String?
     public var entities: [EntityLabel] = []
+    public var category: CategoryLabel?
 
     /// Names of the stages that have run, in order.
     public var stagesRun: [String] = []

@@ -40,6 +40,7 @@ public enum RecordSchema {
             ("labels", .object([
                 ("topics", .array(doc.topics.map { .object([("name", .string($0.name)), ("score", .double($0.score))]) })),
                 ("genre", .string(doc.genre)),
+                ("category", doc.category.map { .object([("label", .string($0.label)), ("probability", .double($0.probability))]) } ?? .null),
                 ("entities", .array(doc.entities.map {
                     .object([("name", .string($0.name)), ("type", .string($0.type)), ("count", .int($0.count))])
                 })),

@@ -1,3 +1,4 @@
+import Foundation
 import IngestCore
 
 /// `classify`: topics from the pipeline's taxonomy, genre from the document's own signals,
@@ -8,6 +9,7 @@ struct ClassifyStage: Stage {
     let detectGenre: Bool
     let detectLanguage: Bool
     let entities: EntityRecognizer?
+    let model: LinearClassifier?
 
     func process(_ doc: inout Document) throws -> StageVerdict {
         if let matcher {
@@ -23,6 +25,10 @@ struct ClassifyStage: Stage {
         }
         if let entities {
             doc.entities = entities.recognize(title: doc.title, text: doc.text)
+        }
+        if let model {
+            let p = model.predict([doc.title, doc.text].compactMap { $0 }.joined(separator: "\n\n"))
+            doc.category = CategoryLabel(label: p.label, probability: p.probability)
         }
         if detectGenre {
             doc.genre = GenreDetector.detect(
@@ -66,9 +72,17 @@ struct ClassifyStage: Stage {
                 ConfigDataFile.finish(diagnostics, into: file)
             }
         }
+        // A model from `ingestd train`, loaded (and checked) when the pipeline is read.
+        var model: LinearClassifier?
+        if let value = options.value("model"), let path = value.string() {
+            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
+                : (options.diagnostics.fileDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).appendingPathComponent(path)
+            do { model = try ModelFile.read(url) } catch { value.error("\(error)") }
+        }
         return Builder(taxonomy: topics.isEmpty ? nil : Taxonomy(topics: topics, threshold: threshold),
                        genre: genre, language: language,
-                       entities: entities ? EntityRecognizer(gazetteer: gazetteer, unknown: unknown, limit: limit) : nil)
+                       entities: entities ? EntityRecognizer(gazetteer: gazetteer, unknown: unknown, limit: limit) : nil,
+                       model: model)
     }
 
     /// Topics from a `topics:` mapping: NAME → {terms: {WORD OR PHRASE: WEIGHT}, threshold, require, exclude}.
@@ -105,9 +119,10 @@ struct ClassifyStage: Stage {
         let genre: Bool
         let language: Bool
         let entities: EntityRecognizer?
+        let model: LinearClassifier?
         func build(_ context: StageContext) throws -> any Stage {
             ClassifyStage(matcher: taxonomy.map(TopicMatcher.init), detectGenre: genre, detectLanguage: language,
-                          entities: entities)
+                          entities: entities, model: model)
         }
     }
 }

@@ -1,0 +1,67 @@
+import Foundation
+
+/// A text as a sparse TF-IDF vector over hashed word unigrams and bigrams ("the hashing trick"):
+/// no vocabulary to store, any word maps to one of `dimensions` slots. Tokens are `Tokenizer`'s.
+public enum HashedFeatures {
+    public static let dimensions = 1 << 18
+
+    public struct Vector: Sendable {
+        public var indices: [Int32]
+        public var values: [Float]
+    }
+
+    /// Slot counts: each token and each pair of adjacent tokens, hashed.
+    public static func counts(_ text: String) -> (indices: [Int32], counts: [Float]) {
+        var sink = Slots()
+        sink.slots.reserveCapacity(text.utf8.count / 3)
+        Tokenizer.scan(text, into: &sink)
+        sink.slots.sort()
+        var indices: [Int32] = [], counts: [Float] = []
+        indices.reserveCapacity(sink.slots.count)
+        counts.reserveCapacity(sink.slots.count)
+        for s in sink.slots {
+            if let last = indices.last, last == s { counts[counts.count - 1] += 1 } else { indices.append(s); counts.append(1) }
+        }
+        return (indices, counts)
+    }
+
+    /// TF-IDF with sublinear term frequency (1 + ln tf), then scaled to unit length.
+    public static func vector(_ text: String, idf: [Float]) -> Vector {
+        let (indices, counts) = counts(text)
+        var values = [Float](repeating: 0, count: indices.count)
+        var norm: Float = 0
+        for k in indices.indices {
+            let v = (1 + logf(counts[k])) * idf[Int(indices[k])]
+            values[k] = v
+            norm += v * v
+        }
+        if norm > 0 {
+            let scale = 1 / norm.squareRoot()
+            for k in values.indices { values[k] *= scale }
+        }
+        return Vector(indices: indices, values: values)
+    }
+
+    /// Smoothed inverse document frequency per slot, as scikit-learn's TfidfVectorizer computes it:
+    /// ln((1 + n) / (1 + df)) + 1.
+    public static func idf(documents: [[Int32]]) -> [Float] {
+        var df = [Int32](repeating: 0, count: dimensions)
+        for doc in documents { for i in doc { df[Int(i)] += 1 } }
+        let n = Float(documents.count)
+        return df.map { logf((1 + n) / (1 + Float($0))) + 1 }
+    }
+
+    struct Slots: Tokenizer.Sink {
+        var slots: [Int32] = []
+        var previous: UInt64?
+        mutating func token(_ bytes: UnsafeBufferPointer<UInt8>) {
+            let h = MinHashSignature.fnv1a(bytes)
+            slots.append(Int32(truncatingIfNeeded: h & UInt64(HashedFeatures.dimensions - 1)))
+            if let p = previous {
+                let pair = MinHashSignature.splitmix(p &* 31 ^ h)
+                slots.append(Int32(truncatingIfNeeded: pair & UInt64(HashedFeatures.dimensions - 1)))
+            }
+            previous = h
+        }
+    }
+}

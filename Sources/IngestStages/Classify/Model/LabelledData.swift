@@ -1,0 +1,110 @@
+import Foundation
+import IngestCore
+
+/// Labelled examples for `ingestd train` and `ingestd evaluate`: a CSV file with `category` (or
+/// `label`) and `text` columns, or JSON Lines whose objects carry the label in `labelField`
+/// (a dotted path such as `labels.genre` reads ingestd's own records) and the text in `text`
+/// (with `title`, when there is one, in front).
+public struct LabelledData {
+    public struct Failure: Error, CustomStringConvertible {
+        public var path: String
+        public var line: Int
+        public var reason: String
+        public var description: String { "\(path):\(line): \(reason)" }
+    }
+
+    public var texts: [String] = []
+    public var labels: [String] = []
+
+    public static func read(_ url: URL, labelField: String = "label") throws -> LabelledData {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw Failure(path: url.path, line: 0, reason: "cannot read the file")
+        }
+        let text = String(decoding: data, as: UTF8.self)
+        if url.pathExtension.lowercased() == "csv" || !text.hasPrefix("{") { return try csv(text, path: url.path) }
+        return try jsonLines(text, path: url.path, labelField: labelField)
+    }
+
+    static func csv(_ text: String, path: String) throws -> LabelledData {
+        let rows = CSVRows.parse(text)
+        guard let header = rows.first?.fields.map({ $0.lowercased().trimmingCharacters(in: .whitespaces) }) else {
+            throw Failure(path: path, line: 1, reason: "the file is empty")
+        }
+        guard let li = header.firstIndex(of: "category") ?? header.firstIndex(of: "label"), let ti = header.firstIndex(of: "text") else {
+            throw Failure(path: path, line: 1, reason: "the header needs a 'category' (or 'label') and a 'text' column")
+        }
+        var out = LabelledData()
+        for row in rows.dropFirst() where !(row.fields.count == 1 && row.fields[0].isEmpty) {
+            guard row.fields.count == header.count else {
+                throw Failure(path: path, line: row.line, reason: "\(row.fields.count) fields where the header has \(header.count)")
+            }
+            let label = row.fields[li].trimmingCharacters(in: .whitespaces)
+            guard !label.isEmpty else { throw Failure(path: path, line: row.line, reason: "an empty label") }
+            out.labels.append(label)
+            out.texts.append(row.fields[ti])
+        }
+        return out
+    }
+
+    static func jsonLines(_ text: String, path: String, labelField: String) throws -> LabelledData {
+        var out = LabelledData()
+        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+            let value: JSONValue
+            do { value = try JSONParser.parse(String(line)) } catch {
+                throw Failure(path: path, line: n + 1, reason: "\(error)")
+            }
+            var label: JSONValue? = value
+            for part in labelField.split(separator: ".") { label = label?.member(String(part)) }
+            guard let name = label?.stringValue, !name.isEmpty else {
+                throw Failure(path: path, line: n + 1, reason: "no string '\(labelField)'")
+            }
+            guard let body = value.member("text")?.stringValue else { throw Failure(path: path, line: n + 1, reason: "no string 'text'") }
+            out.labels.append(name)
+            out.texts.append([value.member("title")?.stringValue, body].compactMap { $0 }.joined(separator: "\n\n"))
+        }
+        return out
+    }
+}
+
+/// RFC 4180 rows: commas, double-quoted fields with "" for a quote, line breaks inside quotes.
+enum CSVRows {
+    struct Row { var fields: [String]; var line: Int }
+
+    static func parse(_ text: String) -> [Row] {
+        var rows: [Row] = []
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var quoted = false, line = 1, rowLine = 1
+        let b = Array(text.utf8)
+        var i = 0
+        func endField() { fields.append(String(decoding: field, as: UTF8.self)); field.removeAll(keepingCapacity: true) }
+        while i < b.count {
+            let c = b[i]
+            if quoted {
+                if c == 0x22 {
+                    if i + 1 < b.count, b[i + 1] == 0x22 { field.append(0x22); i += 2; continue }
+                    quoted = false
+                } else {
+                    if c == 0x0A { line += 1 }
+                    field.append(c)
+                }
+            } else if c == 0x22 && field.isEmpty {
+                quoted = true
+            } else if c == 0x2C {
+                endField()
+            } else if c == 0x0A || c == 0x0D {
+                if c == 0x0D, i + 1 < b.count, b[i + 1] == 0x0A { i += 1 }
+                endField()
+                rows.append(Row(fields: fields, line: rowLine))
+                fields = []
+                line += 1
+                rowLine = line
+            } else {
+                field.append(c)
+            }
+            i += 1
+        }
+        if !field.isEmpty || !fields.isEmpty { endField(); rows.append(Row(fields: fields, line: rowLine)) }
+        return rows
+    }
+}
