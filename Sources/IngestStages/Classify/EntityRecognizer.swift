@@ -65,7 +65,7 @@ struct EntityRecognizer: Sendable {
     /// The length of a run of capitalized words starting at `i` that reads as a name, or nil.
     private func nameRun(at i: Int, _ tokens: [EntityTokens.Token]) -> Int? {
         func isNameWord(_ t: EntityTokens.Token) -> Bool {
-            t.capitalized && !Self.notNames.contains(t.lower) && t.lower.unicodeScalars.contains { $0.properties.isAlphabetic }
+            t.capitalized && !Self.notNames.contains(t.lower)
         }
         guard isNameWord(tokens[i]) else { return nil }
         var end = i + 1

@@ -66,7 +66,8 @@ struct EntityTokens {
                     : ScalarClasses.tokenClass(w)
                 if c == .word || c == .upperWord || (c == .mark && i > start) {
                     if c == .upperWord { upper += 1 }
-                    if scalars[i].properties.isAlphabetic { letters += 1 }
+                    // Letters: the token's scalars but digits and marks (no property look-up).
+                    if c != .mark, !(w >= 0x30 && w <= 0x39) { letters += 1 }
                     i += 1
                 } else {
                     break
@@ -78,12 +79,26 @@ struct EntityTokens {
                 else if sawApostrophe { gap = .apostrophe }
                 else { gap = .space }
             }
-            let text = String(String.UnicodeScalarView(scalars[start..<i]))
-            tokens.append(Token(start: start, end: i, lower: text.lowercased(),
-                                capitalized: scalars[start].properties.isUppercase,
+            tokens.append(Token(start: start, end: i, lower: Self.lowered(scalars[start..<i], hasUpper: upper > 0),
+                                capitalized: Self.isUpper(scalars[start]),
                                 acronym: letters >= 2 && upper == letters, gap: gap))
             sawSentenceEnd = false; sawOther = false; sawApostrophe = false; sawNewlines = 0
         }
+    }
+
+    static func lowered(_ word: ArraySlice<Unicode.Scalar>, hasUpper: Bool) -> String {
+        var view = String.UnicodeScalarView()
+        if word.allSatisfy({ $0.value < 0x80 }) {
+            for u in word { view.append(u.value >= 0x41 && u.value <= 0x5A ? Unicode.Scalar(u.value | 0x20)! : u) }
+            return String(view)
+        }
+        view.append(contentsOf: word)
+        return hasUpper ? String(view).lowercased() : String(view)
+    }
+
+    @inline(__always)
+    static func isUpper(_ u: Unicode.Scalar) -> Bool {
+        u.value < 0x80 ? (u.value >= 0x41 && u.value <= 0x5A) : ScalarClasses.tokenClass(u.value) == .upperWord
     }
 
     /// Words a full stop abbreviates rather than ends a sentence after.
