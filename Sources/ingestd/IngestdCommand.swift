@@ -123,7 +123,7 @@ struct Train: ParsableCommand {
     var labelField: String = "label"
 
     @Option(name: .long, help: "Passes over the data.")
-    var epochs: Int = 12
+    var epochs: Int = 8
 
     func run() throws {
         let start = Date()

@@ -25,9 +25,33 @@ public enum HashedFeatures {
         return (indices, counts)
     }
 
+    /// Slot counts for many texts at once: a dense tally reused from text to text (no sort).
+    public static func counts(_ texts: [String]) -> [(indices: [Int32], counts: [Float])] {
+        var tally = [Float](repeating: 0, count: dimensions)
+        var sink = Slots()
+        return texts.map { text in
+            sink.slots.removeAll(keepingCapacity: true)
+            sink.previous = nil
+            Tokenizer.scan(text, into: &sink)
+            var indices: [Int32] = []
+            indices.reserveCapacity(sink.slots.count)
+            for s in sink.slots {
+                if tally[Int(s)] == 0 { indices.append(s) }
+                tally[Int(s)] += 1
+            }
+            let counts = indices.map { tally[Int($0)] }
+            for i in indices { tally[Int(i)] = 0 }
+            return (indices, counts)
+        }
+    }
+
     /// TF-IDF with sublinear term frequency (1 + ln tf), then scaled to unit length.
     public static func vector(_ text: String, idf: [Float]) -> Vector {
         let (indices, counts) = counts(text)
+        return vector(indices: indices, counts: counts, idf: idf)
+    }
+
+    public static func vector(indices: [Int32], counts: [Float], idf: [Float]) -> Vector {
         var values = [Float](repeating: 0, count: indices.count)
         var norm: Float = 0
         for k in indices.indices {
