@@ -144,3 +144,33 @@ final class ClassifyGenreTests: XCTestCase {
         XCTAssertNil(GenreDetector.detect(text: repeated(para, 6), signals: GenreSignals()))
     }
 }
+
+final class PressReleaseGenreTests: XCTestCase {
+    func testPressReleasesAreRecognized() {
+        let release = """
+        FOR IMMEDIATE RELEASE
+
+        Harbourline Ferries announces a new route between Verrin and Calder, starting in May.
+
+        The company said the route would carry 400 passengers a day.
+
+        About Harbourline Ferries
+        Harbourline Ferries operates twelve vessels on the northern coast.
+
+        Media contact: press@harbourline.example
+        """
+        XCTAssertEqual(GenreDetector.detect(text: release, signals: GenreSignals(breadcrumbsOrSection: [], editorsNote: nil, authorInfo: nil, title: nil)),
+                       "press_release")
+        let wire = "VERRIN, May 2, 2024 /PRNewswire/ -- Calder Energy reported results.\\n\\nForward-looking statements: this release contains estimates."
+        XCTAssertEqual(GenreDetector.detect(text: wire, signals: GenreSignals(breadcrumbsOrSection: [], editorsNote: nil, authorInfo: nil, title: nil)),
+                       "press_release")
+        XCTAssertEqual(GenreDetector.detect(text: "x", signals: GenreSignals(breadcrumbsOrSection: ["Home", "Press Releases"], editorsNote: nil, authorInfo: nil, title: nil)),
+                       "press_release")
+    }
+
+    func testAReportMentioningAPressReleaseIsNotOne() {
+        let news = "The ministry said in a press release on Tuesday that talks would resume. Officials declined to comment further on the schedule."
+        XCTAssertNotEqual(GenreDetector.detect(text: news, signals: GenreSignals(breadcrumbsOrSection: [], editorsNote: nil, authorInfo: nil, title: nil)),
+                          "press_release")
+    }
+}

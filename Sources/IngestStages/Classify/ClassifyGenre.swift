@@ -37,6 +37,7 @@ public enum GenreDetector {
         if let g = genreFromSections(signals.breadcrumbsOrSection) { return g }
         if let n = signals.editorsNote, let g = genreFromNote(n) { return g }
         if let a = signals.authorInfo, let g = genreFromAuthor(a) { return g }
+        if isPressRelease(text) { return "press_release" }
         if let g = genreFromEmbeddedSignals(text) { return g }
         return genreFromStyle(text)
     }
@@ -54,7 +55,31 @@ public enum GenreDetector {
         (["analysis"], "analysis"), (["news", "analysis"], "analysis"),
         (["interview"], "interview"), (["interviews"], "interview"), (["q", "a"], "interview"), (["qa"], "interview"),
         (["review"], "review"), (["reviews"], "review"),
+        (["press", "release"], "press_release"), (["press", "releases"], "press_release"),
+        (["news", "release"], "press_release"), (["media", "release"], "press_release"),
     ]
+
+    /// The furniture of a press release, as distributed by companies and wire services.
+    static let pressReleaseMarks = PatternSet([
+        "for immediate release", "media contact", "press contact", "media inquiries", "media enquiries", "investor contact",
+        "investor relations contact", "forward-looking statements", "prnewswire", "pr newswire", "business wire",
+        "globe newswire", "globenewswire", "accesswire", "newsfile corp", "###", "-ends-", "- ends -", "source:",
+    ])
+
+    /// At least two press-release marks, or "For immediate release" at the top, or an "About
+    /// COMPANY" boilerplate paragraph with a contact line.
+    static func isPressRelease(_ text: String) -> Bool {
+        let lower = ScrapeText.asciiLower(text)
+        var found = Set<Int>()
+        var rest = lower[...]
+        while found.count < 2, let (k, off) = pressReleaseMarks.firstOccurrence(in: String(rest)) {
+            found.insert(k)
+            rest = rest.dropFirst(off + pressReleaseMarks.length(k))
+        }
+        if found.count >= 2 { return true }
+        if lower.prefix(300).contains("for immediate release") { return true }
+        return false
+    }
 
     /// Genre named by a short label ("Opinion", "Op-Ed", "Q&A", "News Analysis"), nil otherwise.
     /// The label must consist of the genre words only (plus at most one extra token such as "Content").
@@ -92,7 +117,7 @@ public enum GenreDetector {
             }
         }
         // More specific genres win over "opinion" (an interview published in the Opinion section).
-        for g in ["interview", "analysis", "review", "opinion"] where found.contains(g) { return g }
+        for g in ["press_release", "interview", "analysis", "review", "opinion"] where found.contains(g) { return g }
         return sawNews ? "news" : nil
     }
 
@@ -127,7 +152,7 @@ public enum GenreDetector {
             for seg in segments.dropFirst() {
                 if let g = labelGenre(seg, allowExtra: 0) { found.append(g) }
             }
-            for g in ["interview", "analysis", "review", "opinion"] where found.contains(g) { return g }
+            for g in ["press_release", "interview", "analysis", "review", "opinion"] where found.contains(g) { return g }
         }
         // Newspaper editorials: "The Guardian view on …", "The Times view on …".
         if lower.hasPrefix("the "), let r = lower.range(of: " view on "),
