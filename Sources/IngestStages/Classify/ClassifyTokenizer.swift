@@ -36,20 +36,21 @@ public enum Tokenizer {
     public static func scan<S: Sink>(_ text: String, into sink: inout S) {
         var text = text
         text.withUTF8 { b in
-            var cur: [UInt8] = []
-            cur.reserveCapacity(64)
-            var needsLower = false
+            // The current token, in a buffer of our own: appending to an Array costs a uniqueness
+            // check per byte, and this loop sees every byte of every document.
+            var token = TokenBuffer()
+            defer { token.free() }
             let n = b.count
             var i = 0
             while i < n {
                 let c = b[i]
                 if c < 0x80 {
                     if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
-                        cur.append(c)
+                        token.append(c)
                     } else if c >= 0x41 && c <= 0x5A {
-                        cur.append(c + 32)
-                    } else if !cur.isEmpty {
-                        flush(&cur, &needsLower, &sink)
+                        token.append(c + 32)
+                    } else if token.count > 0 {
+                        token.flush(into: &sink)
                     }
                     i += 1
                     continue
@@ -62,36 +63,65 @@ public enum Tokenizer {
                 i += width
                 if v == 0xAD { continue } // soft hyphen
                 if isSingleCharScript(v) {
-                    flush(&cur, &needsLower, &sink)
+                    token.flush(into: &sink)
                     sink.token(bytes)
                     continue
                 }
                 switch ScalarClasses.tokenClass(v) {
                 case .word:
-                    cur.append(contentsOf: bytes)
+                    token.append(bytes)
                 case .upperWord:
-                    cur.append(contentsOf: bytes)
-                    needsLower = true
+                    token.append(bytes)
+                    token.needsLower = true
                 case .mark:
-                    if !cur.isEmpty { cur.append(contentsOf: bytes) }
+                    if token.count > 0 { token.append(bytes) }
                 case .separator:
-                    flush(&cur, &needsLower, &sink)
+                    token.flush(into: &sink)
                 }
             }
-            flush(&cur, &needsLower, &sink)
+            token.flush(into: &sink)
         }
     }
 
-    private static func flush<S: Sink>(_ cur: inout [UInt8], _ needsLower: inout Bool, _ sink: inout S) {
-        if cur.isEmpty { return }
-        if needsLower {
-            var lowered = String(decoding: cur, as: UTF8.self).lowercased()
-            lowered.withUTF8 { sink.token($0) }
-        } else {
-            cur.withUnsafeBufferPointer { sink.token($0) }
+    /// A growable byte buffer for the token being read.
+    private struct TokenBuffer {
+        var base = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+        var capacity = 64
+        var count = 0
+        var needsLower = false
+
+        @inline(__always) mutating func append(_ c: UInt8) {
+            if count == capacity { grow() }
+            base[count] = c
+            count += 1
         }
-        cur.removeAll(keepingCapacity: true)
-        needsLower = false
+
+        mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+            for c in bytes { append(c) }
+        }
+
+        mutating func grow() {
+            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+            bigger.update(from: base, count: count)
+            base.deallocate()
+            base = bigger
+            capacity *= 2
+        }
+
+        mutating func flush<S: Sink>(into sink: inout S) {
+            guard count > 0 else { return }
+            let bytes = UnsafeBufferPointer(start: base, count: count)
+            if needsLower {
+                var lowered = String(decoding: bytes, as: UTF8.self).lowercased()
+                lowered.withUTF8 { sink.token($0) }
+            } else {
+                sink.token(bytes)
+            }
+            count = 0
+            needsLower = false
+        }
+
+        func free() { base.deallocate() }
     }
 
     /// Han ideographs, hiragana and katakana (including half-width katakana).
