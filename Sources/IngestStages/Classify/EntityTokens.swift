@@ -39,10 +39,7 @@ struct EntityTokens {
         var sawSentenceEnd = false, sawOther = false, sawApostrophe = false, sawNewlines = 0
         while i < scalars.count {
             let v = scalars[i].value
-            let cls = v < 0x80
-                ? ((v >= 0x61 && v <= 0x7A) || (v >= 0x30 && v <= 0x39) ? ScalarClasses.TokenClass.word
-                   : (v >= 0x41 && v <= 0x5A ? .upperWord : .separator))
-                : ScalarClasses.tokenClass(v)
+            let cls = Self.tokenClass(v)
             guard cls == .word || cls == .upperWord else {
                 switch v {
                 case 0x20, 0x09, 0xA0, 0x2D, 0x2010, 0x2011: break  // spaces and hyphens
@@ -60,10 +57,7 @@ struct EntityTokens {
             var letters = 0, upper = 0
             while i < scalars.count {
                 let w = scalars[i].value
-                let c = w < 0x80
-                    ? ((w >= 0x61 && w <= 0x7A) || (w >= 0x30 && w <= 0x39) ? ScalarClasses.TokenClass.word
-                       : (w >= 0x41 && w <= 0x5A ? .upperWord : .separator))
-                    : ScalarClasses.tokenClass(w)
+                let c = Self.tokenClass(w)
                 if c == .word || c == .upperWord || (c == .mark && i > start) {
                     if c == .upperWord { upper += 1 }
                     // Letters: the token's scalars but digits and marks (no property look-up).
@@ -84,6 +78,14 @@ struct EntityTokens {
                                 acronym: letters >= 2 && upper == letters, gap: gap))
             sawSentenceEnd = false; sawOther = false; sawApostrophe = false; sawNewlines = 0
         }
+    }
+
+    /// The tokenizer's class of a scalar, ASCII answered inline.
+    @inline(__always)
+    static func tokenClass(_ v: UInt32) -> ScalarClasses.TokenClass {
+        guard v < 0x80 else { return ScalarClasses.tokenClass(v) }
+        if (v >= 0x61 && v <= 0x7A) || (v >= 0x30 && v <= 0x39) { return .word }
+        return v >= 0x41 && v <= 0x5A ? .upperWord : .separator
     }
 
     static func lowered(_ word: ArraySlice<Unicode.Scalar>, hasUpper: Bool) -> String {

@@ -127,8 +127,8 @@ enum FurnitureSubtrees {
                 if name == timeKey && !selfClosing { open.append(name) }
             case .skipped(let skippedName):
                 // Scripts (unless JSON-LD, refused above), styles, SVG: their contents are not markup.
-                guard let close = closingTag(skippedName, b, from: i),
-                      let gt = memchr(b.baseAddress! + close, 0x3E, n - close) else { return nil }
+                let close = MarkupPrefilter.closingTag(skippedName, b, from: i)
+                guard close < n, let gt = memchr(b.baseAddress! + close, 0x3E, n - close) else { return nil }
                 j = b.baseAddress!.distance(to: gt.assumingMemoryBound(to: UInt8.self)) + 1
                 continue
             case .void:
@@ -162,22 +162,5 @@ enum FurnitureSubtrees {
         return false
     }
 
-    /// Start of `</name` (any case) after `from`, or nil.
-    static func closingTag(_ name: [UInt8], _ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
-        let n = b.count
-        var j = from
-        while j + 1 + name.count < n {
-            guard let lt = memchr(b.baseAddress! + j, 0x3C, n - j) else { return nil }
-            j = b.baseAddress!.distance(to: lt.assumingMemoryBound(to: UInt8.self))
-            guard j + 1 + name.count < n else { return nil }
-            if b[j + 1] == 0x2F {
-                var ok = true
-                for k in 0..<name.count where (b[j + 2 + k] | 0x20) != name[k] { ok = false; break }
-                if ok { return j }
-            }
-            j += 1
-        }
-        return nil
-    }
 }
 

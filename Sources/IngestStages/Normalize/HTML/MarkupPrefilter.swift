@@ -145,7 +145,7 @@ enum MarkupPrefilter {
     }
 
     /// Start of `</name`, or the end of input when it never closes.
-    private static func closingTag(_ name: [UInt8], _ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+    static func closingTag(_ name: [UInt8], _ b: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
         var j = from
         let n = b.count
         while j + 1 + name.count < n {
