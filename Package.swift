@@ -18,6 +18,8 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         // libxml2's HTML parser, over Debian's libxml2-dev.
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // libcurl, over Debian's libcurl4-openssl-dev: URL and feed sources (issue 7, in progress).
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         // The model and the contracts every other module speaks: documents, records, stages, config.
         .target(name: "IngestCore", dependencies: [
             "COpenSSL",
@@ -26,7 +28,7 @@ let package = Package(
         ]),
         // Where documents come from: the inotify drop folder (URLs and feeds come later).
         .target(name: "IngestInputs", dependencies: [
-            "IngestCore",
+            "IngestCore", "CCurl",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // normalize → dedupe → classify, one folder per stage.
@@ -50,7 +52,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore"]),
-        .testTarget(name: "IngestInputsTests", dependencies: ["IngestInputs", "IngestCore"]),
+        .testTarget(name: "IngestInputsTests", dependencies: ["IngestInputs", "IngestCore", "CCurl"]),
         .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages", "IngestCore"]),
         .testTarget(name: "IngestSinksTests", dependencies: ["IngestSinks", "IngestCore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["IngestCore"]),

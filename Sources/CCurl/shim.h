@@ -1,0 +1,25 @@
+#ifndef INGESTD_CCURL_SHIM_H
+#define INGESTD_CCURL_SHIM_H
+// libcurl (Debian's libcurl4-openssl-dev). curl_easy_setopt, curl_easy_getinfo and
+// curl_multi_setopt are variadic, which Swift cannot call: these typed wrappers can.
+#include <curl/curl.h>
+
+static inline CURLcode ingestd_curl_easy_setopt_long(CURL *h, CURLoption o, long v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode ingestd_curl_easy_setopt_string(CURL *h, CURLoption o, const char *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode ingestd_curl_easy_setopt_pointer(CURL *h, CURLoption o, void *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode ingestd_curl_easy_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v) { return curl_easy_setopt(h, o, v); }
+static inline CURLcode ingestd_curl_easy_setopt_offset(CURL *h, CURLoption o, curl_off_t v) { return curl_easy_setopt(h, o, v); }
+
+typedef size_t (*ingestd_curl_data_callback)(char *data, size_t size, size_t count, void *user);
+static inline CURLcode ingestd_curl_easy_setopt_data_callback(CURL *h, CURLoption o, ingestd_curl_data_callback f) {
+    return curl_easy_setopt(h, o, f);
+}
+
+static inline CURLcode ingestd_curl_easy_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode ingestd_curl_easy_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
+static inline CURLcode ingestd_curl_easy_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_easy_getinfo(h, i, v); }
+
+static inline curl_version_info_data *ingestd_curl_version_info(void) { return curl_version_info(CURLVERSION_NOW); }
+
+static inline CURLMcode ingestd_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+#endif
