@@ -130,11 +130,13 @@ struct Train: ParsableCommand {
         let examples = try ClassifierCommands.read(data, labelField: labelField)
         var options = LinearClassifier.Options()
         options.epochs = max(1, epochs)
+        let trainStart = Date()
         let model = LinearClassifier.train(texts: examples.texts, labels: examples.labels, options: options)
+        let trainSeconds = Date().timeIntervalSince(trainStart)
         try ModelFile.write(model, to: URL(fileURLWithPath: out))
         let counts = Dictionary(grouping: examples.labels, by: { $0 }).map { "\($0.key) \($0.value.count)" }.sorted()
-        print(String(format: "trained on %ld examples (%@) in %.2f s; wrote %@", examples.texts.count,
-                     counts.joined(separator: ", "), Date().timeIntervalSince(start), out))
+        print(String(format: "trained on %ld examples (%@) in %.2f s (%.3f s of training); wrote %@", examples.texts.count,
+                     counts.joined(separator: ", "), Date().timeIntervalSince(start), trainSeconds, out))
     }
 }
 
