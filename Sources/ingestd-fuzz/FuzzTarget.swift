@@ -14,8 +14,10 @@ import IngestStages
 ///     3  CharsetDecoder.decode(rest, declared: LABEL)              — LABEL = text up to the first LF (≤ 40 bytes)
 ///     4  HTMLArticleExtractor.extract(utf8:)                       — libxml2 + metadata + content finder
 ///     5  PlainTextScrapeParser.parse                               — the plain-text scrape parser
+///     6  ClassifyStage (topics with require/exclude, genre, language, entities).process — the first
+///        line is the title, the rest the text
 ///
-/// (first byte modulo 6). Modes 4 and 5 get the bytes as valid UTF-8 (invalid sequences are
+/// (first byte modulo 7). Modes 4 and 5 get the bytes as valid UTF-8 (invalid sequences are
 /// replaced with U+FFFD), as they do in the stage, where they only ever see decoded text.
 enum FuzzTarget {
     static let normalize: any Stage = makeNormalizeStage()
@@ -51,7 +53,34 @@ enum FuzzTarget {
         }
     }
 
-    static let modes = 6
+    static let classify: any Stage = makeClassifyStage()
+
+    static func makeClassifyStage() -> any Stage {
+        let yaml = """
+        name: fuzz
+        stages:
+          - use: normalize
+          - use: classify
+            topics:
+              summit: {terms: {summit: 2, talks: 1, kim jong un: 2}, require: [korea], exclude: [football]}
+              trade: {terms: {tariff: 2, exports: 1}}
+            max_entities: 50
+        """
+        let base = URL(fileURLWithPath: "/nonexistent-ingestd-fuzz")
+        do {
+            let config = try PipelineLoader.parse(yaml: yaml, file: base.appendingPathComponent("fuzz.yaml"),
+                                                  displayName: "fuzz.yaml", baseDirectory: base,
+                                                  registry: BuiltinStages.registry)
+            guard let entry = config.stages.first(where: { $0.name == "classify" }) else {
+                fatalError("ingestd-fuzz: the pipeline has no classify stage")
+            }
+            return try entry.builder.build(StageContext(stateDirectory: nil, pipelineName: "fuzz", logger: .init(label: "ingestd-fuzz")))
+        } catch {
+            fatalError("ingestd-fuzz: cannot build the classify stage: \(error)")
+        }
+    }
+
+    static let modes = 7
 
     static func run(_ data: UnsafeBufferPointer<UInt8>) {
         guard let first = data.first else { return }
@@ -77,8 +106,19 @@ enum FuzzTarget {
             _ = CharsetDecoder.decode(body, declared: label)
         case 4:
             _ = HTMLArticleExtractor.extract(utf8: Array(String(decoding: rest, as: UTF8.self).utf8))
-        default:
+        case 5:
             _ = PlainTextScrapeParser.parse(String(decoding: rest, as: UTF8.self))
+        default:
+            let text = String(decoding: rest, as: UTF8.self)
+            var doc = Document(id: "fuzz", origin: Origin(kind: .file, path: "/fuzz", size: rest.count, sha256: "x"), raw: [])
+            let firstLine = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
+            doc.title = firstLine.first.map(String.init)
+            doc.text = firstLine.count > 1 ? String(firstLine[1]) : ""
+            do {
+                _ = try classify.process(&doc)
+            } catch {
+                fatalError("classify threw: \(error)")
+            }
         }
     }
 }

@@ -24,7 +24,8 @@ struct EntityRecognizer: Sendable {
     static let connectors: Set<String> = ["of", "de", "del", "der", "van", "von", "bin", "al", "la", "le", "du", "da"]
 
     func recognize(title: String?, text: String) -> [EntityLabel] {
-        let t = EntityTokens([title, text].compactMap { $0 }.joined(separator: "\n\n"))
+        // Names are counted over the first 200,000 characters: a 10 MB page costs no more than a long article.
+        let t = EntityTokens(String([title, text].compactMap { $0 }.joined(separator: "\n\n").unicodeScalars.prefix(200_000)))
         let tokens = t.tokens
         var counts: [Int: Int] = [:]
         var unknownCounts: [String: Int] = [:]
