@@ -30,6 +30,7 @@ struct ContentFinder {
         textLength = Array(repeating: 0, count: tree.count)
         linkLength = Array(repeating: 0, count: tree.count)
         commas = Array(repeating: 0, count: tree.count)
+        measureText()
         pruneByTag()
         measure()
         pruneByName()
@@ -179,24 +180,19 @@ struct ContentFinder {
 
     // MARK: Measuring
 
-    /// Collapsed length and commas of each text node, measured on the first pass and reused.
-    private var textMeasures: [(length: Int32, commas: Int32)] = []
+    /// Text nodes are never pruned, so their own length and commas are measured once; the
+    /// passes after each pruning only sum them again into the elements.
+    private mutating func measureText() {
+        for i in 0..<tree.count where tree.isText(i) {
+            (textLength[i], commas[i]) = tree.withText(i, CollapsedText.measure)
+        }
+    }
 
     private mutating func measure() {
-        let firstPass = textMeasures.isEmpty
-        if firstPass { textMeasures = Array(repeating: (0, 0), count: tree.count) }
-        for i in 0..<tree.count { textLength[i] = 0; linkLength[i] = 0; commas[i] = 0 }
+        for i in 0..<tree.count where !tree.isText(i) { textLength[i] = 0; linkLength[i] = 0; commas[i] = 0 }
         // Children come after their parents in the array: one backwards pass sums subtrees.
         for i in stride(from: tree.count - 1, through: 0, by: -1) {
             if pruned[i] { continue }
-            if tree.isText(i) {
-                if firstPass {
-                    let (length, c) = tree.withText(i, CollapsedText.measure)
-                    textMeasures[i] = (Int32(clamping: length), Int32(clamping: c))
-                }
-                textLength[i] = Int(textMeasures[i].length)
-                commas[i] = Int(textMeasures[i].commas)
-            }
             if tree.tag(i) == .a { linkLength[i] = textLength[i] }
             let p = tree.parent(i)
             if p >= 0, !pruned[p] {
