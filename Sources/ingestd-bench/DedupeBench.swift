@@ -9,7 +9,7 @@ import IngestStages
 func runDedupeBench(list: String, seconds: Double, rounds minimumRounds: Int = 1, work: URL) throws {
     let paths = try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
     let texts = try paths.map { try String(contentsOfFile: $0, encoding: .utf8) }
-    let bar = 0.8 - 1.65 * (0.8 * 0.2 / Double(MinHashSignature.permutations)).squareRoot()
+    let bar = NearDuplicateIndex.bar(threshold: 0.8)
     var rounds = 0, matched = 0, signatureTime = 0.0
     // A checksum of every signature value: equal figures before and after a change mean the
     // signatures (persisted in users' indexes) did not change.

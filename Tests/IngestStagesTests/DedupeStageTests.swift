@@ -16,7 +16,7 @@ final class DedupeStageTests: XCTestCase {
     private func stage(_ policy: String = "annotate", state: URL?, near: Bool = true) throws -> DedupeStage {
         DedupeStage(policy: .init(rawValue: policy)!, exact: try ExactIndex(directory: state),
                     urls: try ExactIndex(directory: state, fileName: "dedupe-url.log"),
-                    near: near ? try NearDuplicateIndex(directory: state, bar: DedupeStage.bar(threshold: 0.8)) : nil, shingle: 5)
+                    near: near ? try NearDuplicateIndex(directory: state, bar: NearDuplicateIndex.bar(threshold: 0.8)) : nil, shingle: 5)
     }
 
     private func doc(_ id: String, _ text: String) -> Document {

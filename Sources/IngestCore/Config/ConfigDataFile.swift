@@ -10,10 +10,7 @@ public enum ConfigDataFile {
     /// while reading the returned value are collected by `diagnostics`, which the caller hands
     /// back with `finish`.
     public static func open(_ value: ConfigValue, what: String) -> (value: ConfigValue, diagnostics: ConfigDiagnostics)? {
-        guard let path = value.string() else { return nil }
-        let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
-            : (value.diagnostics.fileDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
-                .appendingPathComponent(path)
+        guard let url = url(value) else { return nil }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             value.error("cannot read the \(what) file \(url.path)")
             return nil
@@ -38,6 +35,15 @@ public enum ConfigDataFile {
             value.error("the \(what) file \(url.path): \(error)")
             return nil
         }
+    }
+
+    /// Where the data file `value` names is: an absolute path as it is, a relative one against
+    /// the folder of the file that names it (not `--data-dir`). Nil, reported, when not a string.
+    public static func url(_ value: ConfigValue) -> URL? {
+        guard let path = value.string() else { return nil }
+        if path.hasPrefix("/") { return URL(fileURLWithPath: path) }
+        return (value.diagnostics.fileDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+            .appendingPathComponent(path)
     }
 
     /// Hands the data file's problems to the pipeline file's diagnostics.

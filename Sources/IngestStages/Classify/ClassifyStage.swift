@@ -74,9 +74,7 @@ struct ClassifyStage: Stage {
         }
         // A model from `ingestd train`, loaded (and checked) when the pipeline is read.
         var model: LinearClassifier?
-        if let value = options.value("model"), let path = value.string() {
-            let url = path.hasPrefix("/") ? URL(fileURLWithPath: path)
-                : (options.diagnostics.fileDirectory ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).appendingPathComponent(path)
+        if let value = options.value("model"), let url = ConfigDataFile.url(value) {
             do { model = try ModelFile.read(url) } catch { value.error("\(error)") }
         }
         return Builder(taxonomy: topics.isEmpty ? nil : Taxonomy(topics: topics, threshold: threshold),

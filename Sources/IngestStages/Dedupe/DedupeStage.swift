@@ -74,13 +74,6 @@ struct DedupeStage: Stage {
         return out
     }
 
-    /// The estimated-similarity bar for a near duplicate: the threshold minus 1.65 standard
-    /// errors of a 64-value MinHash estimate there, so a pair exactly at the threshold is found
-    /// 95% of the time, and pairs above it almost always.
-    static func bar(threshold: Double) -> Double {
-        let se = (threshold * (1 - threshold) / Double(MinHashSignature.permutations)).squareRoot()
-        return threshold - 1.65 * se
-    }
 
     static let factory = StageFactory(
         name: "dedupe",
@@ -107,7 +100,7 @@ struct DedupeStage: Stage {
             DedupeStage(policy: policy,
                         exact: try ExactIndex(directory: context.stateDirectory, retention: retention),
                         urls: try ExactIndex(directory: context.stateDirectory, fileName: "dedupe-url.log", retention: retention),
-                        near: near ? try NearDuplicateIndex(directory: context.stateDirectory, bar: DedupeStage.bar(threshold: threshold),
+                        near: near ? try NearDuplicateIndex(directory: context.stateDirectory, bar: NearDuplicateIndex.bar(threshold: threshold),
                                                             retention: retention) : nil,
                         shingle: shingle)
         }

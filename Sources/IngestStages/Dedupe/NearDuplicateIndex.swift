@@ -103,6 +103,14 @@ public final class NearDuplicateIndex: Sendable {
         state = Locked(s)
     }
 
+    /// The estimated-similarity bar for a near duplicate at Jaccard `threshold`: the threshold
+    /// minus 1.65 standard errors of a MinHash estimate there, so a pair exactly at the threshold
+    /// is found 95% of the time, and pairs above it almost always.
+    public static func bar(threshold: Double) -> Double {
+        let se = (threshold * (1 - threshold) / Double(MinHashSignature.permutations)).squareRoot()
+        return threshold - 1.65 * se
+    }
+
     public var count: Int { state.withLock { $0.count } }
 
     /// The earliest indexed document this signature nearly duplicates, or nil; in both cases
