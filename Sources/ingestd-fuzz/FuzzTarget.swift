@@ -23,40 +23,24 @@ enum FuzzTarget {
     static let normalize: any Stage = makeNormalizeStage()
 
     static func makeNormalizeStage() -> any Stage {
-        let yaml = """
+        let stage = stage("normalize", from: """
         name: fuzz
         stages:
           - use: normalize
             min_words: 0
             invalid_utf8: repair
-        """
-        let base = URL(fileURLWithPath: "/nonexistent-ingestd-fuzz")
-        do {
-            let config = try PipelineLoader.parse(yaml: yaml, file: base.appendingPathComponent("fuzz.yaml"),
-                                                  displayName: "fuzz.yaml", baseDirectory: base,
-                                                  registry: BuiltinStages.registry)
-            guard let entry = config.stages.first, entry.name == "normalize" else {
-                fatalError("ingestd-fuzz: the pipeline has no normalize stage")
-            }
-            let stage = try entry.builder.build(StageContext(stateDirectory: nil, pipelineName: "fuzz",
-                                                             logger: .init(label: "ingestd-fuzz")))
-            // Make sure this really is NormalizeStage(minWords: 0, invalidUTF8: .repair).
-            let fields = Dictionary(Mirror(reflecting: stage).children.compactMap { c in c.label.map { ($0, "\(c.value)") } },
-                                    uniquingKeysWith: { a, _ in a })
-            guard String(describing: type(of: stage)) == "NormalizeStage",
-                  fields["minWords"] == "0", fields["invalidUTF8"] == "repair" else {
-                fatalError("ingestd-fuzz: unexpected stage \(type(of: stage)) \(fields)")
-            }
-            return stage
-        } catch {
-            fatalError("ingestd-fuzz: cannot build the normalize stage: \(error)")
+        """)
+        // Make sure this really is NormalizeStage(minWords: 0, invalidUTF8: .repair).
+        let fields = Dictionary(Mirror(reflecting: stage).children.compactMap { c in c.label.map { ($0, "\(c.value)") } },
+                                uniquingKeysWith: { a, _ in a })
+        guard String(describing: type(of: stage)) == "NormalizeStage",
+              fields["minWords"] == "0", fields["invalidUTF8"] == "repair" else {
+            fatalError("ingestd-fuzz: unexpected stage \(type(of: stage)) \(fields)")
         }
+        return stage
     }
 
-    static let classify: any Stage = makeClassifyStage()
-
-    static func makeClassifyStage() -> any Stage {
-        let yaml = """
+    static let classify: any Stage = stage("classify", from: """
         name: fuzz
         stages:
           - use: normalize
@@ -65,18 +49,21 @@ enum FuzzTarget {
               summit: {terms: {summit: 2, talks: 1, kim jong un: 2}, require: [korea], exclude: [football]}
               trade: {terms: {tariff: 2, exports: 1}}
             max_entities: 50
-        """
+        """)
+
+    /// The stage `name` of a pipeline written here, built as the daemon builds it.
+    static func stage(_ name: String, from yaml: String) -> any Stage {
         let base = URL(fileURLWithPath: "/nonexistent-ingestd-fuzz")
         do {
             let config = try PipelineLoader.parse(yaml: yaml, file: base.appendingPathComponent("fuzz.yaml"),
                                                   displayName: "fuzz.yaml", baseDirectory: base,
                                                   registry: BuiltinStages.registry)
-            guard let entry = config.stages.first(where: { $0.name == "classify" }) else {
-                fatalError("ingestd-fuzz: the pipeline has no classify stage")
+            guard let entry = config.stages.first(where: { $0.name == name }) else {
+                fatalError("ingestd-fuzz: the pipeline has no \(name) stage")
             }
             return try entry.builder.build(StageContext(stateDirectory: nil, pipelineName: "fuzz", logger: .init(label: "ingestd-fuzz")))
         } catch {
-            fatalError("ingestd-fuzz: cannot build the classify stage: \(error)")
+            fatalError("ingestd-fuzz: cannot build the \(name) stage: \(error)")
         }
     }
 
