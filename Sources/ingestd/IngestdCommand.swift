@@ -113,21 +113,17 @@ struct Train: ParsableCommand {
         --label-field (a dotted path: labels.genre reads ingestd's own records) and the text in `text`.
         """)
 
-    @Option(name: .long, help: "Labelled examples (CSV or JSON Lines).")
-    var data: String
+    @OptionGroup var examples: LabelledExamples
 
     @Option(name: .long, help: "Where to write the model.")
     var out: String
-
-    @Option(name: .long, help: "JSON Lines: the label's field (dotted path).")
-    var labelField: String = "label"
 
     @Option(name: .long, help: "Passes over the data.")
     var epochs: Int = 8
 
     func run() throws {
         let start = Date()
-        let examples = try ClassifierCommands.read(data, labelField: labelField)
+        let examples = try self.examples.read()
         var options = LinearClassifier.Options()
         options.epochs = max(1, epochs)
         let trainStart = Date()
@@ -148,21 +144,28 @@ struct Evaluate: ParsableCommand {
     @Option(name: .long, help: "A model written by `ingestd train`.")
     var model: String
 
-    @Option(name: .long, help: "Labelled examples (CSV or JSON Lines).")
-    var data: String
-
-    @Option(name: .long, help: "JSON Lines: the label's field (dotted path).")
-    var labelField: String = "label"
+    @OptionGroup var examples: LabelledExamples
 
     func run() throws {
         let classifier = try ClassifierCommands.load(model)
-        let examples = try ClassifierCommands.read(data, labelField: labelField)
+        let examples = try self.examples.read()
         let start = Date()
         let predicted = examples.texts.map { classifier.predict($0).label }
         let evaluation = ClassifierEvaluation(truth: examples.labels, predicted: predicted)
         print(evaluation.report)
         print(String(format: "\npredicted %ld examples in %.3f s", examples.texts.count, Date().timeIntervalSince(start)))
     }
+}
+
+/// `--data` and `--label-field`, the labelled examples `train` and `evaluate` read.
+struct LabelledExamples: ParsableArguments {
+    @Option(name: .long, help: "Labelled examples (CSV or JSON Lines).")
+    var data: String
+
+    @Option(name: .long, help: "JSON Lines: the label's field (dotted path).")
+    var labelField: String = "label"
+
+    func read() throws -> LabelledData { try ClassifierCommands.read(data, labelField: labelField) }
 }
 
 /// Shared by `train` and `evaluate`: errors as one clear line and exit status 2.
