@@ -45,7 +45,10 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Prints throughput, latency and memory figures of the real binary; asserts nothing.
-        .executableTarget(name: "ingestd-bench", dependencies: ["IngestStages"]),
+        .executableTarget(name: "ingestd-bench", dependencies: [
+            "IngestStages", "IngestCore",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         // libFuzzer target for the normalize stage; scripts/fuzz builds it with -DFUZZING (a replay tool otherwise).
         .executableTarget(name: "ingestd-fuzz", dependencies: [
             "IngestCore", "IngestStages",

@@ -79,6 +79,12 @@ public enum WordCount {
                 } else if !(inWord && (v == 0x27 || v == 0x2D)) {
                     inWord = false
                 }
+            } else if v >= 0xC0 && v <= 0xFF && v != 0xD7 && v != 0xF7 {
+                // Latin-1 letters (all of U+00C0–U+00FF but × and ÷), without a property lookup.
+                if !inWord { count += 1; inWord = true }
+            } else if v >= 0x2000 && v <= 0x206F {
+                // General punctuation (dashes, curly quotes, ellipsis): never a letter or a digit.
+                if !(inWord && v == 0x2019) { inWord = false }
             } else if (0x3040...0x30FF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0x0E00...0x0E7F).contains(v) {
                 count += 1
                 inWord = false
