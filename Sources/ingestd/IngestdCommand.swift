@@ -118,21 +118,34 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Where to write the model.")
     var out: String
 
-    @Option(name: .long, help: "Passes over the data.")
+    @Option(name: .long, help: "The most passes over the data.")
     var epochs: Int = 8
+
+    @Option(name: .long, help: "Stop before --epochs once a pass lowers the mean training log-loss by less than this (0: run every pass).")
+    var tolerance: Double = 0.001
+
+    @Option(name: .long, help: "L2 regularization strength.")
+    var l2: Float = LinearClassifier.Options().l2
+
+    @Option(name: .long, help: "AdaGrad base learning rate.")
+    var learningRate: Float = LinearClassifier.Options().learningRate
 
     func run() throws {
         let start = Date()
         let examples = try self.examples.read()
         var options = LinearClassifier.Options()
+        options.l2 = max(0, l2)
+        options.learningRate = learningRate > 0 ? learningRate : options.learningRate
         options.epochs = max(1, epochs)
+        options.tolerance = max(0, tolerance)
         let trainStart = Date()
-        let model = LinearClassifier.train(texts: examples.texts, labels: examples.labels, options: options)
+        let (model, losses) = LinearClassifier.trainReporting(texts: examples.texts, labels: examples.labels, options: options)
         let trainSeconds = Date().timeIntervalSince(trainStart)
         try ModelFile.write(model, to: URL(fileURLWithPath: out))
         let counts = Dictionary(grouping: examples.labels, by: { $0 }).map { "\($0.key) \($0.value.count)" }.sorted()
-        print(String(format: "trained on %ld examples (%@) in %.2f s (%.3f s of training); wrote %@", examples.texts.count,
-                     counts.joined(separator: ", "), Date().timeIntervalSince(start), trainSeconds, out))
+        print(String(format: "trained on %ld examples (%@) in %.2f s (%.3f s of training, %ld passes, final log-loss %.6f); wrote %@",
+                     examples.texts.count, counts.joined(separator: ", "), Date().timeIntervalSince(start), trainSeconds,
+                     losses.count, losses.last ?? 0, out))
     }
 }
 
@@ -150,7 +163,7 @@ struct Evaluate: ParsableCommand {
         let classifier = try ClassifierCommands.load(model)
         let examples = try self.examples.read()
         let start = Date()
-        let predicted = examples.texts.map { classifier.predict($0).label }
+        let predicted = classifier.predict(examples.texts).map(\.label)
         let evaluation = ClassifierEvaluation(truth: examples.labels, predicted: predicted)
         print(evaluation.report)
         print(String(format: "\npredicted %ld examples in %.3f s", examples.texts.count, Date().timeIntervalSince(start)))

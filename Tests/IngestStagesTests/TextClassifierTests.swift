@@ -5,6 +5,7 @@ import XCTest
 /// Fixtures written here: two small vocabularies, so the right answer is known.
 private let harbour = ["ship", "harbour", "dock", "crane", "cargo", "port", "tide", "ferry", "quay", "berth"]
 private let school = ["pupil", "teacher", "exam", "classroom", "lesson", "school", "grade", "homework", "term", "library"]
+private let weather = ["rain", "storm", "wind", "cloud", "forecast", "snow", "frost", "sunshine", "thunder", "fog"]
 
 private func example(_ words: [String], _ n: Int) -> String {
     var g = UInt64(n) &* 0x9E37_79B9_7F4A_7C15 &+ 1
@@ -53,8 +54,68 @@ final class TextClassifierTests: XCTestCase {
         try Data("not a model".utf8).write(to: bad)
         XCTAssertThrowsError(try ModelFile.read(bad)) { XCTAssertTrue("\($0)".contains("not an ingestd model"), "\($0)") }
         let cut = dir.appendingPathComponent("cut.model")
-        try Data(try Data(contentsOf: url).prefix(100_000)).write(to: cut)
+        let whole = try Data(contentsOf: url)
+        try Data(whole.prefix(whole.count / 2)).write(to: cut)
         XCTAssertThrowsError(try ModelFile.read(cut)) { XCTAssertTrue("\($0)".contains("wrong size") || "\($0)".contains("cut short"), "\($0)") }
+    }
+
+    func testThreeOrMoreClassesAndTheModelKeepsOnlySeenSlots() throws {
+        let sets = [("harbour", harbour), ("school", school), ("weather", weather)]
+        let texts = sets.flatMap { _, words in (0..<30).map { example(words, $0 + 7 * words.count) } }
+        let labels = sets.flatMap { name, _ in Array(repeating: name, count: 30) }
+        let model = LinearClassifier.train(texts: texts, labels: labels)
+        XCTAssertEqual(model.labels, ["harbour", "school", "weather"])
+        let truth = sets.flatMap { name, _ in Array(repeating: name, count: 10) }
+        let unseen = sets.flatMap { _, words in (0..<10).map { example(words, 5_000 + $0) } }
+        let evaluation = ClassifierEvaluation(truth: truth, predicted: model.predict(unseen).map(\.label))
+        XCTAssertEqual(evaluation.accuracy, 1.0, evaluation.report)
+        XCTAssertEqual(model.predict(unseen).map(\.label), unseen.map { model.predict($0).label }, "batch and one-by-one agree")
+        // 35 words: at most 35 unigram and 35 * 35 bigram slots, far below the 2^18 of the hash.
+        XCTAssertLessThanOrEqual(model.slots.count, 35 + 35 * 35)
+        XCTAssertEqual(model.weights.count, (model.slots.count + 1) * 3)
+    }
+
+    func testTrainingStopsWhenTheLossNoLongerFalls() {
+        let texts = (0..<40).map { example(harbour, $0) } + (0..<40).map { example(school, 100 + $0) }
+        let labels = Array(repeating: "harbour", count: 40) + Array(repeating: "school", count: 40)
+        var options = LinearClassifier.Options()
+        options.epochs = 20
+        options.tolerance = 0
+        let all = LinearClassifier.trainReporting(texts: texts, labels: labels, options: options).epochLosses
+        XCTAssertEqual(all.count, 20)
+        XCTAssertLessThan(all.last!, all.first!)
+        options.tolerance = 0.001
+        let early = LinearClassifier.trainReporting(texts: texts, labels: labels, options: options).epochLosses
+        XCTAssertLessThan(early.count, 20)
+        XCTAssertEqual(early, Array(all.prefix(early.count)), "the same passes, only fewer of them")
+        // It stopped at the first pass that fell by less than the tolerance below the best before it.
+        XCTAssertGreaterThan(early[early.count - 1], early[..<(early.count - 1)].min()! - 0.001)
+        for i in 1..<(early.count - 1) { XCTAssertLessThanOrEqual(early[i], early[..<i].min()! - 0.001) }
+    }
+
+    /// Models written before format 2 held every slot of every class; they still load and predict alike.
+    func testFormatOneModelFilesStillLoad() throws {
+        let model = trained()
+        let d = HashedFeatures.dimensions, k = model.labels.count
+        var bytes = Array("INGESTDM".utf8)
+        func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+        u32(1); u32(UInt32(d)); u32(UInt32(k))
+        for label in model.labels { u32(UInt32(label.utf8.count)); bytes.append(contentsOf: label.utf8) }
+        var idf = [Float](repeating: model.unseenIDF, count: d)
+        var rows = [Float](repeating: 0, count: k * d + k)
+        for (f, j) in model.slots.enumerated() {
+            idf[Int(j)] = model.idf[f]
+            for c in 0..<k { rows[c * d + Int(j)] = model.weights[f * k + c] }
+        }
+        for c in 0..<k { rows[k * d + c] = model.weights[model.slots.count * k + c] }
+        for v in idf + rows { u32(v.bitPattern) }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("v1-\(UUID().uuidString).model")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try Data(bytes).write(to: url)
+        let back = try ModelFile.read(url)
+        for text in ["exam in the classroom", "cargo at the quay", "the council said today"] {
+            XCTAssertEqual(back.predict(text), model.predict(text), text)
+        }
     }
 
     func testCSVAndJSONLinesExamples() throws {

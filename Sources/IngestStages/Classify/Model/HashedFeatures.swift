@@ -27,30 +27,40 @@ public enum HashedFeatures {
 
     /// Slot counts for many texts at once: a dense tally reused from text to text (no sort).
     public static func counts(_ texts: [String]) -> [(indices: [Int32], counts: [Float])] {
-        var tally = [Float](repeating: 0, count: dimensions)
+        let tally = UnsafeMutableBufferPointer<Float>.allocate(capacity: dimensions)
+        tally.initialize(repeating: 0)
+        defer { tally.deallocate() }
         var sink = Slots()
         return texts.map { text in
             sink.slots.removeAll(keepingCapacity: true)
             sink.previous = nil
             Tokenizer.scan(text, into: &sink)
-            var indices: [Int32] = []
-            indices.reserveCapacity(sink.slots.count)
-            for s in sink.slots {
-                if tally[Int(s)] == 0 { indices.append(s) }
-                tally[Int(s)] += 1
+            return sink.slots.withUnsafeBufferPointer { slots in
+                // Slots in order of first sighting, with their counts; the tally is left all zero.
+                var distinct = 0
+                for s in slots {
+                    if tally[Int(s)] == 0 { distinct += 1 }
+                    tally[Int(s)] += 1
+                }
+                // A negative tally marks a slot already taken into `indices`.
+                let indices = [Int32](unsafeUninitializedCapacity: distinct) { buffer, count in
+                    for s in slots where tally[Int(s)] > 0 {
+                        buffer[count] = s
+                        count += 1
+                        tally[Int(s)] = -tally[Int(s)]
+                    }
+                }
+                let counts = [Float](unsafeUninitializedCapacity: distinct) { buffer, count in
+                    for (k, i) in indices.enumerated() { buffer[k] = -tally[Int(i)]; tally[Int(i)] = 0 }
+                    count = distinct
+                }
+                return (indices, counts)
             }
-            let counts = indices.map { tally[Int($0)] }
-            for i in indices { tally[Int(i)] = 0 }
-            return (indices, counts)
         }
     }
 
-    /// TF-IDF with sublinear term frequency (1 + ln tf), then scaled to unit length.
-    public static func vector(_ text: String, idf: [Float]) -> Vector {
-        let (indices, counts) = counts(text)
-        return vector(indices: indices, counts: counts, idf: idf)
-    }
-
+    /// TF-IDF with sublinear term frequency (1 + ln tf), then scaled to unit length; `idf` is
+    /// indexed by the numbers in `indices`.
     public static func vector(indices: [Int32], counts: [Float], idf: [Float]) -> Vector {
         var values = [Float](repeating: 0, count: indices.count)
         var norm: Float = 0
@@ -66,13 +76,17 @@ public enum HashedFeatures {
         return Vector(indices: indices, values: values)
     }
 
-    /// Smoothed inverse document frequency per slot, as scikit-learn's TfidfVectorizer computes it:
-    /// ln((1 + n) / (1 + df)) + 1.
-    public static func idf(documents: [[Int32]]) -> [Float] {
-        var df = [Int32](repeating: 0, count: dimensions)
+    /// Smoothed inverse document frequency of features 0..<features over `documents` (the feature
+    /// numbers of each, distinct), as scikit-learn's TfidfVectorizer computes it.
+    public static func idf(documents: [[Int32]], features: Int) -> [Float] {
+        var df = [Int32](repeating: 0, count: features)
         for doc in documents { for i in doc { df[Int(i)] += 1 } }
-        let n = Float(documents.count)
-        return df.map { logf((1 + n) / (1 + Float($0))) + 1 }
+        return df.map { idf(documentFrequency: Int($0), documents: documents.count) }
+    }
+
+    /// ln((1 + n) / (1 + df)) + 1.
+    public static func idf(documentFrequency df: Int, documents n: Int) -> Float {
+        logf((1 + Float(n)) / (1 + Float(df))) + 1
     }
 
     struct Slots: Tokenizer.Sink {

@@ -1,7 +1,9 @@
 import Foundation
 
-/// The on-disk form of a `LinearClassifier`: "INGESTDM", format version, slot count, the labels,
-/// the IDF table and the weights, little-endian. Read whole and checked, in milliseconds.
+/// The on-disk form of a `LinearClassifier`, little-endian: "INGESTDM", the format version, the
+/// slot count, the labels; then (format 2) the IDF of every slot training never saw, the number of
+/// slots it saw, their numbers in ascending order, their IDFs, their weights (all classes of a slot
+/// together) and one bias per class. Read whole and checked, in milliseconds.
 public enum ModelFile {
     public struct Failure: Error, CustomStringConvertible, Equatable {
         public var path: String
@@ -11,17 +13,26 @@ public enum ModelFile {
 
     static let magic = Array("INGESTDM".utf8)
 
+    /// Format 2 stores only the slots training saw (a few per cent of the 2^18); format 1, every
+    /// slot class by class, is still read.
     public static func write(_ model: LinearClassifier, to url: URL) throws {
+        let k = model.labels.count, m = model.slots.count
         var out: [UInt8] = magic
+        out.reserveCapacity(64 + m * (8 + 4 * k) + 4 * k)
         func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { out.append(contentsOf: $0) } }
+        func f32(_ v: Float) { u32(v.bitPattern) }
         u32(LinearClassifier.formatVersion)
         u32(UInt32(HashedFeatures.dimensions))
-        u32(UInt32(model.labels.count))
+        u32(UInt32(k))
         for label in model.labels {
             u32(UInt32(label.utf8.count))
             out.append(contentsOf: label.utf8)
         }
-        for f in model.idf + model.weights { u32(f.bitPattern) }
+        f32(model.unseenIDF)
+        u32(UInt32(m))
+        for j in model.slots { u32(UInt32(j)) }
+        for v in model.idf { f32(v) }
+        for v in model.weights { f32(v) }
         let tmp = url.appendingPathExtension("tmp")
         try Data(out).write(to: tmp)
         if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
@@ -38,13 +49,14 @@ public enum ModelFile {
                 defer { at += 4 }
                 return UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: at, as: UInt32.self))
             }
+            func f32() throws -> Float { Float(bitPattern: try u32()) }
             guard raw.count >= magic.count, Array(raw.prefix(magic.count)) == magic else {
                 throw Failure(path: path, reason: "not an ingestd model file (trained with `ingestd train`)")
             }
             at = magic.count
             let version = try u32()
-            guard version == LinearClassifier.formatVersion else {
-                throw Failure(path: path, reason: "model format \(version); this ingestd reads format \(LinearClassifier.formatVersion): train it again")
+            guard (1...LinearClassifier.formatVersion).contains(version) else {
+                throw Failure(path: path, reason: "model format \(version); this ingestd reads formats 1 to \(LinearClassifier.formatVersion): train it again")
             }
             let d = Int(try u32()), k = Int(try u32())
             guard d == HashedFeatures.dimensions, (1...10_000).contains(k) else {
@@ -57,11 +69,43 @@ public enum ModelFile {
                 labels.append(String(decoding: raw[at..<(at + n)], as: UTF8.self))
                 at += n
             }
-            let floats = d + k * d + k
-            guard raw.count - at == floats * 4 else { throw Failure(path: path, reason: "the model file has the wrong size") }
-            var values = [Float](repeating: 0, count: floats)
-            values.withUnsafeMutableBytes { dst in dst.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[at...])) }
-            return LinearClassifier(labels: labels, idf: Array(values[0..<d]), weights: Array(values[d...]))
+            if version == 1 { return try formatOne(labels: labels, floats: raw[at...], path: path) }
+            let unseenIDF = try f32()
+            let m = Int(try u32())
+            guard m <= d, raw.count - at == m * 8 + (m + 1) * k * 4 else {
+                throw Failure(path: path, reason: "the model file has the wrong size")
+            }
+            var seen = [Bool](repeating: false, count: d)
+            var slots = [Int32](repeating: 0, count: m)
+            for f in 0..<m {
+                let j = Int(try u32())
+                guard j < d, !seen[j] else { throw Failure(path: path, reason: "the model file is damaged (slot list)") }
+                seen[j] = true
+                slots[f] = Int32(j)
+            }
+            var idf = [Float](repeating: 0, count: m)
+            for f in 0..<m { idf[f] = try f32() }
+            var weights = [Float](repeating: 0, count: (m + 1) * k)
+            for i in weights.indices { weights[i] = try f32() }
+            return LinearClassifier(labels: labels, slots: slots, idf: idf, unseenIDF: unseenIDF, weights: weights)
         }
+    }
+
+    /// Format 1: the IDF of every slot, then k rows of every slot's weights, then k biases. A slot
+    /// with the largest IDF (no training text had it) and zero weights is left out.
+    private static func formatOne(labels: [String], floats raw: Slice<UnsafeRawBufferPointer>, path: String) throws -> LinearClassifier {
+        let k = labels.count, d = HashedFeatures.dimensions
+        guard raw.count == (d + k * d + k) * 4 else { throw Failure(path: path, reason: "the model file has the wrong size") }
+        let values = (0..<(d + k * d + k)).map {
+            Float(bitPattern: UInt32(littleEndian: raw.base.loadUnaligned(fromByteOffset: raw.startIndex + 4 * $0, as: UInt32.self)))
+        }
+        let unseenIDF = values[0..<d].max() ?? 1
+        let slots = (0..<d).filter { j in values[j] != unseenIDF || (0..<k).contains { values[d + $0 * d + j] != 0 } }
+        var weights: [Float] = []
+        weights.reserveCapacity((slots.count + 1) * k)
+        for j in slots { for c in 0..<k { weights.append(values[d + c * d + j]) } }
+        for c in 0..<k { weights.append(values[d + k * d + c]) }
+        return LinearClassifier(labels: labels, slots: slots.map { Int32($0) }, idf: slots.map { values[$0] },
+                                unseenIDF: unseenIDF, weights: weights)
     }
 }
