@@ -22,4 +22,34 @@ static inline CURLcode ingestd_curl_easy_getinfo_double(CURL *h, CURLINFO i, dou
 static inline curl_version_info_data *ingestd_curl_version_info(void) { return curl_version_info(CURLVERSION_NOW); }
 
 static inline CURLMcode ingestd_curl_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
+
+// The connection-level socket hook, where the address about to be connected to is known: the
+// place to refuse private addresses that a DNS name or a redirect led to.
+typedef curl_socket_t (*ingestd_curl_opensocket_callback)(void *user, curlsocktype purpose, struct curl_sockaddr *address);
+static inline CURLcode ingestd_curl_easy_setopt_opensocket(CURL *h, ingestd_curl_opensocket_callback f) {
+    return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, f);
+}
+
+typedef int (*ingestd_curl_closesocket_callback)(void *user, curl_socket_t fd);
+static inline CURLcode ingestd_curl_easy_setopt_closesocket(CURL *h, ingestd_curl_closesocket_callback f) {
+    return curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, f);
+}
+
+/// The numeric address in `address` ("127.0.0.1", "::1") into `out`; 0 on success.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+static inline int ingestd_curl_sockaddr_text(const struct curl_sockaddr *address, char *out, unsigned int size) {
+    if (address->family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)&address->addr;
+        return inet_ntop(AF_INET, &a->sin_addr, out, size) ? 0 : -1;
+    }
+    if (address->family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)&address->addr;
+        return inet_ntop(AF_INET6, &a->sin6_addr, out, size) ? 0 : -1;
+    }
+    return -1;
+}
+
+/// A finished transfer's result code (a union member Swift cannot name).
+static inline CURLcode ingestd_curl_msg_result(const CURLMsg *m) { return m->data.result; }
 #endif

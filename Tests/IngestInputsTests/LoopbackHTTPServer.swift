@@ -1,0 +1,115 @@
+import Foundation
+import Glibc
+
+/// A small HTTP/1.1 server for tests, bound to a loopback address (127.0.0.0/8 only), one thread
+/// per connection, one request per connection. Each request goes to `handler`, which writes
+/// whatever bytes it likes (slow, endless, malformed) through the `Reply`.
+final class LoopbackHTTPServer: @unchecked Sendable {
+    struct Request: Sendable {
+        var method: String
+        var path: String
+        var headers: [String: String] // names lower-cased
+    }
+
+    final class Reply: @unchecked Sendable {
+        let fd: Int32
+        init(fd: Int32) { self.fd = fd }
+
+        /// False once the client has gone.
+        @discardableResult
+        func write(_ bytes: [UInt8]) -> Bool {
+            var sent = 0
+            while sent < bytes.count {
+                let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
+                if n <= 0 { return false }
+                sent += n
+            }
+            return true
+        }
+
+        func respond(_ status: Int, _ headers: [(String, String)] = [], body: [UInt8] = []) {
+            var head = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nConnection: close\r\n"
+            for (k, v) in headers { head += "\(k): \(v)\r\n" }
+            head += "Content-Length: \(body.count)\r\n\r\n"
+            write(Array(head.utf8) + body)
+        }
+
+        func respond(_ status: Int, _ headers: [(String, String)] = [], text: String) {
+            respond(status, headers, body: Array(text.utf8))
+        }
+    }
+
+    let address: String
+    private(set) var port: Int = 0
+    private let listener: Int32
+    private let handler: @Sendable (Request, Reply) -> Void
+    private let log = NSLock()
+    private var requests: [Request] = []
+
+    init(address: String = "127.0.0.1", port: Int = 0, handler: @escaping @Sendable (Request, Reply) -> Void) throws {
+        precondition(address.hasPrefix("127."), "tests talk to loopback only")
+        self.address = address
+        self.handler = handler
+        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr(address)
+        addr.sin_port = in_port_t(UInt16(port).bigEndian)
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, len) } }
+        guard bound == 0, listen(listener, 128) == 0 else {
+            close(listener)
+            throw NSError(domain: "LoopbackHTTPServer", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "cannot listen on \(address):\(port)"])
+        }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &len) } }
+        self.port = Int(UInt16(bigEndian: addr.sin_port))
+        let fd = listener
+        Thread.detachNewThread { [weak self] in
+            while true {
+                let client = accept(fd, nil, nil)
+                if client < 0 { return }
+                guard let self else { close(client); return }
+                Thread.detachNewThread { self.serve(client) }
+            }
+        }
+    }
+
+    var base: String { "http://\(address):\(port)" }
+
+    /// Every request served so far, in order.
+    var served: [Request] { log.lock(); defer { log.unlock() }; return requests }
+
+    func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+
+    private func serve(_ fd: Int32) {
+        defer { close(fd) }
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while !buffer.containsHeaderEnd {
+            let n = recv(fd, &chunk, chunk.count, 0)
+            if n <= 0 { return }
+            buffer += chunk[0..<n]
+        }
+        let lines = String(decoding: buffer, as: UTF8.self).components(separatedBy: "\r\n")
+        let parts = lines[0].split(separator: " ")
+        guard parts.count >= 2 else { return }
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let request = Request(method: String(parts[0]), path: String(parts[1]), headers: headers)
+        log.lock(); requests.append(request); log.unlock()
+        handler(request, Reply(fd: fd))
+    }
+}
+
+private extension Array where Element == UInt8 {
+    var containsHeaderEnd: Bool {
+        guard count >= 4 else { return false }
+        for i in 0...(count - 4) where self[i] == 13 && self[i + 1] == 10 && self[i + 2] == 13 && self[i + 3] == 10 { return true }
+        return false
+    }
+}
