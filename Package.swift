@@ -26,9 +26,9 @@ let package = Package(
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        // Where documents come from: the inotify drop folder (URLs and feeds come later).
+        // Where documents come from: the inotify drop folder, and URLs and feeds over libcurl.
         .target(name: "IngestInputs", dependencies: [
-            "IngestCore", "CCurl",
+            "IngestCore", "CCurl", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // normalize → dedupe → classify, one folder per stage.

@@ -23,4 +23,7 @@ static inline void ingestd_xml_silence_errors(void) {
     xmlSetStructuredErrorFunc(NULL, ingestd_xml_silent);
     xmlSetGenericErrorFunc(NULL, ingestd_xml_silent_generic);
 }
+
+// xmlFree is a global function pointer (a per-thread one in some builds): called through here.
+static inline void ingestd_xml_free(void *p) { xmlFree(p); }
 #endif

@@ -71,12 +71,20 @@ public enum Daemon {
             return 2
         }
         logger[metadataKey: "pipeline"] = .string(config.name)
-        guard let folder = config.dropFolder else {
-            logger.critical("the pipeline has no drop_folder source; nothing to run")
+        guard config.dropFolder != nil || config.urls != nil else {
+            logger.critical("the pipeline has no source; add sources.drop_folder or sources.urls")
             return 2
         }
-
-        let source = DropFolder(settings: folder, logger: logger)
+        var fetcher: HTTPFetcher?
+        var sources: [any DocumentSource] = []
+        if let folder = config.dropFolder { sources.append(DropFolder(settings: folder, logger: logger)) }
+        if let urls = config.urls {
+            let f = HTTPFetcher(settings: urls.fetch)
+            fetcher = f
+            sources.append(URLSource(settings: urls, fetcher: f, logger: logger))
+        }
+        let source: any DocumentSource = sources.count == 1 ? sources[0]
+            : MergedSource(sources, owner: { $0.web == nil ? 0 : 1 })
         let runner: PipelineRunner
         let fatal = FatalSignal()
         do {
@@ -94,17 +102,28 @@ public enum Daemon {
             return 1
         }
 
-        logger.notice("ingestd started", metadata: [
+        var started: Logger.Metadata = [
             "version": .string(IngestdVersion.current),
             "pipeline_file": .string(config.file.path),
             "stages": .array(config.stages.map { .string($0.name) }),
-            "inbox": .string(folder.inbox.path), "processing": .string(folder.processing.path),
-            "done": .string(folder.done.path), "failed": .string(folder.failed.path),
             "records": .string(config.sink.path.path), "state": .string(config.stateDirectory.path),
             "concurrency": .stringConvertible(config.runtime.concurrency),
             "max_in_flight": .stringConvertible(config.runtime.maxInFlight),
-        ])
-        SystemdNotifier.notify("READY=1\nSTATUS=watching \(folder.inbox.path)")
+        ]
+        if let folder = config.dropFolder {
+            started["inbox"] = .string(folder.inbox.path)
+            started["processing"] = .string(folder.processing.path)
+            started["done"] = .string(folder.done.path)
+            started["failed"] = .string(folder.failed.path)
+        }
+        if let urls = config.urls {
+            started["urls"] = .stringConvertible(urls.entries.count)
+            started["libcurl"] = .string(CurlLibrary.info.version)
+        }
+        logger.notice("ingestd started", metadata: started)
+        SystemdNotifier.notify("READY=1\nSTATUS=" + [config.dropFolder.map { "watching \($0.inbox.path)" },
+                                                       config.urls.map { "fetching \($0.entries.count) URLs" }]
+            .compactMap { $0 }.joined(separator: "; "))
 
         let summary = startSummaries(runner, every: config.log.summaryInterval, logger: logger)
         let stopRequested = DispatchSemaphore(value: 0)
@@ -131,6 +150,7 @@ public enum Daemon {
                                              "in_flight": .stringConvertible(runner.snapshot.inFlight)])
         summary?.cancel()
         let drained = runner.shutdown(timeout: config.runtime.shutdownTimeout)
+        fetcher?.stop()
         let c = runner.snapshot
         if !drained {
             logger.warning("shutdown timeout reached; documents still in flight stay in processing/ and are redone at the next start",

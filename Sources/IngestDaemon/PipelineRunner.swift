@@ -79,7 +79,9 @@ public final class PipelineRunner: Sendable {
                 finish(claim, .recorded(id: id))
                 return
             }
-            var doc = Document(id: id, origin: Origin(kind: .file, path: claim.originPath, size: bytes.count, sha256: sha), raw: bytes)
+            let origin = Origin(kind: claim.web == nil ? .file : .url, path: claim.originPath, size: bytes.count, sha256: sha,
+                                web: claim.web)
+            var doc = Document(id: id, origin: origin, raw: bytes)
             for stage in stages {
                 currentStage = stage.name
                 let verdict = try stage.process(&doc)

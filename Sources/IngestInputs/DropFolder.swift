@@ -22,7 +22,7 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
     private var pendingSet: Set<String> = []
     private var needsRescan = false
     private var stopped = false
-    private var lastStamp: UInt64 = 0
+    private var stamps = ClaimStamps()
 
     /// Past this many known-but-unclaimed names the source stops remembering and rescans the
     /// folder once the backlog drains, so a flood of millions of files costs bounded memory.
@@ -178,7 +178,7 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
     /// Renames the file into `processing/`. A file that vanished since its event (deleted,
     /// or taken by another process) is skipped quietly.
     func claim(_ name: String) -> Claim? {
-        let stamp = nextStamp()
+        let stamp = stamps.next()
         let claimName = "\(stamp)-\(name)"
         let from = settings.inbox.appendingPathComponent(name)
         let to = settings.processing.appendingPathComponent(claimName)
@@ -192,17 +192,6 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
             return nil
         }
         return Claim(name: name, claimName: claimName, path: to, originPath: from.path, recovered: false)
-    }
-
-    /// 16 hex digits of wall-clock nanoseconds, strictly increasing within this process, so
-    /// claim names sort in claim order and never repeat.
-    private func nextStamp() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        let now = UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
-        lastStamp = max(now, lastStamp + 1)
-        let hex = String(lastStamp, radix: 16)
-        return String(repeating: "0", count: max(0, 16 - hex.count)) + hex
     }
 
     static func originalName(of claimName: String) -> String {
@@ -220,7 +209,6 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
     }
 
     private func finish(_ claim: Claim, outcome: Outcome) {
-        let fm = FileManager.default
         switch outcome {
         case .recorded, .dropped:
             if settings.afterSuccess == .delete {
@@ -229,37 +217,14 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
                 }
                 return
             }
-            let target = freeName(in: settings.done, for: claim)
+            let target = SettledInputs.freeName(in: settings.done, for: claim)
             if rename(claim.path.path, target.path) != 0 {
                 logger.error("cannot move processed file to done/",
                              metadata: ["path": .string(claim.path.path), "reason": .string(String(cString: strerror(errno)))])
             }
         case .rejected(let rejection):
-            let target = freeName(in: settings.failed, for: claim)
-            let sidecar = URL(fileURLWithPath: target.path + ".error.json")
-            let body = JSONValue.object([
-                ("reason", .string(rejection.code.rawValue)),
-                ("message", .string(rejection.message)),
-                ("stage", .string(rejection.stage)),
-                ("time", .string(Timestamp.rfc3339(Date()))),
-                ("file", .string(claim.name)),
-            ]).serialized() + "\n"
-            // The sidecar first: a file in failed/ always has its reason next to it.
-            if !fm.createFile(atPath: sidecar.path, contents: Data(body.utf8)) {
-                logger.error("cannot write error sidecar", metadata: ["path": .string(sidecar.path)])
-            }
-            if rename(claim.path.path, target.path) != 0 {
-                logger.error("cannot move rejected file to failed/",
-                             metadata: ["path": .string(claim.path.path), "reason": .string(String(cString: strerror(errno)))])
-            }
+            SettledInputs.moveToFailed(claim, rejection, into: settings.failed, logger: logger)
         }
-    }
-
-    /// `done/NAME`, or `done/STAMP-NAME` when a file of that name is already there.
-    private func freeName(in folder: URL, for claim: Claim) -> URL {
-        let plain = folder.appendingPathComponent(claim.name)
-        var st = stat()
-        return lstat(plain.path, &st) == 0 ? folder.appendingPathComponent(claim.claimName) : plain
     }
 }
 

@@ -9,6 +9,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         var method: String
         var path: String
         var headers: [String: String] // names lower-cased
+        var arrived = Date()
     }
 
     final class Reply: @unchecked Sendable {

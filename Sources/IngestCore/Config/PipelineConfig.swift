@@ -34,6 +34,48 @@ public struct PipelineConfig: Sendable {
         }
     }
 
+    /// `sources.urls` and `sources.fetch`: pages and feeds fetched on a schedule.
+    public struct URLSources: Sendable {
+        public struct Entry: Sendable, Equatable {
+            public enum Kind: String, Sendable { case page, feed }
+            public var url: String
+            public var kind: Kind
+            /// Seconds between fetches.
+            public var every: Double
+            public var headers: [String: String]
+            /// Where the entry is in the pipeline file, for messages.
+            public var line: Int
+
+            public init(url: String, kind: Kind, every: Double, headers: [String: String] = [:], line: Int = 0) {
+                self.url = url
+                self.kind = kind
+                self.every = every
+                self.headers = headers
+                self.line = line
+            }
+        }
+
+        public var entries: [Entry]
+        public var fetch = FetchSettings()
+        /// Seconds between two requests to one host.
+        public var minDelay: Double = 1
+        public var robots = true
+        /// Attempts after the first for 5xx, 408, 429 and network errors.
+        public var retries = 4
+        /// The longest wait between two attempts (Retry-After may ask for longer).
+        public var maxBackoff: Double = 600
+        /// Fetched bodies waiting for the stages, and the state of every URL.
+        public var stateFolder: URL
+        /// Fetched documents that the stages rejected, each beside NAME.error.json.
+        public var failed: URL
+
+        public init(entries: [Entry], stateFolder: URL, failed: URL) {
+            self.entries = entries
+            self.stateFolder = stateFolder
+            self.failed = failed
+        }
+    }
+
     public struct Sink: Sendable {
         public var type: String = "jsonl"
         public var path: URL
@@ -52,13 +94,16 @@ public struct PipelineConfig: Sendable {
     public var log = Log()
     public var runtime = Runtime()
     public var dropFolder: DropFolder?
+    public var urls: URLSources?
     public var stages: [ConfiguredStage] = []
     public var sink: Sink
     public var stateDirectory: URL
 
     /// One line for `ingestd validate`.
     public var summary: String {
-        let sources = dropFolder.map { "drop_folder(\($0.inbox.path))" } ?? "none"
+        let kinds = [dropFolder.map { "drop_folder(\($0.inbox.path))" },
+                     urls.map { u in "urls(\(u.entries.filter { $0.kind == .page }.count) pages, \(u.entries.filter { $0.kind == .feed }.count) feeds)" }]
+        let sources = kinds.compactMap { $0 }.joined(separator: ", ").isEmpty ? "none" : kinds.compactMap { $0 }.joined(separator: ", ")
         return "\(file.path): ok — pipeline '\(name)': sources: \(sources); stages: "
             + stages.map(\.name).joined(separator: " → ") + "; sink: \(sink.type)(\(sink.path.path))"
     }

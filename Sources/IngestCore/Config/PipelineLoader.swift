@@ -76,6 +76,7 @@ public enum PipelineLoader {
 
         var dropFolder: PipelineConfig.DropFolder? = PipelineConfig.DropFolder(
             inbox: resolve("inbox"), processing: resolve("processing"), done: resolve("done"), failed: resolve("failed"))
+        var urls: PipelineConfig.URLSources?
         if top.has("sources") {
             dropFolder = nil
             if var sources = top.map("sources") {
@@ -95,14 +96,16 @@ public enum PipelineLoader {
                     }
                     dropFolder = d
                 }
-                for planned in ["urls", "feeds"] where sources.has(planned) {
-                    _ = sources.value(planned)
-                    sources.error("fetching \(planned) is not supported yet in this version of ingestd; remove this section "
-                                  + "(the drop folder is the only source for now)", atKey: planned)
+                if sources.has("urls") || sources.has("fetch") {
+                    urls = readURLSources(&sources, resolve: resolve)
+                }
+                if sources.has("feeds") {
+                    _ = sources.value("feeds")
+                    sources.error("feeds are listed under urls: with kind: feed", atKey: "feeds")
                 }
                 sources.reportUnknownKeys()
-                if dropFolder == nil, !sources.has("urls"), !sources.has("feeds") {
-                    sources.error("no source configured; add drop_folder:")
+                if dropFolder == nil, urls == nil, !sources.has("feeds") {
+                    sources.error("no source configured; add drop_folder: or urls:")
                 }
             }
         }
@@ -142,8 +145,85 @@ public enum PipelineLoader {
         }
         let state = resolve(top.string("state_dir", default: "state"))
 
+        if urls != nil {
+            urls!.stateFolder = state.appendingPathComponent("urls")
+            urls!.fetch.maxBodyBytes = runtime.maxDocumentBytes
+        }
         return PipelineConfig(file: file, name: name, baseDirectory: base, log: log, runtime: runtime,
-                              dropFolder: dropFolder, stages: stages, sink: sink, stateDirectory: state)
+                              dropFolder: dropFolder, urls: urls, stages: stages, sink: sink, stateDirectory: state)
+    }
+
+    /// `sources.urls` (the list) and `sources.fetch` (how they are fetched).
+    private static func readURLSources(_ sources: inout ConfigMap, resolve: (String) -> URL) -> PipelineConfig.URLSources? {
+        var result = PipelineConfig.URLSources(entries: [], stateFolder: resolve("state/urls"), failed: resolve("failed"))
+        if var f = sources.map("fetch") {
+            var fetch = FetchSettings()
+            fetch.userAgent = f.string("user_agent", default: fetch.userAgent)
+            if !fetch.userAgent.lowercased().contains("ingestd") {
+                f.error("the User-Agent must name ingestd (and should give a contact), e.g. 'ingestd/0.1 (+mailto:desk@example.org)'",
+                        atKey: "user_agent")
+            }
+            fetch.connectTimeout = f.duration("connect_timeout", default: fetch.connectTimeout, in: 0.1...600)
+            fetch.totalTimeout = f.duration("timeout", default: fetch.totalTimeout, in: 0.1...3600)
+            fetch.lowSpeedBytesPerSecond = f.byteSize("low_speed_limit", default: fetch.lowSpeedBytesPerSecond, in: 1...(1 << 30))
+            fetch.lowSpeedTime = f.duration("low_speed_time", default: fetch.lowSpeedTime, in: 1...3600)
+            fetch.maxRedirects = f.int("max_redirects", default: fetch.maxRedirects, in: 0...5)
+            fetch.perHostConnections = f.int("per_host", default: fetch.perHostConnections, in: 1...64)
+            fetch.allowPrivateNetworks = f.bool("allow_private_networks", default: false)
+            if let ca = f.string("ca_path") {
+                let url = resolve(ca)
+                if !FileManager.default.fileExists(atPath: url.path) {
+                    f.error("no such file or folder: \(url.path)", atKey: "ca_path")
+                }
+                fetch.caPath = url.path
+            }
+            result.fetch = fetch
+            result.minDelay = f.duration("min_delay", default: result.minDelay, in: 0...3600)
+            result.robots = f.bool("robots", default: result.robots)
+            result.retries = f.int("retries", default: result.retries, in: 0...20)
+            result.maxBackoff = f.duration("max_backoff", default: result.maxBackoff, in: 1...86_400)
+            result.failed = resolve(f.string("failed", default: "failed"))
+            f.reportUnknownKeys()
+        }
+        guard let list = sources.value("urls")?.list() else {
+            if !sources.has("urls") { sources.error("fetch: is set but there is no urls: list to fetch", atKey: "fetch") }
+            return nil
+        }
+        if list.isEmpty { sources.error("the urls: list is empty", atKey: "urls") }
+        var seen: [String: Int] = [:]
+        for item in list {
+            guard var m = item.map() else { continue }
+            guard let url = m.string("url") else {
+                if !m.has("url") { m.error("each entry needs url: (an http or https URL)") }
+                continue
+            }
+            let scheme = url.prefix(while: { $0 != ":" }).lowercased()
+            guard (scheme == "http" || scheme == "https") && URL(string: url)?.host != nil else {
+                m.error("url must be an http:// or https:// URL with a host, found '\(url)'", atKey: "url")
+                continue
+            }
+            let kind = PipelineConfig.URLSources.Entry.Kind(rawValue: m.oneOf("kind", ["page", "feed"], default: "page")) ?? .page
+            let every = m.duration("every", default: 900, in: 10...(30 * 86_400))
+            var headers: [String: String] = [:]
+            if var h = m.map("headers") {
+                for (name, value) in h.allEntries() {
+                    guard let v = value.string() else { continue }
+                    if name.isEmpty || name.contains(where: { $0 == ":" || $0.isWhitespace || $0.isNewline }) || v.contains(where: \.isNewline) {
+                        value.error("not a valid header")
+                        continue
+                    }
+                    headers[name] = v
+                }
+            }
+            m.reportUnknownKeys()
+            if let first = seen[url] {
+                m.error("\(url) is listed twice (first at line \(first))", atKey: "url")
+                continue
+            }
+            seen[url] = m.line
+            result.entries.append(.init(url: url, kind: kind, every: every, headers: headers, line: m.line))
+        }
+        return result
     }
 
     static func issue(from error: YamlError, text: String, file: String) -> ConfigIssue {

@@ -13,13 +13,16 @@ public struct Claim: Sendable {
     public let originPath: String
     /// True for a claim found in `processing/` at start-up: its record may already be written.
     public let recovered: Bool
+    /// For a fetched document: how it was fetched (`origin.kind` "url").
+    public let web: WebOrigin?
 
-    public init(name: String, claimName: String, path: URL, originPath: String, recovered: Bool) {
+    public init(name: String, claimName: String, path: URL, originPath: String, recovered: Bool, web: WebOrigin? = nil) {
         self.name = name
         self.claimName = claimName
         self.path = path
         self.originPath = originPath
         self.recovered = recovered
+        self.web = web
     }
 }
 

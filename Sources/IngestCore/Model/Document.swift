@@ -1,5 +1,26 @@
 import Foundation
 
+/// How a fetched document was fetched, as recorded in `origin`.
+public struct WebOrigin: Sendable, Equatable, Codable {
+    /// The URL requested: a configured page, or a link found in a feed.
+    public var url: String
+    /// Where the redirects, if any, led.
+    public var finalURL: String
+    public var status: Int
+    /// RFC 3339, UTC.
+    public var fetchedAt: String
+    /// The feed the link came from, for feed items.
+    public var feed: String?
+
+    public init(url: String, finalURL: String, status: Int, fetchedAt: String, feed: String?) {
+        self.url = url
+        self.finalURL = finalURL
+        self.status = status
+        self.fetchedAt = fetchedAt
+        self.feed = feed
+    }
+}
+
 /// Where a document came from, as recorded in `origin`.
 public struct Origin: Sendable, Equatable {
     public enum Kind: String, Sendable { case file, url }
@@ -12,8 +33,11 @@ public struct Origin: Sendable, Equatable {
     public var encoding: String?
     /// The page's canonical URL (`<link rel=canonical>`, `og:url`) when it states one.
     public var canonicalURL: String?
+    /// For `kind: url`.
+    public var web: WebOrigin?
 
-    public init(kind: Kind, path: String, size: Int, sha256: String, encoding: String? = nil) {
+    public init(kind: Kind, path: String, size: Int, sha256: String, encoding: String? = nil, web: WebOrigin? = nil) {
+        self.web = web
         self.kind = kind
         self.path = path
         self.size = size

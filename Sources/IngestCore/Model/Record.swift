@@ -9,6 +9,17 @@ public enum RecordSchema {
         var origin: [(String, JSONValue)] = [
             ("kind", .string(doc.origin.kind.rawValue)),
             ("path", .string(doc.origin.path)),
+        ]
+        if let web = doc.origin.web {
+            origin += [
+                ("url", .string(web.url)),
+                ("final_url", .string(web.finalURL)),
+                ("status", .int(web.status)),
+                ("fetched_at", .string(web.fetchedAt)),
+                ("feed", .string(web.feed)),
+            ]
+        }
+        origin += [
             ("size", .int(doc.origin.size)),
             ("sha256", .string(doc.origin.sha256)),
         ]

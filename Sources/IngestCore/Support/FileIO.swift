@@ -24,6 +24,24 @@ public enum FileIO {
         }
     }
 
+    /// Replaces `file` with `bytes` so that a crash leaves the old content or the new, whole: a
+    /// temporary file (`file` + `.suffix`), fsynced, renamed over `file`, the folder fsynced.
+    public static func replaceAtomically(_ file: URL, with bytes: [UInt8], temporarySuffix: String = "tmp") throws {
+        let tmp = file.appendingPathExtension(temporarySuffix)
+        let out = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard out >= 0 else { throw POSIXFailure("open \(tmp.path)", errno) }
+        do {
+            try writeAll(out, bytes)
+            guard fsync(out) == 0 else { throw POSIXFailure("fsync \(tmp.path)", errno) }
+        } catch {
+            close(out)
+            throw error
+        }
+        close(out)
+        guard rename(tmp.path, file.path) == 0 else { throw POSIXFailure("rename \(tmp.path)", errno) }
+        syncDirectory(file.deletingLastPathComponent())
+    }
+
     /// fsync a directory so a rename or create inside it survives a power cut.
     public static func syncDirectory(_ url: URL) {
         let fd = open(url.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)

@@ -32,19 +32,7 @@ public struct Retention: Sendable, Equatable {
 /// fsynced, renamed over the old one, and the folder fsynced. Returns the new descriptor.
 enum LogCompaction {
     static func rewrite(_ file: URL, with live: [UInt8], replacing fd: Int32) throws -> Int32 {
-        let tmp = file.appendingPathExtension("compact")
-        let out = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard out >= 0 else { throw POSIXFailure("open \(tmp.path)", errno) }
-        do {
-            try FileIO.writeAll(out, live)
-            guard fsync(out) == 0 else { throw POSIXFailure("fsync \(tmp.path)", errno) }
-        } catch {
-            Glibc.close(out)
-            throw error
-        }
-        Glibc.close(out)
-        guard rename(tmp.path, file.path) == 0 else { throw POSIXFailure("rename \(tmp.path)", errno) }
-        FileIO.syncDirectory(file.deletingLastPathComponent())
+        try FileIO.replaceAtomically(file, with: live, temporarySuffix: "compact")
         Glibc.close(fd)
         let reopened = open(file.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard reopened >= 0 else { throw POSIXFailure("open \(file.path)", errno) }

@@ -1,0 +1,34 @@
+import Foundation
+import IngestCore
+
+/// Several sources behind the runner's one: the drop folder and the URL sources together. The
+/// runner's credits are split between them once; each source then earns a credit back for each
+/// of its own claims acknowledged, so together they never exceed `max_in_flight`.
+final class MergedSource: DocumentSource, Sendable {
+    private let sources: [any DocumentSource]
+    /// Which source a claim came from.
+    private let owner: @Sendable (Claim) -> Int
+
+    init(_ sources: [any DocumentSource], owner: @escaping @Sendable (Claim) -> Int) {
+        precondition(!sources.isEmpty)
+        self.sources = sources
+        self.owner = owner
+    }
+
+    func start(deliver: @escaping @Sendable (Claim) -> Void) throws {
+        for s in sources { try s.start(deliver: deliver) }
+    }
+
+    func grant(_ credits: Int) {
+        let share = credits / sources.count, extra = credits % sources.count
+        for (i, s) in sources.enumerated() { s.grant(max(1, share + (i < extra ? 1 : 0))) }
+    }
+
+    func acknowledge(_ claim: Claim, outcome: Outcome) {
+        sources[owner(claim)].acknowledge(claim, outcome: outcome)
+    }
+
+    func stop() { for s in sources { s.stop() } }
+
+    var backlog: Int { sources.reduce(0) { $0 + $1.backlog } }
+}

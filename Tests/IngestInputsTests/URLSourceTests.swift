@@ -1,0 +1,217 @@
+import Foundation
+import IngestCore
+import Logging
+import XCTest
+@testable import IngestInputs
+
+/// The URL source against real HTTP servers on loopback, with a stand-in for the runner that
+/// collects claims and acknowledges them as recorded.
+final class URLSourceTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("urls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    /// Collects claims (their bytes read at once) and acknowledges them as recorded, unless told not to.
+    private final class Runner: @unchecked Sendable {
+        let lock = NSLock()
+        var claims: [(claim: Claim, body: String)] = []
+        var acknowledge = true
+        weak var source: URLSource?
+
+        func take(_ claim: Claim) {
+            let body = (try? String(contentsOf: claim.path, encoding: .utf8)) ?? ""
+            lock.lock(); claims.append((claim, body)); let ack = acknowledge; lock.unlock()
+            if ack { source?.acknowledge(claim, outcome: .recorded(id: claim.claimName)) }
+        }
+
+        var all: [(claim: Claim, body: String)] { lock.lock(); defer { lock.unlock() }; return claims }
+
+        func wait(for count: Int, timeout: Double = 15) -> Bool {
+            let end = Date().addingTimeInterval(timeout)
+            while Date() < end {
+                if all.count >= count { return true }
+                usleep(20_000)
+            }
+            return false
+        }
+    }
+
+    private func settings(_ entries: [PipelineConfig.URLSources.Entry], _ tune: (inout PipelineConfig.URLSources) -> Void = { _ in })
+        -> PipelineConfig.URLSources {
+        var s = PipelineConfig.URLSources(entries: entries, stateFolder: folder.appendingPathComponent("state"),
+                                          failed: folder.appendingPathComponent("failed"))
+        s.minDelay = 0
+        s.robots = false
+        tune(&s)
+        return s
+    }
+
+    private func run(_ settings: PipelineConfig.URLSources, acknowledge: Bool = true) throws -> (URLSource, Runner, HTTPFetcher) {
+        let fetcher = HTTPFetcher(settings: settings.fetch)
+        let source = URLSource(settings: settings, fetcher: fetcher, logger: Logger(label: "test"))
+        let runner = Runner()
+        runner.acknowledge = acknowledge
+        runner.source = source
+        try source.start { runner.take($0) }
+        source.grant(8)
+        return (source, runner, fetcher)
+    }
+
+    private static func rss(_ links: [String]) -> String {
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Desk</title>"
+            + links.map { "<item><title>\($0)</title><link>\($0)</link><guid>\($0)</guid></item>" }.joined()
+            + "</channel></rss>"
+    }
+
+    func testFeedItemsAreFetchedOnceAcrossRestarts() throws {
+        let items = Locked(["/a", "/b", "/c"])
+        let server = try LoopbackHTTPServer { request, reply in
+            if request.path == "/feed.xml" {
+                reply.respond(200, [("Content-Type", "application/rss+xml")], text: Self.rss(items.withLock { $0 }))
+            } else {
+                reply.respond(200, [("Content-Type", "text/html")], text: "<html><title>\(request.path)</title><p>story \(request.path)</p></html>")
+            }
+        }
+        defer { server.stop() }
+        let feed = server.base + "/feed.xml"
+        let config = settings([.init(url: feed, kind: .feed, every: 3600)])
+
+        let (first, runner, fetcher) = try run(config)
+        XCTAssertTrue(runner.wait(for: 3))
+        usleep(200_000)
+        first.stop()
+        fetcher.stop()
+        XCTAssertEqual(runner.all.compactMap(\.claim.web?.url).sorted(), [server.base + "/a", server.base + "/b", server.base + "/c"])
+        XCTAssertEqual(runner.all.map(\.claim.web?.feed), [feed, feed, feed])
+        XCTAssertEqual(runner.all.map(\.claim.web?.status), [200, 200, 200])
+        XCTAssertTrue(runner.all.contains { $0.body.contains("story /b") })
+
+        // A restart: the feed now lists one more item; only it is fetched.
+        items.withLock { $0.insert("/d", at: 0) }
+        let (second, again, fetcher2) = try run(config)
+        XCTAssertTrue(again.wait(for: 1))
+        usleep(300_000)
+        second.stop()
+        fetcher2.stop()
+        XCTAssertEqual(again.all.map(\.claim.web?.url), [server.base + "/d"])
+    }
+
+    func testAConditionalGetThat304sDeliversNothing() throws {
+        let server = try LoopbackHTTPServer { request, reply in
+            if request.headers["if-none-match"] == "\"7\"" { reply.respond(304); return }
+            reply.respond(200, [("ETag", "\"7\""), ("Content-Type", "text/html")], text: "<html><p>same page</p></html>")
+        }
+        defer { server.stop() }
+        let (source, runner, fetcher) = try run(settings([.init(url: server.base + "/page", kind: .page, every: 0.3)]))
+        XCTAssertTrue(runner.wait(for: 1))
+        // Let a few more scheduled fetches happen.
+        let end = Date().addingTimeInterval(1.5)
+        while Date() < end, server.served.count < 3 { usleep(50_000) }
+        source.stop()
+        fetcher.stop()
+        XCTAssertGreaterThanOrEqual(server.served.count, 2)
+        XCTAssertEqual(server.served.dropFirst().map { $0.headers["if-none-match"] }, Array(repeating: "\"7\"", count: server.served.count - 1))
+        XCTAssertEqual(runner.all.count, 1, "a 304 costs nothing downstream")
+    }
+
+    func testA503WithRetryAfterIsRetriedNoSoonerThanAsked() throws {
+        let attempts = Locked<[Date]>([])
+        let server = try LoopbackHTTPServer { _, reply in
+            let n = attempts.withLock { $0.append(Date()); return $0.count }
+            if n == 1 { reply.respond(503, [("Retry-After", "1")], text: "busy") } else { reply.respond(200, text: "<p>finally</p>") }
+        }
+        defer { server.stop() }
+        let (source, runner, fetcher) = try run(settings([.init(url: server.base + "/busy", kind: .page, every: 3600)]))
+        XCTAssertTrue(runner.wait(for: 1))
+        source.stop()
+        fetcher.stop()
+        let times = attempts.withLock { $0 }
+        XCTAssertEqual(times.count, 2)
+        XCTAssertGreaterThanOrEqual(times[1].timeIntervalSince(times[0]), 0.95)
+    }
+
+    func testA404IsNotRetried() throws {
+        let server = try LoopbackHTTPServer { _, reply in reply.respond(404, text: "gone") }
+        defer { server.stop() }
+        let (source, runner, fetcher) = try run(settings([.init(url: server.base + "/gone", kind: .page, every: 3600)]))
+        usleep(1_500_000)
+        source.stop()
+        fetcher.stop()
+        XCTAssertEqual(server.served.count, 1)
+        XCTAssertTrue(runner.all.isEmpty)
+    }
+
+    func testAFeedItemOnAnotherLoopbackAddressIsRefusedByDefaultAndFetchedWhenAllowed() throws {
+        let other = try LoopbackHTTPServer(address: "127.0.0.2") { _, reply in reply.respond(200, text: "<p>internal</p>") }
+        defer { other.stop() }
+        let server = try LoopbackHTTPServer { request, reply in
+            reply.respond(200, text: Self.rss([other.base + "/secret", "/fine"]))
+        }
+        defer { server.stop() }
+        let entry = PipelineConfig.URLSources.Entry(url: server.base + "/feed.xml", kind: .feed, every: 3600)
+
+        let (strict, runner, fetcher) = try run(settings([entry]))
+        XCTAssertTrue(runner.wait(for: 1))
+        usleep(300_000)
+        strict.stop()
+        fetcher.stop()
+        XCTAssertEqual(runner.all.map(\.claim.web?.url), [server.base + "/fine"])
+        XCTAssertTrue(other.served.isEmpty)
+
+        try FileManager.default.removeItem(at: folder.appendingPathComponent("state"))
+        let (open, opened, fetcher2) = try run(settings([entry]) { $0.fetch.allowPrivateNetworks = true })
+        XCTAssertTrue(opened.wait(for: 2))
+        open.stop()
+        fetcher2.stop()
+        XCTAssertEqual(Set(opened.all.compactMap(\.claim.web?.url)), [other.base + "/secret", server.base + "/fine"])
+    }
+
+    func testRobotsTxtIsObeyedAndRequestsToOneHostAreSpaced() throws {
+        let server = try LoopbackHTTPServer { request, reply in
+            if request.path == "/robots.txt" { reply.respond(200, text: "User-agent: *\nDisallow: /private\n"); return }
+            reply.respond(200, text: "<p>\(request.path)</p>")
+        }
+        defer { server.stop() }
+        let config = settings([.init(url: server.base + "/private/x", kind: .page, every: 3600),
+                               .init(url: server.base + "/public/1", kind: .page, every: 3600),
+                               .init(url: server.base + "/public/2", kind: .page, every: 3600)]) {
+            $0.robots = true
+            $0.minDelay = 0.4
+        }
+        let (source, runner, fetcher) = try run(config)
+        XCTAssertTrue(runner.wait(for: 2))
+        usleep(500_000)
+        source.stop()
+        fetcher.stop()
+        let paths = server.served.map(\.path)
+        XCTAssertEqual(paths.first, "/robots.txt")
+        XCTAssertFalse(paths.contains("/private/x"))
+        XCTAssertEqual(Set(runner.all.compactMap(\.claim.web?.url)), [server.base + "/public/1", server.base + "/public/2"])
+        let times = server.served.map(\.arrived)
+        for (a, b) in zip(times, times.dropFirst()) { XCTAssertGreaterThanOrEqual(b.timeIntervalSince(a), 0.35, "min_delay between requests to one host") }
+    }
+
+    func testAFetchedDocumentNotYetAcknowledgedIsDeliveredAgainAfterARestart() throws {
+        let server = try LoopbackHTTPServer { _, reply in reply.respond(200, [("ETag", "\"1\"")], text: "<p>kept</p>") }
+        defer { server.stop() }
+        let config = settings([.init(url: server.base + "/p", kind: .page, every: 3600)])
+        let (first, runner, fetcher) = try run(config, acknowledge: false)
+        XCTAssertTrue(runner.wait(for: 1))
+        first.stop() // stops before the record is durable: nothing committed
+        fetcher.stop()
+
+        let (second, again, fetcher2) = try run(config)
+        XCTAssertTrue(again.wait(for: 1))
+        usleep(300_000)
+        second.stop()
+        fetcher2.stop()
+        XCTAssertEqual(again.all.first?.claim.recovered, true)
+        XCTAssertEqual(again.all.first?.body, "<p>kept</p>")
+        XCTAssertEqual(again.all.count, 1, "recovered from the spool; the validators were not committed, but the body is the same")
+    }
+}
