@@ -122,10 +122,69 @@ final class PipelineLoaderTests: XCTestCase {
         XCTAssertTrue(found[0].contains("tabs cannot indent YAML"), found[0])
     }
 
-    func testURLSourcesAreRefusedAsNotSupportedYet() {
-        let found = issues("sources:\n  drop_folder: {}\n  urls:\n    - https://example.org/feed\nstages:\n  - use: noop\n")
-        XCTAssertEqual(found.count, 1)
-        XCTAssertTrue(found[0].hasPrefix("p.yaml:3:3: sources.urls: fetching urls is not supported yet"), found[0])
+    func testURLSourcesAndFetchSettingsAreRead() throws {
+        let c = try parse("""
+        runtime: {max_document_bytes: 2MB}
+        sources:
+          urls:
+            - url: https://example.org/feed.xml
+              kind: feed
+              every: 10m
+            - url: https://example.org/page
+              headers: {Accept-Language: en}
+          fetch:
+            user_agent: "ingestd/0.1 (+mailto:desk@example.org)"
+            min_delay: 2s
+            per_host: 3
+            timeout: 30s
+            retries: 2
+            robots: false
+        stages:
+          - use: noop
+        """)
+        XCTAssertNil(c.dropFolder, "listing sources replaces the default drop folder")
+        let urls = try XCTUnwrap(c.urls)
+        XCTAssertEqual(urls.entries.map(\.url), ["https://example.org/feed.xml", "https://example.org/page"])
+        XCTAssertEqual(urls.entries.map(\.kind), [.feed, .page])
+        XCTAssertEqual(urls.entries.map(\.every), [600, 900])
+        XCTAssertEqual(urls.entries[1].headers, ["Accept-Language": "en"])
+        XCTAssertEqual(urls.entries.map(\.line), [4, 7])
+        XCTAssertEqual(urls.fetch.userAgent, "ingestd/0.1 (+mailto:desk@example.org)")
+        XCTAssertEqual(urls.fetch.perHostConnections, 3)
+        XCTAssertEqual(urls.fetch.totalTimeout, 30)
+        XCTAssertEqual(urls.fetch.maxBodyBytes, 2_000_000, "max_document_bytes bounds fetched bodies too")
+        XCTAssertFalse(urls.fetch.allowPrivateNetworks)
+        XCTAssertEqual(urls.minDelay, 2)
+        XCTAssertEqual(urls.retries, 2)
+        XCTAssertFalse(urls.robots)
+        XCTAssertEqual(urls.stateFolder.path, "/srv/pipe/state/urls")
+        XCTAssertEqual(urls.failed.path, "/srv/pipe/failed")
+        XCTAssertTrue(c.summary.contains("urls(1 pages, 1 feeds)"), c.summary)
+    }
+
+    func testBadURLEntriesAreReportedWithTheirLines() {
+        let found = issues("""
+        sources:
+          urls:
+            - url: ftp://example.org/x
+            - kind: feed
+            - url: https://example.org/a
+              kind: rss
+              every: 1s
+            - url: https://example.org/a
+          fetch:
+            user_agent: curl/8
+            max_redirects: 9
+        stages:
+          - use: noop
+        """)
+        XCTAssertTrue(found.contains { $0.hasPrefix("p.yaml:3:7: sources.urls[0].url: url must be an http:// or https:// URL") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("p.yaml:4:7:") && $0.contains("needs url:") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("p.yaml:6:13:") && $0.contains("rss") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("p.yaml:7:14:") && $0.contains("between") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("p.yaml:8:7:") && $0.contains("listed twice (first at line 5)") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("p.yaml:10:5:") && $0.contains("must name ingestd") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("p.yaml:11:20:") && $0.contains("between 0 and 5") }, "\(found)")
     }
 
     func testBadEnumDurationAndSizeAreAllReportedInOneRun() {

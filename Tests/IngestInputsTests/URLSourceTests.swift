@@ -214,4 +214,15 @@ final class URLSourceTests: XCTestCase {
         XCTAssertEqual(again.all.first?.body, "<p>kept</p>")
         XCTAssertEqual(again.all.count, 1, "recovered from the spool; the validators were not committed, but the body is the same")
     }
+
+    func testRetryAfterInSecondsOrAsADate() {
+        XCTAssertEqual(URLSource.retryAfter("120"), 120)
+        let inAMinute = Date().addingTimeInterval(60)
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "GMT")
+        f.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        XCTAssertEqual(URLSource.retryAfter(f.string(from: inAMinute)) ?? 0, 60, accuracy: 2)
+        XCTAssertNil(URLSource.retryAfter("soon"))
+    }
 }

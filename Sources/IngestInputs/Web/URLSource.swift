@@ -412,7 +412,11 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         if let item = job.item {
             commit = .item(feed: job.target.entry.url, id: item.id)
         } else {
-            if state.pages[job.url]?.sha256 == sha {
+            let pending = (spooled + Array(delivered.values)).contains {
+                if case let .page(url, _, _, pendingSHA) = $0.commit { return url == job.url && pendingSHA == sha }
+                return false
+            }
+            if state.pages[job.url]?.sha256 == sha || pending {
                 logger.debug("unchanged since the last record", metadata: ["url": .string(job.url)])
                 return
             }
