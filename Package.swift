@@ -55,9 +55,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore"]),
-        .testTarget(name: "IngestInputsTests", dependencies: ["IngestInputs", "IngestCore", "CCurl"]),
+        // A loopback HTTP server for the tests and the fetch benchmark (127.0.0.0/8 only).
+        .target(name: "LoopbackHTTP", path: "Tests/Support"),
+        .testTarget(name: "IngestInputsTests", dependencies: ["IngestInputs", "IngestCore", "CCurl", "LoopbackHTTP"]),
         .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages", "IngestCore"]),
         .testTarget(name: "IngestSinksTests", dependencies: ["IngestSinks", "IngestCore"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["IngestCore"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["IngestCore", "LoopbackHTTP"]),
     ]
 )

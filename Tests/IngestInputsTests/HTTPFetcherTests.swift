@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import LoopbackHTTP
 import XCTest
 @testable import IngestInputs
 

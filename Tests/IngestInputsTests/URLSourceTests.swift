@@ -1,6 +1,7 @@
 import Foundation
 import IngestCore
 import Logging
+import LoopbackHTTP
 import XCTest
 @testable import IngestInputs
 

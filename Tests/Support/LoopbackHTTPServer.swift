@@ -1,24 +1,24 @@
 import Foundation
 import Glibc
 
-/// A small HTTP/1.1 server for tests, bound to a loopback address (127.0.0.0/8 only), one thread
+/// A small HTTP/1.1 server for tests and benchmarks, bound to a loopback address (127.0.0.0/8 only), one thread
 /// per connection, one request per connection. Each request goes to `handler`, which writes
 /// whatever bytes it likes (slow, endless, malformed) through the `Reply`.
-final class LoopbackHTTPServer: @unchecked Sendable {
-    struct Request: Sendable {
-        var method: String
-        var path: String
-        var headers: [String: String] // names lower-cased
-        var arrived = Date()
+public final class LoopbackHTTPServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public var method: String
+        public var path: String
+        public var headers: [String: String] // names lower-cased
+        public var arrived = Date()
     }
 
-    final class Reply: @unchecked Sendable {
+    public final class Reply: @unchecked Sendable {
         let fd: Int32
         init(fd: Int32) { self.fd = fd }
 
         /// False once the client has gone.
         @discardableResult
-        func write(_ bytes: [UInt8]) -> Bool {
+        public func write(_ bytes: [UInt8]) -> Bool {
             var sent = 0
             while sent < bytes.count {
                 let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
@@ -28,26 +28,26 @@ final class LoopbackHTTPServer: @unchecked Sendable {
             return true
         }
 
-        func respond(_ status: Int, _ headers: [(String, String)] = [], body: [UInt8] = []) {
+        public func respond(_ status: Int, _ headers: [(String, String)] = [], body: [UInt8] = []) {
             var head = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nConnection: close\r\n"
             for (k, v) in headers { head += "\(k): \(v)\r\n" }
             head += "Content-Length: \(body.count)\r\n\r\n"
             write(Array(head.utf8) + body)
         }
 
-        func respond(_ status: Int, _ headers: [(String, String)] = [], text: String) {
+        public func respond(_ status: Int, _ headers: [(String, String)] = [], text: String) {
             respond(status, headers, body: Array(text.utf8))
         }
     }
 
-    let address: String
-    private(set) var port: Int = 0
+    public let address: String
+    public private(set) var port: Int = 0
     private let listener: Int32
     private let handler: @Sendable (Request, Reply) -> Void
     private let log = NSLock()
     private var requests: [Request] = []
 
-    init(address: String = "127.0.0.1", port: Int = 0, handler: @escaping @Sendable (Request, Reply) -> Void) throws {
+    public init(address: String = "127.0.0.1", port: Int = 0, handler: @escaping @Sendable (Request, Reply) -> Void) throws {
         precondition(address.hasPrefix("127."), "tests talk to loopback only")
         self.address = address
         self.handler = handler
@@ -77,12 +77,12 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         }
     }
 
-    var base: String { "http://\(address):\(port)" }
+    public var base: String { "http://\(address):\(port)" }
 
     /// Every request served so far, in order.
-    var served: [Request] { log.lock(); defer { log.unlock() }; return requests }
+    public var served: [Request] { log.lock(); defer { log.unlock() }; return requests }
 
-    func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+    public func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
 
     private func serve(_ fd: Int32) {
         defer { close(fd) }
