@@ -121,6 +121,10 @@ public enum Daemon {
             started["libcurl"] = .string(CurlLibrary.info.version)
         }
         logger.notice("ingestd started", metadata: started)
+        if let urls = config.urls, !urls.fetch.userAgentHasContact {
+            logger.warning("sources.fetch.user_agent gives no contact; site owners expect one, e.g. 'ingestd/0.1 (+mailto:desk@example.org)'",
+                           metadata: ["user_agent": .string(urls.fetch.userAgent)])
+        }
         SystemdNotifier.notify("READY=1\nSTATUS=" + [config.dropFolder.map { "watching \($0.inbox.path)" },
                                                        config.urls.map { "fetching \($0.entries.count) URLs" }]
             .compactMap { $0 }.joined(separator: "; "))

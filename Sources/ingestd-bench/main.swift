@@ -16,6 +16,8 @@
 //    --rounds a minimum number of passes.
 // 6. With --dedupe LIST: in-process near-duplicate detection (shingles, MinHash, LSH match-and-
 //    insert) over the listed texts, the figure comparable to datasketch's MinHash + MinHashLSH.
+// 7. With --fetch N [--hosts K] [--per-host P]: `ingestd run` fetching N page URLs from K loopback
+//    servers answering after 50 ms: wall time, peak open requests, daemon CPU and peak RSS.
 import Foundation
 import Glibc
 import IngestStages
@@ -34,6 +36,10 @@ struct Options {
     var rounds = 1
     /// Only time in-process near-duplicate detection over the texts listed in this file.
     var dedupe: String?
+    /// Only run the fetch benchmark with this many URLs.
+    var fetch = 0
+    var hosts = 20
+    var perHost = 2
 
     init(_ args: [String]) {
         var it = args.dropFirst().makeIterator()
@@ -49,6 +55,9 @@ struct Options {
             case "--extract": extract = it.next()
             case "--rounds": rounds = Int(it.next() ?? "") ?? rounds
             case "--dedupe": dedupe = it.next()
+            case "--fetch": fetch = Int(it.next() ?? "") ?? fetch
+            case "--hosts": hosts = min(250, max(1, Int(it.next() ?? "") ?? hosts))
+            case "--per-host": perHost = Int(it.next() ?? "") ?? perHost
             default:
                 FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8))
                 exit(2)
@@ -243,6 +252,10 @@ guard FileManager.default.isExecutableFile(atPath: binary.path) else {
     exit(1)
 }
 say("ingestd-bench — binary \(binary.path), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+if options.fetch > 0 {
+    try runFetchBench(binary: binary, repo: repo, work: work, urls: options.fetch, hosts: options.hosts, perHost: options.perHost)
+    exit(0)
+}
 
 /// Resident memory of this process now, in MiB.
 func currentRSS() -> Double {

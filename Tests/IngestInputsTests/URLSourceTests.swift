@@ -216,6 +216,26 @@ final class URLSourceTests: XCTestCase {
         XCTAssertEqual(again.all.count, 1, "recovered from the spool; the validators were not committed, but the body is the same")
     }
 
+    func testASpoolEntryCutShortByACrashIsDroppedAndFetchedAgain() throws {
+        let server = try LoopbackHTTPServer { _, reply in reply.respond(200, text: "<p>fresh</p>") }
+        defer { server.stop() }
+        let config = settings([.init(url: server.base + "/p", kind: .page, every: 3600)])
+        let (first, runner, fetcher) = try run(config, acknowledge: false)
+        XCTAssertTrue(runner.wait(for: 1))
+        first.stop()
+        fetcher.stop()
+        // A power cut after the rename but before the data reached the disk: the body is empty.
+        try Data().write(to: runner.all[0].claim.path)
+
+        let (second, again, fetcher2) = try run(config)
+        XCTAssertTrue(again.wait(for: 1))
+        usleep(300_000)
+        second.stop()
+        fetcher2.stop()
+        XCTAssertEqual(again.all.map(\.claim.recovered), [false], "fetched anew, not recovered")
+        XCTAssertEqual(again.all.first?.body, "<p>fresh</p>")
+    }
+
     func testRetryAfterInSecondsOrAsADate() {
         XCTAssertEqual(URLSource.retryAfter("120"), 120)
         let inAMinute = Date().addingTimeInterval(60)

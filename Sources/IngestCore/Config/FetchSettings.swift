@@ -2,8 +2,12 @@ import Foundation
 
 /// How every URL source fetches: one set for the pipeline (`sources.fetch` in the pipeline file).
 public struct FetchSettings: Sendable, Equatable {
-    /// Sent on every request; names ingestd and, by convention, a contact.
-    public var userAgent = "ingestd/0.1 (+https://github.com/ingestd/ingestd)"
+    /// Sent on every request. It must name ingestd; site owners expect a contact too
+    /// ("ingestd/0.1 (+mailto:desk@example.org)"), which only the user can give.
+    public var userAgent = "ingestd/0.1"
+
+    /// Whether `userAgent` says how to reach whoever runs the crawler (a URL or an address).
+    public var userAgentHasContact: Bool { userAgent.contains("@") || userAgent.contains("http") }
     public var connectTimeout: Double = 10
     /// The whole transfer, redirects included.
     public var totalTimeout: Double = 60

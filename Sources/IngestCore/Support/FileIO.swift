@@ -26,20 +26,22 @@ public enum FileIO {
 
     /// Replaces `file` with `bytes` so that a crash leaves the old content or the new, whole: a
     /// temporary file (`file` + `.suffix`), fsynced, renamed over `file`, the folder fsynced.
-    public static func replaceAtomically(_ file: URL, with bytes: [UInt8], temporarySuffix: String = "tmp") throws {
+    /// Without `durable` nothing is fsynced: a process crash still leaves old or new, but a power
+    /// cut may leave the new name with missing content, which the caller must be able to detect.
+    public static func replaceAtomically(_ file: URL, with bytes: [UInt8], temporarySuffix: String = "tmp", durable: Bool = true) throws {
         let tmp = file.appendingPathExtension(temporarySuffix)
         let out = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard out >= 0 else { throw POSIXFailure("open \(tmp.path)", errno) }
         do {
             try writeAll(out, bytes)
-            guard fsync(out) == 0 else { throw POSIXFailure("fsync \(tmp.path)", errno) }
+            guard !durable || fsync(out) == 0 else { throw POSIXFailure("fsync \(tmp.path)", errno) }
         } catch {
             close(out)
             throw error
         }
         close(out)
         guard rename(tmp.path, file.path) == 0 else { throw POSIXFailure("rename \(tmp.path)", errno) }
-        syncDirectory(file.deletingLastPathComponent())
+        if durable { syncDirectory(file.deletingLastPathComponent()) }
     }
 
     /// fsync a directory so a rename or create inside it survives a power cut.

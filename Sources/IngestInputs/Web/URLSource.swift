@@ -126,10 +126,20 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         let target: Target
         /// nil: the configured URL itself; else a link from its feed.
         let item: FeedParser.Item?
+        let url: String
+        /// Parsed once: the schedule looks at every waiting job each time it runs.
+        let host: String
+        let path: String
         var attempts = 0
         var notBefore = Date.distantPast
 
-        var url: String { item?.link ?? target.entry.url }
+        init(target: Target, item: FeedParser.Item?) {
+            self.target = target
+            self.item = item
+            url = item?.link ?? target.entry.url
+            host = URLSource.hostKey(url)
+            path = URLSource.pathAndQuery(url)
+        }
     }
 
     private struct Host {
@@ -156,7 +166,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
                 waiting.append(job)
                 continue
             }
-            let key = Self.hostKey(job.url)
+            let key = job.host
             var host = hosts[key] ?? Host()
             if settings.robots {
                 if host.robots == nil || host.robotsExpire <= now {
@@ -169,7 +179,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
                     waiting.append(job)
                     continue
                 }
-                if let rules = host.robots, !rules.allows(Self.pathAndQuery(job.url)) {
+                if let rules = host.robots, !rules.allows(job.path) {
                     logger.warning("not fetched: robots.txt disallows it", metadata: ["url": .string(job.url)])
                     finishUnfetchable(job)
                     continue
@@ -228,7 +238,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
     }
 
     private func fetched(_ job: Job, _ result: Result<FetchResponse, FetchFailure>, at fetchedAt: Date) {
-        hosts[Self.hostKey(job.url), default: Host()].active -= 1
+        hosts[job.host, default: Host()].active -= 1
         defer { pump() }
         guard !stopped else { return }
         let target = job.target
@@ -398,6 +408,9 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         var claimName: String
         var web: WebOrigin
         var commit: Commit
+        /// Of the body file: the spool is written without fsync (it is only a cache of fetches
+        /// not yet recorded), so after a power cut a body is used only if it is whole.
+        var bodySHA256: String
         var recovered = false
     }
 
@@ -425,12 +438,13 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         let claimName = "\(stamps.next())-\(Self.fileName(for: response.finalURL))"
         let web = WebOrigin(url: job.url, finalURL: response.finalURL, status: response.status,
                             fetchedAt: Timestamp.rfc3339(fetchedAt), feed: job.item == nil ? nil : job.target.entry.url)
-        let entry = Spooled(claimName: claimName, web: web, commit: commit)
+        let entry = Spooled(claimName: claimName, web: web, commit: commit, bodySHA256: sha)
         do {
             // Body first, then the description that makes it a spool entry; each written under a
-            // temporary name and renamed, so a crash never leaves half of either.
-            try FileIO.replaceAtomically(spoolFolder.appendingPathComponent(claimName), with: response.body)
-            try FileIO.replaceAtomically(spoolFolder.appendingPathComponent(claimName + ".json"), with: Array(JSONEncoder().encode(entry)))
+            // temporary name and renamed, so a process crash never leaves half of either.
+            try FileIO.replaceAtomically(spoolFolder.appendingPathComponent(claimName), with: response.body, durable: false)
+            try FileIO.replaceAtomically(spoolFolder.appendingPathComponent(claimName + ".json"),
+                                         with: Array(JSONEncoder().encode(entry)), durable: false)
         } catch {
             logger.error("cannot spool a fetched document; it will be fetched again",
                          metadata: ["url": .string(job.url), "reason": .string("\(error)")])
@@ -447,9 +461,12 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
             let meta = spoolFolder.appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: meta.path),
                   var entry = try? JSONDecoder().decode(Spooled.self, from: data),
-                  FileManager.default.fileExists(atPath: spoolFolder.appendingPathComponent(entry.claimName).path) else {
-                logger.warning("dropping an unreadable spool entry; its URL will be fetched again", metadata: ["path": .string(meta.path)])
+                  let body = FileManager.default.contents(atPath: spoolFolder.appendingPathComponent(entry.claimName).path),
+                  SHA256Digest.hex(of: Array(body)) == entry.bodySHA256 else {
+                logger.warning("dropping an incomplete spool entry (a crash cut it short); its URL will be fetched again",
+                               metadata: ["path": .string(meta.path)])
                 try? FileManager.default.removeItem(at: meta)
+                try? FileManager.default.removeItem(at: URL(fileURLWithPath: String(meta.path.dropLast(5))))
                 continue
             }
             entry.recovered = true
