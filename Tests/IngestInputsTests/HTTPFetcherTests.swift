@@ -110,6 +110,34 @@ final class HTTPFetcherTests: XCTestCase {
         XCTAssertEqual(try fetch(fetcher, link).get().status, 200)
     }
 
+    func testANameThatResolvesToLoopbackIsRefusedLikeTheLiteral() throws {
+        let server = try LoopbackHTTPServer { _, reply in reply.respond(200, text: "internal") }
+        defer { server.stop() }
+        let fetcher = HTTPFetcher(settings: FetchSettings())
+        defer { fetcher.stop() }
+        // "localhost" is checked on the address it resolved to, not on its spelling.
+        let link = FetchRequest(url: "http://localhost:\(server.port)/", configured: false)
+        guard case let .failure(.refusedAddress(address, kind)) = fetch(fetcher, link) else { return XCTFail("expected a refusal") }
+        XCTAssertTrue(["127.0.0.1", "::1"].contains(address), address)
+        XCTAssertEqual(kind, .loopback)
+        XCTAssertTrue(server.served.isEmpty)
+    }
+
+    func testHTTPSIsNeverDowngradedToPlainHTTP() throws {
+        let server = try LoopbackHTTPServer { _, reply in reply.respond(200, text: "plain") }
+        defer { server.stop() }
+        var settings = FetchSettings()
+        settings.totalTimeout = 2
+        let fetcher = HTTPFetcher(settings: settings)
+        defer { fetcher.stop() }
+        // A plain-HTTP server behind an https URL: the TLS handshake never completes (this server
+        // waits for an HTTP request that never comes), so the transfer fails and nothing is read.
+        switch fetch(fetcher, configured("https://127.0.0.1:\(server.port)/")) {
+        case .failure(.network), .failure(.timedOut): break
+        case let other: XCTFail("expected a TLS failure, got \(other)")
+        }
+    }
+
     func testOnlyHTTPAndHTTPSAreFetchedRedirectsIncluded() throws {
         let fetcher = HTTPFetcher(settings: FetchSettings())
         defer { fetcher.stop() }
