@@ -3,41 +3,32 @@
 /// a table search costing a few hundred instructions a call.
 enum ScalarClasses {
     static let alphabeticBMP: [UInt64] = {
-        let alphabetic = bmpTable { Unicode.Scalar($0)?.properties.isAlphabetic ?? false }
         var bits = [UInt64](repeating: 0, count: 0x10000 / 64)
-        for v in 0..<0x10000 where alphabetic[v] { bits[v >> 6] |= 1 << UInt64(v & 63) }
+        for (v, code) in bmpCodes.enumerated() where code & 4 != 0 { bits[v >> 6] |= 1 << UInt64(v & 63) }
         return bits
     }()
 
-    /// Blocks in which every code point has the same properties, fixed by Unicode's stability
-    /// policy or fully assigned for years: a table build asks about their first code point and
-    /// copies the answer, which skips two thirds of the lookups in the one-off cost of each table
-    /// (that cost lands on the first document, or on `ingestd train`). A test checks every code
-    /// point of these blocks against the full lookup on this toolchain's Unicode data.
-    static let uniformBlocks: [ClosedRange<UInt32>] = [
-        0x3400...0x4DBF, // CJK Unified Ideographs Extension A
-        0x4E00...0x9FFF, // CJK Unified Ideographs
-        0xAC00...0xD7A3, // Hangul syllables
-        0xD800...0xDFFF, // surrogates: not scalars at all
-        0xE000...0xF8FF, // private use
-    ]
-
-    /// `property` of every BMP code point, asked once per uniform block.
-    static func bmpTable<T>(_ property: (UInt32) -> T) -> [T] {
-        var table: [T] = []
-        table.reserveCapacity(0x10000)
-        var v: UInt32 = 0
-        while v < 0x10000 {
-            if let block = uniformBlocks.first(where: { $0.lowerBound == v }) {
-                table.append(contentsOf: repeatElement(property(v), count: block.count))
-                v = block.upperBound + 1
-            } else {
-                table.append(property(v))
-                v += 1
-            }
+    /// Every BMP code point's code (see `bmpRuns`), decoded from the generated runs: tens of
+    /// microseconds, where asking the standard library about 65,536 scalars took milliseconds
+    /// that landed on the first document (or on `ingestd train`). ScalarClassesTests checks the
+    /// runs against the standard library of the toolchain that builds the tests.
+    static let bmpCodes: [UInt8] = {
+        var codes = [UInt8](repeating: 3, count: 0x10000)
+        var runs: [(start: Int, code: UInt8)] = []
+        let bytes = Array(bmpRuns.utf8)
+        func hex(_ c: UInt8) -> Int { Int(c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10) }
+        var i = 0
+        while i + 5 <= bytes.count {
+            let start = hex(bytes[i]) << 12 | hex(bytes[i + 1]) << 8 | hex(bytes[i + 2]) << 4 | hex(bytes[i + 3])
+            runs.append((start, UInt8(hex(bytes[i + 4]))))
+            i += 5
         }
-        return table
-    }
+        for (k, run) in runs.enumerated() {
+            let end = k + 1 < runs.count ? runs[k + 1].start : 0x10000
+            for v in run.start..<end { codes[v] = run.code }
+        }
+        return codes
+    }()
 
     @inline(__always)
     static func isAlphabetic(_ v: UInt32) -> Bool { isAlphabetic(v, in: alphabeticBMP) }
@@ -64,8 +55,9 @@ extension ScalarClasses {
         case separator
     }
 
-    private static let tokenClassesBMP: [TokenClass] = bmpTable(tokenClassByLookup)
+    private static let tokenClassesBMP: [TokenClass] = bmpCodes.map { TokenClass(rawValue: $0 & 3)! }
 
+    /// What the generated runs must agree with (and scripts/build-scalar-tables computes alike).
     static func tokenClassByLookup(_ v: UInt32) -> TokenClass {
         guard let u = Unicode.Scalar(v) else { return .separator }
         return classify(u)
