@@ -22,12 +22,14 @@ final class URLSourceTests: XCTestCase {
         let lock = NSLock()
         var claims: [(claim: Claim, body: String)] = []
         var acknowledge = true
+        /// What the stages say of each claim: recorded unless this says otherwise.
+        var outcome: @Sendable (Claim) -> Outcome = { .recorded(id: $0.claimName) }
         weak var source: URLSource?
 
         func take(_ claim: Claim) {
             let body = (try? String(contentsOf: claim.path, encoding: .utf8)) ?? ""
             lock.lock(); claims.append((claim, body)); let ack = acknowledge; lock.unlock()
-            if ack { source?.acknowledge(claim, outcome: .recorded(id: claim.claimName)) }
+            if ack { source?.acknowledge(claim, outcome: outcome(claim)) }
         }
 
         var all: [(claim: Claim, body: String)] { lock.lock(); defer { lock.unlock() }; return claims }
@@ -52,11 +54,13 @@ final class URLSourceTests: XCTestCase {
         return s
     }
 
-    private func run(_ settings: PipelineConfig.URLSources, acknowledge: Bool = true) throws -> (URLSource, Runner, HTTPFetcher) {
+    private func run(_ settings: PipelineConfig.URLSources, acknowledge: Bool = true,
+                     outcome: (@Sendable (Claim) -> Outcome)? = nil) throws -> (URLSource, Runner, HTTPFetcher) {
         let fetcher = HTTPFetcher(settings: settings.fetch)
         let source = URLSource(settings: settings, fetcher: fetcher, logger: Logger(label: "test"))
         let runner = Runner()
         runner.acknowledge = acknowledge
+        if let outcome { runner.outcome = outcome }
         runner.source = source
         try source.start { runner.take($0) }
         source.grant(8)
@@ -234,6 +238,46 @@ final class URLSourceTests: XCTestCase {
         fetcher2.stop()
         XCTAssertEqual(again.all.map(\.claim.recovered), [false], "fetched anew, not recovered")
         XCTAssertEqual(again.all.first?.body, "<p>fresh</p>")
+    }
+
+    func testARejectedFetchedDocumentGoesToFailedWithItsURLAndIsNotFetchedAgainUnchanged() throws {
+        let server = try LoopbackHTTPServer { request, reply in
+            XCTAssertEqual(request.headers["accept-language"], "en")
+            reply.respond(200, text: "")
+        }
+        defer { server.stop() }
+        let url = server.base + "/empty"
+        let config = settings([.init(url: url, kind: .page, every: 0.3, headers: ["Accept-Language": "en"])])
+        let (source, runner, fetcher) = try run(config) { _ in .rejected(Rejection(.empty, "0 bytes", stage: "normalize")) }
+        XCTAssertTrue(runner.wait(for: 1))
+        let end = Date().addingTimeInterval(1.2)
+        while Date() < end, server.served.count < 3 { usleep(50_000) }
+        source.stop()
+        fetcher.stop()
+        XCTAssertGreaterThanOrEqual(server.served.count, 2, "fetched on its schedule")
+        XCTAssertEqual(runner.all.count, 1, "the same (empty) body is not delivered twice")
+        let failed = folder.appendingPathComponent("failed")
+        let names = try FileManager.default.contentsOfDirectory(atPath: failed.path).sorted()
+        XCTAssertEqual(names.count, 2, "\(names)")
+        let sidecar = try XCTUnwrap(names.first { $0.hasSuffix(".error.json") })
+        let json = try String(contentsOf: failed.appendingPathComponent(sidecar), encoding: .utf8)
+        XCTAssertTrue(json.contains("\"reason\":\"empty\""), json)
+        XCTAssertTrue(json.contains(url), json)
+        XCTAssertTrue(try FileManager.default.contentsOfDirectory(atPath: folder.appendingPathComponent("state/spool").path).isEmpty)
+    }
+
+    func testADamagedStateFileRefusesTheStartWithWhatToDo() throws {
+        let state = folder.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
+        try Data("{not json".utf8).write(to: state.appendingPathComponent("state.json"))
+        let config = settings([.init(url: "http://127.0.0.1:9/never", kind: .page, every: 3600)])
+        let fetcher = HTTPFetcher(settings: config.fetch)
+        defer { fetcher.stop() }
+        let source = URLSource(settings: config, fetcher: fetcher, logger: Logger(label: "test"))
+        XCTAssertThrowsError(try source.start { _ in }) {
+            XCTAssertTrue("\($0)".contains("state.json is damaged"), "\($0)")
+            XCTAssertTrue("\($0)".contains("move it aside"), "\($0)")
+        }
     }
 
     func testRetryAfterInSecondsOrAsADate() {

@@ -24,7 +24,8 @@ public final class HTTPFetcher: @unchecked Sendable {
         self.callbackQueue = callbackQueue
         multi = curl_multi_init()!
         _ = ingestd_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, settings.perHostConnections)
-        let thread = Thread { [unowned self] in self.loop() }
+        // The thread keeps the fetcher alive until `stop()` ends it: call stop() when done.
+        let thread = Thread { self.loop() }
         thread.name = "ingestd.fetch"
         thread.start()
     }
@@ -48,6 +49,7 @@ public final class HTTPFetcher: @unchecked Sendable {
     public var openConnections: (now: Int, peak: Int) { connections.withLock { $0 } }
 
     /// Ends transfers under way (their completions report a network failure) and the thread.
+    /// Required: the network thread keeps the fetcher alive until it is called.
     public func stop() {
         let first = stopping.withLock { s -> Bool in defer { s = true }; return !s }
         guard first else { return }
@@ -56,7 +58,7 @@ public final class HTTPFetcher: @unchecked Sendable {
     }
 
     deinit {
-        stop()
+        // Only after stop(): the network thread holds the fetcher until then.
         curl_multi_cleanup(multi)
     }
 
