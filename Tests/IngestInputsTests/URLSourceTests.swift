@@ -54,10 +54,34 @@ final class URLSourceTests: XCTestCase {
         return s
     }
 
-    private func run(_ settings: PipelineConfig.URLSources, acknowledge: Bool = true,
+    /// Log lines as (message, metadata), for the tests that check what the logs say.
+    final class LogStore: @unchecked Sendable {
+        private let lock = NSLock()
+        private var lines: [(String, [String: String])] = []
+        func add(_ m: String, _ meta: [String: String]) { lock.lock(); lines.append((m, meta)); lock.unlock() }
+        var all: [(message: String, fields: [String: String])] { lock.lock(); defer { lock.unlock() }; return lines }
+    }
+
+    struct CapturingHandler: LogHandler {
+        let store: LogStore
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .debug
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String,
+                 function: String, line: UInt) {
+            let all = metadata.merging(extra ?? [:]) { $1 }
+            store.add(message.description, all.mapValues { "\($0)" })
+        }
+    }
+
+    private func run(_ settings: PipelineConfig.URLSources, acknowledge: Bool = true, logs: LogStore? = nil,
                      outcome: (@Sendable (Claim) -> Outcome)? = nil) throws -> (URLSource, Runner, HTTPFetcher) {
         let fetcher = HTTPFetcher(settings: settings.fetch)
-        let source = URLSource(settings: settings, fetcher: fetcher, logger: Logger(label: "test"))
+        let logger = logs.map { store in Logger(label: "test") { _ in CapturingHandler(store: store) } } ?? Logger(label: "test")
+        let source = URLSource(settings: settings, fetcher: fetcher, logger: logger)
         let runner = Runner()
         runner.acknowledge = acknowledge
         if let outcome { runner.outcome = outcome }
@@ -138,6 +162,48 @@ final class URLSourceTests: XCTestCase {
         let times = attempts.withLock { $0 }
         XCTAssertEqual(times.count, 2)
         XCTAssertGreaterThanOrEqual(times[1].timeIntervalSince(times[0]), 0.95)
+    }
+
+    func testFailuresAreRetriedWithGrowingBackoffAndTheLogsSayWhenAndHowOften() throws {
+        let attempts = Locked<[Date]>([])
+        let server = try LoopbackHTTPServer { _, reply in
+            let n = attempts.withLock { $0.append(Date()); return $0.count }
+            if n <= 2 { reply.respond(n == 1 ? 500 : 429, text: "no") } else { reply.respond(200, text: "<p>third time</p>") }
+        }
+        defer { server.stop() }
+        let logs = LogStore()
+        let (source, runner, fetcher) = try run(settings([.init(url: server.base + "/flaky", kind: .page, every: 3600)]), logs: logs)
+        XCTAssertTrue(runner.wait(for: 1))
+        source.stop()
+        fetcher.stop()
+        let t = attempts.withLock { $0 }
+        XCTAssertEqual(t.count, 3)
+        // 1 s then 2 s, each times a random factor of 0.5 to 1.
+        XCTAssertGreaterThanOrEqual(t[1].timeIntervalSince(t[0]), 0.45)
+        XCTAssertGreaterThanOrEqual(t[2].timeIntervalSince(t[1]), 0.95)
+        let retries = logs.all.filter { $0.message == "fetch failed; will retry" }
+        XCTAssertEqual(retries.map { $0.fields["reason"] }, ["HTTP 500", "HTTP 429"])
+        XCTAssertEqual(retries.map { $0.fields["error_count"] }, ["1", "2"])
+        XCTAssertEqual(retries.map { $0.fields["attempt"] }, ["1", "2"])
+        XCTAssertTrue(retries.allSatisfy { ($0.fields["next_attempt"] ?? "").hasSuffix("Z") })
+    }
+
+    func testARefusedConnectionIsANetworkErrorThatIsRetriedThenGivenUpUntilTheNextSchedule() throws {
+        // A port on loopback where nothing listens.
+        let probe = try LoopbackHTTPServer { _, reply in reply.respond(200) }
+        let closedPort = probe.port
+        probe.stop()
+        let logs = LogStore()
+        let config = settings([.init(url: "http://127.0.0.1:\(closedPort)/x", kind: .page, every: 3600)]) { $0.retries = 1 }
+        let (source, _, fetcher) = try run(config, logs: logs)
+        let end = Date().addingTimeInterval(5)
+        while Date() < end, !logs.all.contains(where: { $0.message.hasPrefix("fetch failed; giving up") }) { usleep(50_000) }
+        source.stop()
+        fetcher.stop()
+        let lines = logs.all.filter { $0.message.hasPrefix("fetch failed") }
+        XCTAssertEqual(lines.map(\.message), ["fetch failed; will retry", "fetch failed; giving up until the next scheduled fetch"])
+        XCTAssertTrue(lines[0].fields["reason"]?.hasPrefix("network error 7") ?? false, "\(lines[0].fields)") // CURLE_COULDNT_CONNECT
+        XCTAssertEqual(lines[1].fields["error_count"], "2")
     }
 
     func testA404IsNotRetried() throws {
