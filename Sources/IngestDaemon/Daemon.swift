@@ -119,6 +119,7 @@ public enum Daemon {
         if let urls = config.urls {
             started["urls"] = .stringConvertible(urls.entries.count)
             started["libcurl"] = .string(CurlLibrary.info.version)
+            started["decodes"] = .array(CurlLibrary.decodedEncodings.map { .string($0) })
         }
         logger.notice("ingestd started", metadata: started)
         if let urls = config.urls, !urls.fetch.userAgentHasContact {

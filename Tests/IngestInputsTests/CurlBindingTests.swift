@@ -12,6 +12,7 @@ final class CurlBindingTests: XCTestCase {
         XCTAssertTrue(info.protocols.contains("http"), "\(info.protocols)")
         XCTAssertTrue(info.protocols.contains("https"), "\(info.protocols)")
         XCTAssertTrue(info.zlib, "gzip decoding")
+        XCTAssertTrue(CurlLibrary.decodedEncodings.starts(with: ["gzip", "deflate"]), "\(CurlLibrary.decodedEncodings)")
     }
 
     func testAnEasyTransferFromALoopbackServer() throws {

@@ -20,4 +20,16 @@ public enum CurlLibrary {
         let features = v.features
         return (String(cString: v.version), protocols, features & CURL_VERSION_BROTLI != 0, features & CURL_VERSION_LIBZ != 0)
     }
+
+    /// The content encodings this libcurl decodes (and so offers in Accept-Encoding), for the logs.
+    public static var decodedEncodings: [String] {
+        prepare()
+        guard let data = ingestd_curl_version_info() else { return [] }
+        let features = data.pointee.features
+        var names: [String] = []
+        if features & CURL_VERSION_LIBZ != 0 { names += ["gzip", "deflate"] }
+        if features & CURL_VERSION_BROTLI != 0 { names.append("br") }
+        if features & CURL_VERSION_ZSTD != 0 { names.append("zstd") }
+        return names
+    }
 }
