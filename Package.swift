@@ -51,7 +51,7 @@ let package = Package(
         ]),
         // libFuzzer target for the normalize stage; scripts/fuzz builds it with -DFUZZING (a replay tool otherwise).
         .executableTarget(name: "ingestd-fuzz", dependencies: [
-            "IngestCore", "IngestStages",
+            "IngestCore", "IngestStages", "IngestInputs",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore"]),

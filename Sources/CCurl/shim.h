@@ -30,6 +30,13 @@ static inline CURLcode ingestd_curl_easy_setopt_opensocket(CURL *h, ingestd_curl
     return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, f);
 }
 
+// Called once a connection is there (new or reused) and before the request goes out, with the
+// address it is connected to: a reused connection gets the address check too.
+typedef int (*ingestd_curl_prereq_callback)(void *user, char *primary_ip, char *local_ip, int primary_port, int local_port);
+static inline CURLcode ingestd_curl_easy_setopt_prereq(CURL *h, ingestd_curl_prereq_callback f) {
+    return curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, f);
+}
+
 typedef int (*ingestd_curl_closesocket_callback)(void *user, curl_socket_t fd);
 static inline CURLcode ingestd_curl_easy_setopt_closesocket(CURL *h, ingestd_curl_closesocket_callback f) {
     return curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, f);

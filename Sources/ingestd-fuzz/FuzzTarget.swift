@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import IngestInputs
 import IngestStages
 
 /// One fuzz input through the normalize stage or one of its parts. Built only from public API
@@ -67,7 +68,7 @@ enum FuzzTarget {
         }
     }
 
-    static let modes = 7
+    static let modes = 8
 
     static func run(_ data: UnsafeBufferPointer<UInt8>) {
         guard let first = data.first else { return }
@@ -95,6 +96,11 @@ enum FuzzTarget {
             _ = HTMLArticleExtractor.extract(utf8: Array(String(decoding: rest, as: UTF8.self).utf8))
         case 5:
             _ = PlainTextScrapeParser.parse(String(decoding: rest, as: UTF8.self))
+        case 7:
+            // A feed as a server sends it: untrusted XML, links resolved against a base URL.
+            if let feed = try? FeedParser.parse(rest, base: "https://feeds.example/desk/rss.xml") {
+                for item in feed.items where item.link.isEmpty || item.id.isEmpty { fatalError("an item without link or id") }
+            }
         default:
             let text = String(decoding: rest, as: UTF8.self)
             var doc = Document(id: "fuzz", origin: Origin(kind: .file, path: "/fuzz", size: rest.count, sha256: "x"), raw: [])

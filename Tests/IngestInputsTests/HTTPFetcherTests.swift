@@ -110,6 +110,33 @@ final class HTTPFetcherTests: XCTestCase {
         XCTAssertEqual(try fetch(fetcher, link).get().status, 200)
     }
 
+    func testAReusedConnectionIsCheckedToo() throws {
+        let other = try LoopbackHTTPServer(address: "127.0.0.2", keepAlive: true) { _, reply in reply.respond(200, text: "internal") }
+        defer { other.stop() }
+        let fetcher = HTTPFetcher(settings: FetchSettings())
+        defer { fetcher.stop() }
+        // The user configured a page there: its connection stays in libcurl's cache...
+        XCTAssertEqual(try fetch(fetcher, configured(other.base + "/page")).get().status, 200)
+        XCTAssertEqual(try fetch(fetcher, configured(other.base + "/page")).get().status, 200)
+        XCTAssertEqual(other.connections, 1, "the second request reused the connection")
+        // ...and a link found elsewhere to the same host would reuse it without a new socket.
+        var link = FetchRequest(url: other.base + "/secret", configured: false)
+        link.trustedAddresses = ["127.0.0.1"]
+        XCTAssertEqual(fetch(fetcher, link), .failure(.refusedAddress("127.0.0.2", .loopback)))
+        XCTAssertEqual(other.served.map(\.path), ["/page", "/page"], "the link's request never went out")
+    }
+
+    func testAConfiguredURLReportsItsAddressOnAReusedConnection() throws {
+        let server = try LoopbackHTTPServer(address: "127.0.0.2", keepAlive: true) { _, reply in reply.respond(200, text: "x") }
+        defer { server.stop() }
+        let fetcher = HTTPFetcher(settings: FetchSettings())
+        defer { fetcher.stop() }
+        _ = fetch(fetcher, configured(server.base + "/robots.txt"))
+        let feed = try fetch(fetcher, configured(server.base + "/feed.xml")).get()
+        XCTAssertEqual(server.connections, 1)
+        XCTAssertEqual(feed.trustedAddresses, ["127.0.0.2"], "links from this feed may go back to its own address")
+    }
+
     func testANameThatResolvesToLoopbackIsRefusedLikeTheLiteral() throws {
         let server = try LoopbackHTTPServer { _, reply in reply.respond(200, text: "internal") }
         defer { server.stop() }

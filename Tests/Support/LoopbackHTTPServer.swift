@@ -14,7 +14,8 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
 
     public final class Reply: @unchecked Sendable {
         let fd: Int32
-        init(fd: Int32) { self.fd = fd }
+        let keepAlive: Bool
+        init(fd: Int32, keepAlive: Bool) { self.fd = fd; self.keepAlive = keepAlive }
 
         /// False once the client has gone.
         @discardableResult
@@ -29,7 +30,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         }
 
         public func respond(_ status: Int, _ headers: [(String, String)] = [], body: [UInt8] = []) {
-            var head = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nConnection: close\r\n"
+            var head = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\n" + (keepAlive ? "" : "Connection: close\r\n")
             for (k, v) in headers { head += "\(k): \(v)\r\n" }
             head += "Content-Length: \(body.count)\r\n\r\n"
             write(Array(head.utf8) + body)
@@ -44,13 +45,17 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     public private(set) var port: Int = 0
     private let listener: Int32
     private let handler: @Sendable (Request, Reply) -> Void
+    /// Serve several requests per connection (HTTP/1.1 keep-alive) instead of one.
+    private let keepAlive: Bool
     private let log = NSLock()
     private var requests: [Request] = []
 
-    public init(address: String = "127.0.0.1", port: Int = 0, handler: @escaping @Sendable (Request, Reply) -> Void) throws {
+    public init(address: String = "127.0.0.1", port: Int = 0, keepAlive: Bool = false,
+                handler: @escaping @Sendable (Request, Reply) -> Void) throws {
         precondition(address.hasPrefix("127."), "tests talk to loopback only")
         self.address = address
         self.handler = handler
+        self.keepAlive = keepAlive
         listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
@@ -84,33 +89,43 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
 
     public func stop() { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
 
+    /// Connections served so far (a reused keep-alive connection counts once).
+    public var connections: Int { log.lock(); defer { log.unlock() }; return accepted }
+    private var accepted = 0
+
     private func serve(_ fd: Int32) {
         defer { close(fd) }
+        log.lock(); accepted += 1; log.unlock()
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
-        while !buffer.containsHeaderEnd {
-            let n = recv(fd, &chunk, chunk.count, 0)
-            if n <= 0 { return }
-            buffer += chunk[0..<n]
-        }
-        let lines = String(decoding: buffer, as: UTF8.self).components(separatedBy: "\r\n")
-        let parts = lines[0].split(separator: " ")
-        guard parts.count >= 2 else { return }
-        var headers: [String: String] = [:]
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        let request = Request(method: String(parts[0]), path: String(parts[1]), headers: headers)
-        log.lock(); requests.append(request); log.unlock()
-        handler(request, Reply(fd: fd))
+        repeat {
+            while buffer.headerEnd == nil {
+                let n = recv(fd, &chunk, chunk.count, 0)
+                if n <= 0 { return }
+                buffer += chunk[0..<n]
+            }
+            let end = buffer.headerEnd!
+            let lines = String(decoding: buffer[..<end], as: UTF8.self).components(separatedBy: "\r\n")
+            buffer.removeFirst(end + 4)
+            let parts = lines[0].split(separator: " ")
+            guard parts.count >= 2 else { return }
+            var headers: [String: String] = [:]
+            for line in lines.dropFirst() {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            }
+            let request = Request(method: String(parts[0]), path: String(parts[1]), headers: headers)
+            log.lock(); requests.append(request); log.unlock()
+            handler(request, Reply(fd: fd, keepAlive: keepAlive))
+        } while keepAlive
     }
 }
 
 private extension Array where Element == UInt8 {
-    var containsHeaderEnd: Bool {
-        guard count >= 4 else { return false }
-        for i in 0...(count - 4) where self[i] == 13 && self[i + 1] == 10 && self[i + 2] == 13 && self[i + 3] == 10 { return true }
-        return false
+    /// Where the blank line that ends the request's headers starts.
+    var headerEnd: Int? {
+        guard count >= 4 else { return nil }
+        for i in 0...(count - 4) where self[i] == 13 && self[i + 1] == 10 && self[i + 2] == 13 && self[i + 3] == 10 { return i }
+        return nil
     }
 }

@@ -191,6 +191,11 @@ private final class Transfer: @unchecked Sendable {
             t.header(line)
             return n
         }
+        _ = ingestd_curl_easy_setopt_pointer(easy, CURLOPT_PREREQDATA, me)
+        _ = ingestd_curl_easy_setopt_prereq(easy) { user, ip, _, _, _ in
+            let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
+            return t.admit(ip.map { String(cString: $0) } ?? "?") ? CURL_PREREQFUNC_OK : CURL_PREREQFUNC_ABORT
+        }
         _ = ingestd_curl_easy_setopt_pointer(easy, CURLOPT_OPENSOCKETDATA, me)
         _ = ingestd_curl_easy_setopt_opensocket(easy) { user, purpose, address in
             let t = Unmanaged<Transfer>.fromOpaque(user!).takeUnretainedValue()
@@ -215,20 +220,26 @@ private final class Transfer: @unchecked Sendable {
         headers[name] = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
     }
 
-    /// Where the address policy is applied: on the address libcurl is about to connect to, after
-    /// DNS, for every hop. The configured URL's own first hop may go anywhere the user pointed it.
+    /// The address policy, applied on the address libcurl is about to connect to (after DNS),
+    /// and again on the address of the connection a request is about to go out on (a reused one
+    /// included), for every hop. The configured URL's own first hop may go anywhere the user
+    /// pointed it; the addresses it used are then trusted for the rest of the transfer.
+    func admit(_ ip: String) -> Bool {
+        let firstHop = request.configured && headerBlocksEnded == 0
+        let kind = AddressPolicy.classify(ip)
+        guard settings.allowPrivateNetworks || kind == .publicAddress || firstHop || trusted.contains(ip) else {
+            refused = (ip, kind)
+            return false
+        }
+        if firstHop { trusted.insert(ip); reported.insert(ip) }
+        return true
+    }
+
     func openSocket(_ purpose: curlsocktype, _ address: UnsafeMutablePointer<curl_sockaddr>) -> curl_socket_t {
         var text = [CChar](repeating: 0, count: 64)
         let ip = ingestd_curl_sockaddr_text(address, &text, UInt32(text.count)) == 0
             ? String(decoding: text.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
-        let firstHop = request.configured && headerBlocksEnded == 0
-        let kind = AddressPolicy.classify(ip)
-        let allowed = settings.allowPrivateNetworks || kind == .publicAddress || firstHop || trusted.contains(ip)
-        guard allowed else {
-            refused = (ip, kind)
-            return CURL_SOCKET_BAD
-        }
-        if firstHop { trusted.insert(ip); reported.insert(ip) }
+        guard admit(ip) else { return CURL_SOCKET_BAD }
         let fd = socket(address.pointee.family, address.pointee.socktype | Int32(SOCK_CLOEXEC.rawValue), address.pointee.protocol)
         if fd >= 0 { fetcher?.opened() }
         return fd
