@@ -148,35 +148,41 @@ final class URLSourceTests: XCTestCase {
         XCTAssertEqual(runner.all.count, 1, "a 304 costs nothing downstream")
     }
 
-    func testA503WithRetryAfterIsRetriedNoSoonerThanAsked() throws {
-        let attempts = Locked<[Date]>([])
-        let server = try LoopbackHTTPServer { _, reply in
-            let n = attempts.withLock { $0.append(Date()); return $0.count }
-            if n == 1 { reply.respond(503, [("Retry-After", "1")], text: "busy") } else { reply.respond(200, text: "<p>finally</p>") }
-        }
-        defer { server.stop() }
-        let (source, runner, fetcher) = try run(settings([.init(url: server.base + "/busy", kind: .page, every: 3600)]))
-        XCTAssertTrue(runner.wait(for: 1))
+    /// Runs a source until `count` claims arrived (and `settle` seconds more), then stops it.
+    private func collect(_ config: PipelineConfig.URLSources, _ count: Int, settle: Double = 0, logs: LogStore? = nil) throws -> Runner {
+        let (source, runner, fetcher) = try run(config, logs: logs)
+        XCTAssertTrue(runner.wait(for: count), "\(runner.all.count) of \(count) claims arrived")
+        if settle > 0 { usleep(UInt32(settle * 1_000_000)) }
         source.stop()
         fetcher.stop()
-        let times = attempts.withLock { $0 }
+        return runner
+    }
+
+    /// A server that gives the Nth request the Nth answer (the last one from then on).
+    private func answering(_ answers: [(status: Int, headers: [(String, String)], text: String)]) throws -> LoopbackHTTPServer {
+        let count = Locked(0)
+        return try LoopbackHTTPServer { _, reply in
+            let n = count.withLock { $0 += 1; return $0 }
+            let a = answers[min(n, answers.count) - 1]
+            reply.respond(a.status, a.headers, text: a.text)
+        }
+    }
+
+    func testA503WithRetryAfterIsRetriedNoSoonerThanAsked() throws {
+        let server = try answering([(503, [("Retry-After", "1")], "busy"), (200, [], "<p>finally</p>")])
+        defer { server.stop() }
+        _ = try collect(settings([.init(url: server.base + "/busy", kind: .page, every: 3600)]), 1)
+        let times = server.served.map(\.arrived)
         XCTAssertEqual(times.count, 2)
         XCTAssertGreaterThanOrEqual(times[1].timeIntervalSince(times[0]), 0.95)
     }
 
     func testFailuresAreRetriedWithGrowingBackoffAndTheLogsSayWhenAndHowOften() throws {
-        let attempts = Locked<[Date]>([])
-        let server = try LoopbackHTTPServer { _, reply in
-            let n = attempts.withLock { $0.append(Date()); return $0.count }
-            if n <= 2 { reply.respond(n == 1 ? 500 : 429, text: "no") } else { reply.respond(200, text: "<p>third time</p>") }
-        }
+        let server = try answering([(500, [], "no"), (429, [], "no"), (200, [], "<p>third time</p>")])
         defer { server.stop() }
         let logs = LogStore()
-        let (source, runner, fetcher) = try run(settings([.init(url: server.base + "/flaky", kind: .page, every: 3600)]), logs: logs)
-        XCTAssertTrue(runner.wait(for: 1))
-        source.stop()
-        fetcher.stop()
-        let t = attempts.withLock { $0 }
+        _ = try collect(settings([.init(url: server.base + "/flaky", kind: .page, every: 3600)]), 1, logs: logs)
+        let t = server.served.map(\.arrived)
         XCTAssertEqual(t.count, 3)
         // 1 s then 2 s, each times a random factor of 0.5 to 1.
         XCTAssertGreaterThanOrEqual(t[1].timeIntervalSince(t[0]), 0.45)
