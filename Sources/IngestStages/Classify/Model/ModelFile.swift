@@ -30,9 +30,16 @@ public enum ModelFile {
         }
         f32(model.unseenIDF)
         u32(UInt32(m))
+        // The tables in bulk on little-endian hosts (hundreds of thousands of values).
+        #if _endian(little)
+        model.slots.withUnsafeBytes { out.append(contentsOf: $0) }
+        model.idf.withUnsafeBytes { out.append(contentsOf: $0) }
+        model.weights.withUnsafeBytes { out.append(contentsOf: $0) }
+        #else
         for j in model.slots { u32(UInt32(j)) }
         for v in model.idf { f32(v) }
         for v in model.weights { f32(v) }
+        #endif
         let tmp = url.appendingPathExtension("tmp")
         try Data(out).write(to: tmp)
         if FileManager.default.fileExists(atPath: url.path) { try FileManager.default.removeItem(at: url) }
@@ -75,18 +82,23 @@ public enum ModelFile {
             guard m <= d, raw.count - at == m * 8 + (m + 1) * k * 4 else {
                 throw Failure(path: path, reason: "the model file has the wrong size")
             }
-            var seen = [Bool](repeating: false, count: d)
-            var slots = [Int32](repeating: 0, count: m)
-            for f in 0..<m {
-                let j = Int(try u32())
-                guard j < d, !seen[j] else { throw Failure(path: path, reason: "the model file is damaged (slot list)") }
-                seen[j] = true
-                slots[f] = Int32(j)
+            /// `count` little-endian 32-bit values from `at` on (the size was checked above).
+            func table<T: FixedWidthInteger>(_ count: Int, as: T.Type) -> [T] {
+                defer { at += count * 4 }
+                return [T](unsafeUninitializedCapacity: count) { buffer, n in
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[at..<(at + count * 4)]))
+                    for i in 0..<count { buffer[i] = T(littleEndian: buffer[i]) }
+                    n = count
+                }
             }
-            var idf = [Float](repeating: 0, count: m)
-            for f in 0..<m { idf[f] = try f32() }
-            var weights = [Float](repeating: 0, count: (m + 1) * k)
-            for i in weights.indices { weights[i] = try f32() }
+            let slots = table(m, as: Int32.self)
+            var seen = [Bool](repeating: false, count: d)
+            for j in slots {
+                guard j >= 0, Int(j) < d, !seen[Int(j)] else { throw Failure(path: path, reason: "the model file is damaged (slot list)") }
+                seen[Int(j)] = true
+            }
+            let idf = table(m, as: UInt32.self).map { Float(bitPattern: $0) }
+            let weights = table((m + 1) * k, as: UInt32.self).map { Float(bitPattern: $0) }
             return LinearClassifier(labels: labels, slots: slots, idf: idf, unseenIDF: unseenIDF, weights: weights)
         }
     }
