@@ -16,6 +16,8 @@
 //    --rounds a minimum number of passes.
 // 6. With --dedupe LIST: in-process near-duplicate detection (shingles, MinHash, LSH match-and-
 //    insert) over the listed texts, the figure comparable to datasketch's MinHash + MinHashLSH.
+// 8. With --classify N: in-process classification throughput over N normalized seed-like
+//    documents: the classify stage of pipelines/news.yaml, and a trained model's predict.
 // 7. With --fetch N [--hosts K] [--per-host P]: `ingestd run` fetching N page URLs from K loopback
 //    servers answering after 50 ms: wall time, peak open requests, daemon CPU and peak RSS.
 import Foundation
@@ -40,6 +42,8 @@ struct Options {
     var fetch = 0
     var hosts = 20
     var perHost = 2
+    /// Only time classification over this many generated documents.
+    var classify = 0
 
     init(_ args: [String]) {
         var it = args.dropFirst().makeIterator()
@@ -58,6 +62,7 @@ struct Options {
             case "--fetch": fetch = Int(it.next() ?? "") ?? fetch
             case "--hosts": hosts = min(250, max(1, Int(it.next() ?? "") ?? hosts))
             case "--per-host": perHost = Int(it.next() ?? "") ?? perHost
+            case "--classify": classify = Int(it.next() ?? "") ?? classify
             default:
                 FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8))
                 exit(2)
@@ -240,6 +245,11 @@ if let list = options.dedupe {
 }
 if let list = options.extract {
     try runExtractionBench(list: list, seconds: options.seconds, rounds: options.rounds)
+    exit(0)
+}
+if options.classify > 0 {
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    try runClassifyBench(repo: repo, count: options.classify, seconds: min(options.seconds, 5))
     exit(0)
 }
 let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
