@@ -232,13 +232,15 @@ final class URLSourceTests: XCTestCase {
         defer { server.stop() }
         let entry = PipelineConfig.URLSources.Entry(url: server.base + "/feed.xml", kind: .feed, every: 3600)
 
-        let (strict, runner, fetcher) = try run(settings([entry]))
-        XCTAssertTrue(runner.wait(for: 1))
-        usleep(300_000)
-        strict.stop()
-        fetcher.stop()
-        XCTAssertEqual(runner.all.map(\.claim.web?.url), [server.base + "/fine"])
+        let logs = LogStore()
+        let strictRunner = try collect(settings([entry]) { $0.robots = true }, 1, settle: 0.3, logs: logs)
+        XCTAssertEqual(strictRunner.all.map(\.claim.web?.url), [server.base + "/fine"])
         XCTAssertTrue(other.served.isEmpty)
+        // The log names the refusal, not robots.txt.
+        let refusal = logs.all.first { $0.fields["url"] == other.base + "/secret" }
+        XCTAssertEqual(refusal?.message, "fetch failed")
+        XCTAssertTrue(refusal?.fields["reason"]?.contains("refused to connect to 127.0.0.2") ?? false, "\(logs.all)")
+        XCTAssertFalse(logs.all.contains { $0.message.contains("robots") }, "\(logs.all)")
 
         try FileManager.default.removeItem(at: folder.appendingPathComponent("state"))
         let (open, opened, fetcher2) = try run(settings([entry]) { $0.fetch.allowPrivateNetworks = true })

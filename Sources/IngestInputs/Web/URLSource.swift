@@ -388,6 +388,12 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
                 case .success(let r) where (400..<500).contains(r.status):
                     host.robots = .allowAll
                     host.robotsExpire = Date().addingTimeInterval(86_400)
+                case .failure(.refusedAddress):
+                    // The host is one this job may not reach at all: let the job itself be
+                    // refused, with that reason in the log, rather than blame robots.txt. Kept a
+                    // minute only, as another URL may be allowed there and should read it.
+                    host.robots = .allowAll
+                    host.robotsExpire = Date().addingTimeInterval(60)
                 default:
                     // RFC 9309: an unreachable robots.txt means a full disallow, for now.
                     host.robots = .disallowAll
