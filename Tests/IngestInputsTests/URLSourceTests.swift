@@ -77,7 +77,7 @@ final class URLSourceTests: XCTestCase {
         }
     }
 
-    private func run(_ settings: PipelineConfig.URLSources, acknowledge: Bool = true, logs: LogStore? = nil,
+    private func run(_ settings: PipelineConfig.URLSources, acknowledge: Bool = true, logs: LogStore? = nil, credits: Int = 8,
                      outcome: (@Sendable (Claim) -> Outcome)? = nil) throws -> (URLSource, Runner, HTTPFetcher) {
         let fetcher = HTTPFetcher(settings: settings.fetch)
         let logger = logs.map { store in Logger(label: "test") { _ in CapturingHandler(store: store) } } ?? Logger(label: "test")
@@ -87,7 +87,7 @@ final class URLSourceTests: XCTestCase {
         if let outcome { runner.outcome = outcome }
         runner.source = source
         try source.start { runner.take($0) }
-        source.grant(8)
+        source.grant(credits)
         return (source, runner, fetcher)
     }
 
@@ -292,6 +292,25 @@ final class URLSourceTests: XCTestCase {
         XCTAssertEqual(again.all.first?.claim.recovered, true)
         XCTAssertEqual(again.all.first?.body, "<p>kept</p>")
         XCTAssertEqual(again.all.count, 1, "recovered from the spool; the validators were not committed, but the body is the same")
+    }
+
+    func testRecoveredDocumentsStayWithinTheCreditsGranted() throws {
+        let server = try LoopbackHTTPServer { request, reply in reply.respond(200, text: "<p>\(request.path)</p>") }
+        defer { server.stop() }
+        let config = settings((1...5).map { .init(url: server.base + "/p\($0)", kind: .page, every: 3600) })
+        let (first, runner, fetcher) = try run(config, acknowledge: false)
+        XCTAssertTrue(runner.wait(for: 5))
+        first.stop()
+        fetcher.stop()
+
+        let (second, again, fetcher2) = try run(config, acknowledge: false, credits: 2)
+        XCTAssertTrue(again.wait(for: 2))
+        usleep(500_000)
+        XCTAssertEqual(again.all.count, 2, "five wait in the spool, two credits were granted")
+        XCTAssertTrue(again.all.allSatisfy(\.claim.recovered))
+        XCTAssertEqual(second.backlog, 3)
+        second.stop()
+        fetcher2.stop()
     }
 
     func testASpoolEntryCutShortByACrashIsDroppedAndFetchedAgain() throws {

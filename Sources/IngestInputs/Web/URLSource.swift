@@ -478,15 +478,15 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
             entry.recovered = true
             if case let .item(feed, id) = entry.commit { targets.first { $0.entry.url == feed }?.itemsInFlight.insert(id) }
             logger.notice("recovering a fetched document from before the last stop", metadata: ["url": .string(entry.web.url)])
+            // First in line, but within max_in_flight like the rest: the spool may hold many.
             spooled.append(entry)
-            credits -= 1 // recovered entries are not refused; new ones wait
         }
     }
 
     private func drain() {
-        while (credits > 0 || spooled.first?.recovered == true), !stopped, !spooled.isEmpty {
+        while credits > 0, !stopped, !spooled.isEmpty {
             let entry = spooled.removeFirst()
-            if !entry.recovered { credits -= 1 }
+            credits -= 1
             delivered[entry.claimName] = entry
             deliver?(Claim(name: entry.claimName, claimName: entry.claimName, path: spoolFolder.appendingPathComponent(entry.claimName),
                            originPath: entry.web.url, recovered: entry.recovered, web: entry.web))
