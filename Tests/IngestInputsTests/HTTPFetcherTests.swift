@@ -7,14 +7,8 @@ import XCTest
 /// The fetcher against real HTTP servers this test starts on loopback addresses.
 final class HTTPFetcherTests: XCTestCase {
     private func fetch(_ fetcher: HTTPFetcher, _ request: FetchRequest) -> Result<FetchResponse, FetchFailure> {
-        let done = DispatchSemaphore(value: 0)
-        let box = ResultBox()
-        fetcher.fetch(request) { box.value = $0; done.signal() }
-        XCTAssertEqual(done.wait(timeout: .now() + 30), .success, "the fetch never completed")
-        return box.value ?? .failure(.network(code: -2, message: "no result"))
+        fetcher.fetchAndWait(request)
     }
-
-    private final class ResultBox: @unchecked Sendable { var value: Result<FetchResponse, FetchFailure>? }
 
     private func configured(_ url: String) -> FetchRequest { FetchRequest(url: url, configured: true) }
 
@@ -262,3 +256,13 @@ final class HTTPFetcherTests: XCTestCase {
     }
 }
 
+extension HTTPFetcher {
+    /// The fetch, waited for (tests only): fails the test if it never completes.
+    func fetchAndWait(_ request: FetchRequest, file: StaticString = #filePath, line: UInt = #line) -> Result<FetchResponse, FetchFailure> {
+        final class Box: @unchecked Sendable { var value: Result<FetchResponse, FetchFailure>? }
+        let box = Box(), done = DispatchSemaphore(value: 0)
+        fetch(request) { box.value = $0; done.signal() }
+        XCTAssertEqual(done.wait(timeout: .now() + 30), .success, "the fetch never completed", file: file, line: line)
+        return box.value ?? .failure(.network(code: -2, message: "no result"))
+    }
+}

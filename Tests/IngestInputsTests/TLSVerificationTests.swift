@@ -56,11 +56,7 @@ final class TLSVerificationTests: XCTestCase {
     }
 
     private func fetch(_ fetcher: HTTPFetcher, _ url: String) -> Result<FetchResponse, FetchFailure> {
-        final class Box: @unchecked Sendable { var value: Result<FetchResponse, FetchFailure>? }
-        let box = Box(), done = DispatchSemaphore(value: 0)
-        fetcher.fetch(FetchRequest(url: url, configured: true)) { box.value = $0; done.signal() }
-        _ = done.wait(timeout: .now() + 30)
-        return box.value ?? .failure(.network(code: -2, message: "no result"))
+        fetcher.fetchAndWait(FetchRequest(url: url, configured: true))
     }
 
     func testAnUntrustedCertificateIsRefusedAndCAPathTrustsIt() throws {
