@@ -118,34 +118,41 @@ struct Train: ParsableCommand {
     @Option(name: .long, help: "Where to write the model.")
     var out: String
 
+    @Option(name: .customLong("c"), help: "The SVM's C: larger fits the training data more closely (LinearSVC's default, 1).")
+    var c: Float = LinearClassifier.Options().c
+
+    @Option(name: .long, help: "Stop when each class's projected gradients span no more than this.")
+    var tolerance: Float = LinearClassifier.Options().tolerance
+
     @Option(name: .long, help: "The most passes over the data.")
-    var epochs: Int = 8
+    var maxPasses: Int = LinearClassifier.Options().maxPasses
 
-    @Option(name: .long, help: "Stop before --epochs once a pass lowers the mean training log-loss by less than this (0: run every pass).")
-    var tolerance: Double = 0.001
+    @Flag(name: .long, help: "Count words only, not punctuation runs (what models before format 3 counted).")
+    var noPunctuation = false
 
-    @Option(name: .long, help: "L2 regularization strength.")
-    var l2: Float = LinearClassifier.Options().l2
-
-    @Option(name: .long, help: "AdaGrad base learning rate.")
-    var learningRate: Float = LinearClassifier.Options().learningRate
+    func validate() throws {
+        guard c > 0, c.isFinite else { throw ValidationError("--c must be a positive number") }
+        guard tolerance > 0, tolerance.isFinite else { throw ValidationError("--tolerance must be a positive number") }
+        guard maxPasses >= 1 else { throw ValidationError("--max-passes must be at least 1") }
+    }
 
     func run() throws {
         let start = Date()
         let examples = try self.examples.read()
         var options = LinearClassifier.Options()
-        options.l2 = max(0, l2)
-        options.learningRate = learningRate > 0 ? learningRate : options.learningRate
-        options.epochs = max(1, epochs)
-        options.tolerance = max(0, tolerance)
+        options.c = c
+        options.tolerance = tolerance
+        options.maxPasses = maxPasses
+        options.kinds = noPunctuation ? .words : .wordsAndPunctuation
         let trainStart = Date()
-        let (model, losses) = LinearClassifier.trainReporting(texts: examples.texts, labels: examples.labels, options: options)
+        let (model, report) = LinearClassifier.trainReporting(texts: examples.texts, labels: examples.labels, options: options)
         let trainSeconds = Date().timeIntervalSince(trainStart)
         try ModelFile.write(model, to: URL(fileURLWithPath: out))
         let counts = Dictionary(grouping: examples.labels, by: { $0 }).map { "\($0.key) \($0.value.count)" }.sorted()
-        print(String(format: "trained on %ld examples (%@) in %.2f s (%.3f s of training, %ld passes, final log-loss %.6f); wrote %@",
+        print(String(format: "trained on %ld examples (%@) in %.2f s (%.3f s of training, %ld passes%@, temperature %.3f); wrote %@",
                      examples.texts.count, counts.joined(separator: ", "), Date().timeIntervalSince(start), trainSeconds,
-                     losses.count, losses.last ?? 0, out))
+                     report.passes, report.converged ? "" : ", not converged: raise --max-passes or --tolerance",
+                     report.temperature, out))
     }
 }
 

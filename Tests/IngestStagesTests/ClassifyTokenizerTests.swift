@@ -40,4 +40,22 @@ final class ClassifyTokenizerTests: XCTestCase {
         // Han/kana: one token per character.
         XCTAssertEqual(Tokenizer.words("朝鲜半岛"), ["朝", "鲜", "半", "岛"])
     }
+
+    private struct Runs: Tokenizer.Sink {
+        static var wantsPunctuation: Bool { true }
+        var words: [String] = [], runs: [String] = []
+        mutating func token(_ bytes: UnsafeBufferPointer<UInt8>) { words.append(String(decoding: bytes, as: UTF8.self)) }
+        mutating func punctuation(_ bytes: UnsafeBufferPointer<UInt8>) { runs.append(String(decoding: bytes, as: UTF8.self)) }
+    }
+
+    func testPunctuationRunsForSinksThatAskForThem() {
+        var sink = Runs()
+        let text = "MOSCOW, May 9. /TASS/. He said: \u{201C}No\u{2014}never.\u{201D} (Reuters)\u{00A0}\u{2026}Kim\u{300C}a\u{300D} --"
+        Tokenizer.scan(text, into: &sink)
+        XCTAssertEqual(sink.runs, [",", ".", "/", "/.", ":", "\u{201C}", "\u{2014}", ".\u{201D}", "(", ")", "\u{2026}", "\u{300C}", "\u{300D}", "--"])
+        XCTAssertEqual(sink.words, Tokenizer.words(text), "the words are the same either way")
+        var plain = Runs()
+        Tokenizer.scan("no punctuation here", into: &plain)
+        XCTAssertEqual(plain.runs, [])
+    }
 }

@@ -47,6 +47,7 @@ final class TextClassifierTests: XCTestCase {
         try ModelFile.write(model, to: url)
         let back = try ModelFile.read(url)
         XCTAssertEqual(back.labels, ["harbour", "school"])
+        XCTAssertEqual(back.kinds, .wordsAndPunctuation)
         XCTAssertEqual(back.weights, model.weights)
         XCTAssertEqual(back.predict("exam in the classroom"), model.predict("exam in the classroom"))
 
@@ -75,27 +76,48 @@ final class TextClassifierTests: XCTestCase {
         XCTAssertEqual(model.weights.count, (model.slots.count + 1) * 3)
     }
 
-    func testTrainingStopsWhenTheLossNoLongerFalls() {
-        let texts = (0..<40).map { example(harbour, $0) } + (0..<40).map { example(school, 100 + $0) }
-        let labels = Array(repeating: "harbour", count: 40) + Array(repeating: "school", count: 40)
+    /// The texts of both classes use the same words; only their quotation marks and dashes
+    /// differ, as two outlets' house styles do. Punctuation features see it; words alone cannot.
+    func testPunctuationRunsTellApartTextsThatShareTheirWords() {
+        func styled(_ n: Int, curly: Bool) -> String {
+            let body = example(harbour, n).split(separator: " ").prefix(6).joined(separator: " ")
+            return curly ? "\u{201C}\(body)\u{201D} \u{2014} \(body)." : "\"\(body)\" -- \(body)."
+        }
+        let texts = (0..<40).map { styled($0, curly: true) } + (0..<40).map { styled(100 + $0, curly: false) }
+        let labels = Array(repeating: "curly", count: 40) + Array(repeating: "straight", count: 40)
+        let unseen = (0..<20).map { styled(1_000 + $0, curly: true) } + (0..<20).map { styled(2_000 + $0, curly: false) }
+        let truth = Array(repeating: "curly", count: 20) + Array(repeating: "straight", count: 20)
+        let withPunctuation = LinearClassifier.train(texts: texts, labels: labels)
+        XCTAssertEqual(withPunctuation.kinds, .wordsAndPunctuation)
+        XCTAssertEqual(ClassifierEvaluation(truth: truth, predicted: withPunctuation.predict(unseen).map(\.label)).accuracy, 1.0)
         var options = LinearClassifier.Options()
-        options.epochs = 20
-        options.tolerance = 0
-        let all = LinearClassifier.trainReporting(texts: texts, labels: labels, options: options).epochLosses
-        XCTAssertEqual(all.count, 20)
-        XCTAssertLessThan(all.last!, all.first!)
-        options.tolerance = 0.001
-        let early = LinearClassifier.trainReporting(texts: texts, labels: labels, options: options).epochLosses
-        XCTAssertLessThan(early.count, 20)
-        XCTAssertEqual(early, Array(all.prefix(early.count)), "the same passes, only fewer of them")
-        // It stopped at the first pass that fell by less than the tolerance below the best before it.
-        XCTAssertGreaterThan(early[early.count - 1], early[..<(early.count - 1)].min()! - 0.001)
-        for i in 1..<(early.count - 1) { XCTAssertLessThanOrEqual(early[i], early[..<i].min()! - 0.001) }
+        options.kinds = .words
+        let wordsOnly = LinearClassifier.train(texts: texts, labels: labels, options: options)
+        XCTAssertLessThan(ClassifierEvaluation(truth: truth, predicted: wordsOnly.predict(unseen).map(\.label)).accuracy, 0.8)
+    }
+
+    func testTrainingReportsItsPassesAndCalibration() {
+        let sets = [("harbour", harbour), ("school", school), ("weather", weather)]
+        let texts = sets.flatMap { _, words in (0..<60).map { example(words, $0 + 3 * words.count) } }
+        let labels = sets.flatMap { name, _ in Array(repeating: name, count: 60) }
+        let report = LinearClassifier.trainReporting(texts: texts, labels: labels).report
+        XCTAssertTrue(report.converged)
+        XCTAssertGreaterThan(report.passes, 1)
+        XCTAssertGreaterThan(report.temperature, 1, "held-out examples all right: sharper than the raw scores")
+        var options = LinearClassifier.Options()
+        options.maxPasses = 1
+        let cut = LinearClassifier.trainReporting(texts: texts, labels: labels, options: options).report
+        XCTAssertFalse(cut.converged)
+        XCTAssertEqual(cut.passes, 2, "one pass for the calibration fold, one for all")
     }
 
     /// Models written before format 2 held every slot of every class; they still load and predict alike.
     func testFormatOneModelFilesStillLoad() throws {
-        let model = trained()
+        var options = LinearClassifier.Options()
+        options.kinds = .words
+        let texts = (0..<40).map { example(harbour, $0) } + (0..<40).map { example(school, 100 + $0) }
+        let model = LinearClassifier.train(texts: texts, labels: Array(repeating: "harbour", count: 40) + Array(repeating: "school", count: 40),
+                                           options: options)
         let d = HashedFeatures.dimensions, k = model.labels.count
         var bytes = Array("INGESTDM".utf8)
         func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
@@ -113,9 +135,38 @@ final class TextClassifierTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: url) }
         try Data(bytes).write(to: url)
         let back = try ModelFile.read(url)
+        XCTAssertEqual(back.kinds, .words)
         for text in ["exam in the classroom", "cargo at the quay", "the council said today"] {
             XCTAssertEqual(back.predict(text), model.predict(text), text)
         }
+    }
+
+    /// Format 2 is format 3 without the feature kinds (words only).
+    func testFormatTwoModelFilesStillLoad() throws {
+        var options = LinearClassifier.Options()
+        options.kinds = .words
+        let texts = (0..<40).map { example(harbour, $0) } + (0..<40).map { example(school, 100 + $0) }
+        let model = LinearClassifier.train(texts: texts, labels: Array(repeating: "harbour", count: 40) + Array(repeating: "school", count: 40),
+                                           options: options)
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("v2-\(UUID().uuidString).model")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try ModelFile.write(model, to: url)
+        var bytes = [UInt8](try Data(contentsOf: url))
+        XCTAssertEqual(bytes[8], 3)
+        bytes[8] = 2
+        // After the magic, version, slot count, label count and the labels comes the kinds field.
+        var at = 20
+        for label in model.labels { at += 4 + label.utf8.count }
+        XCTAssertEqual(Array(bytes[at..<(at + 4)]), [0, 0, 0, 0])
+        bytes.removeSubrange(at..<(at + 4))
+        try Data(bytes).write(to: url)
+        let back = try ModelFile.read(url)
+        XCTAssertEqual(back.kinds, .words)
+        XCTAssertEqual(back.weights, model.weights)
+        XCTAssertEqual(back.predict("cargo at the quay"), model.predict("cargo at the quay"))
+        bytes[8] = 3
+        try Data(bytes).write(to: url)
+        XCTAssertThrowsError(try ModelFile.read(url), "format 3 without its kinds field is the wrong size")
     }
 
     func testCSVAndJSONLinesExamples() throws {

@@ -24,6 +24,12 @@ public enum Tokenizer {
     /// caller and nothing is captured, boxed or checked for exclusive access per token.
     public protocol Sink {
         mutating func token(_ bytes: UnsafeBufferPointer<UInt8>)
+        /// Whether `scan` reports punctuation runs too. A static property, so a sink that does not
+        /// want them (the default) costs nothing: the checks fold away when `scan` is specialized.
+        static var wantsPunctuation: Bool { get }
+        /// A maximal run of characters that are neither word characters nor white space (",", "...",
+        /// "\u{201C}", "/."), as the text's own UTF-8 bytes, not case-folded.
+        mutating func punctuation(_ bytes: UnsafeBufferPointer<UInt8>)
     }
 
     struct WordList: Sink {
@@ -42,15 +48,28 @@ public enum Tokenizer {
             defer { token.free() }
             let n = b.count
             var i = 0
+            // Where the open punctuation run began, or -1.
+            var run = -1
+            @inline(__always) func endRun(at end: Int) {
+                if S.wantsPunctuation && run >= 0 {
+                    sink.punctuation(UnsafeBufferPointer(rebasing: b[run..<end]))
+                    run = -1
+                }
+            }
             while i < n {
                 let c = b[i]
                 if c < 0x80 {
                     if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
+                        endRun(at: i)
                         token.append(c)
                     } else if c >= 0x41 && c <= 0x5A {
+                        endRun(at: i)
                         token.append(c + 32)
-                    } else if token.count > 0 {
-                        token.flush(into: &sink)
+                    } else {
+                        if token.count > 0 { token.flush(into: &sink) }
+                        if S.wantsPunctuation {
+                            if c > 0x20 && c != 0x7F { if run < 0 { run = i } } else { endRun(at: i) }
+                        }
                     }
                     i += 1
                     continue
@@ -59,26 +78,34 @@ public enum Tokenizer {
                 let width = c >= 0xF0 ? 4 : (c >= 0xE0 ? 3 : 2)
                 var v = UInt32(c) & (width == 2 ? 0x1F : (width == 3 ? 0x0F : 0x07))
                 for k in 1..<width { v = v << 6 | UInt32(b[i + k] & 0x3F) }
+                let start = i
                 let bytes = UnsafeBufferPointer(rebasing: b[i..<(i + width)])
                 i += width
                 if v == 0xAD { continue } // soft hyphen
                 if isSingleCharScript(v) {
+                    endRun(at: start)
                     token.flush(into: &sink)
                     sink.token(bytes)
                     continue
                 }
                 switch ScalarClasses.tokenClass(v) {
                 case .word:
+                    endRun(at: start)
                     token.append(bytes)
                 case .upperWord:
+                    endRun(at: start)
                     token.append(bytes)
                     token.needsLower = true
                 case .mark:
                     if token.count > 0 { token.append(bytes) }
                 case .separator:
                     token.flush(into: &sink)
+                    if S.wantsPunctuation {
+                        if isSpace(v) { endRun(at: start) } else if run < 0 { run = start }
+                    }
                 }
             }
+            endRun(at: n)
             token.flush(into: &sink)
         }
     }
@@ -124,6 +151,13 @@ public enum Tokenizer {
         func free() { base.deallocate() }
     }
 
+    /// White space and invisible format characters outside ASCII: they end a punctuation run.
+    @inline(__always)
+    static func isSpace(_ v: UInt32) -> Bool {
+        v == 0x85 || v == 0xA0 || v == 0x1680 || (v >= 0x2000 && v <= 0x200F) || v == 0x2028 || v == 0x2029
+            || v == 0x202F || v == 0x205F || v == 0x2060 || v == 0x3000 || v == 0xFEFF
+    }
+
     /// Han ideographs, hiragana and katakana (including half-width katakana).
     @inline(__always)
     static func isSingleCharScript(_ v: UInt32) -> Bool {
@@ -135,4 +169,9 @@ public enum Tokenizer {
             || (v >= 0xFF66 && v <= 0xFF9F)
             || (v >= 0x20000 && v <= 0x2FFFF)
     }
+}
+
+extension Tokenizer.Sink {
+    public static var wantsPunctuation: Bool { false }
+    public mutating func punctuation(_ bytes: UnsafeBufferPointer<UInt8>) {}
 }

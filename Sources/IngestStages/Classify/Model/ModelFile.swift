@@ -1,9 +1,10 @@
 import Foundation
 
 /// The on-disk form of a `LinearClassifier`, little-endian: "INGESTDM", the format version, the
-/// slot count, the labels; then (format 2) the IDF of every slot training never saw, the number of
-/// slots it saw, their numbers in ascending order, their IDFs, their weights (all classes of a slot
-/// together) and one bias per class. Read whole and checked, in milliseconds.
+/// slot count, the labels; then (format 3) what the model counts (`HashedFeatures.Kinds`), and
+/// (formats 2 and 3) the IDF of every slot training never saw, the number of slots it saw, their
+/// numbers in order of first sighting, their IDFs, their weights (all classes of a slot together)
+/// and one bias per class. Read whole and checked, in milliseconds.
 public enum ModelFile {
     public struct Failure: Error, CustomStringConvertible, Equatable {
         public var path: String
@@ -14,7 +15,7 @@ public enum ModelFile {
     static let magic = Array("INGESTDM".utf8)
 
     /// Format 2 stores only the slots training saw (a few per cent of the 2^18); format 1, every
-    /// slot class by class, is still read.
+    /// slot class by class, is still read. Both count words only, as format 3 says with `.words`.
     public static func write(_ model: LinearClassifier, to url: URL) throws {
         let k = model.labels.count, m = model.slots.count
         var out: [UInt8] = magic
@@ -28,6 +29,7 @@ public enum ModelFile {
             u32(UInt32(label.utf8.count))
             out.append(contentsOf: label.utf8)
         }
+        u32(model.kinds.rawValue)
         f32(model.unseenIDF)
         u32(UInt32(m))
         // The tables in bulk on little-endian hosts (hundreds of thousands of values).
@@ -77,6 +79,14 @@ public enum ModelFile {
                 at += n
             }
             if version == 1 { return try formatOne(labels: labels, floats: raw[at...], path: path) }
+            var kinds = HashedFeatures.Kinds.words
+            if version >= 3 {
+                let raw = try u32()
+                guard let known = HashedFeatures.Kinds(rawValue: raw) else {
+                    throw Failure(path: path, reason: "unknown feature kinds \(raw); this ingestd is older than the model: train it again")
+                }
+                kinds = known
+            }
             let unseenIDF = try f32()
             let m = Int(try u32())
             guard m <= d, raw.count - at == m * 8 + (m + 1) * k * 4 else {
@@ -99,7 +109,7 @@ public enum ModelFile {
             }
             let idf = table(m, as: UInt32.self).map { Float(bitPattern: $0) }
             let weights = table((m + 1) * k, as: UInt32.self).map { Float(bitPattern: $0) }
-            return LinearClassifier(labels: labels, slots: slots, idf: idf, unseenIDF: unseenIDF, weights: weights)
+            return LinearClassifier(labels: labels, kinds: kinds, slots: slots, idf: idf, unseenIDF: unseenIDF, weights: weights)
         }
     }
 
@@ -117,7 +127,7 @@ public enum ModelFile {
         weights.reserveCapacity((slots.count + 1) * k)
         for j in slots { for c in 0..<k { weights.append(values[d + c * d + j]) } }
         for c in 0..<k { weights.append(values[d + k * d + c]) }
-        return LinearClassifier(labels: labels, slots: slots.map { Int32($0) }, idf: slots.map { values[$0] },
+        return LinearClassifier(labels: labels, kinds: .words, slots: slots.map { Int32($0) }, idf: slots.map { values[$0] },
                                 unseenIDF: unseenIDF, weights: weights)
     }
 }

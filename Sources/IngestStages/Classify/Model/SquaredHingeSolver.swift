@@ -1,0 +1,224 @@
+import Foundation
+
+/// One-vs-rest linear SVMs with the squared hinge loss and L2 regularization (scikit-learn's
+/// `LinearSVC`), solved by dual coordinate descent with shrinking: Hsieh, Chang, Lin, Keerthi and
+/// Sundararajan, "A Dual Coordinate Descent Method for Large-scale Linear SVM" (ICML 2008), the
+/// method of liblinear's solver 1. Each problem minimizes
+///     ½‖w‖² + C Σᵢ max(0, 1 − yᵢ w·xᵢ)²
+/// with the bias as one more feature of value 1 (regularized, as liblinear does).
+///
+/// Why this and not SGD on the log-loss, which ingestd used before: on the dev sets the exact
+/// margin solution is more accurate (nine outlets: 0.856 against 0.80 for the same features), and
+/// it stops by a convergence test rather than after a number of passes that accuracy depends on.
+///
+/// All problems share one pass over the examples: the weights of a feature for every problem lie
+/// side by side in SIMD lanes of four, so one read of an example serves all of them, as in
+/// `LinearClassifier`'s prediction. Each problem keeps its own dual variables, shrinking thresholds
+/// and stopping test, exactly as if it were solved alone; only the visiting order is shared.
+///
+/// `solve(over:)` may be called again with more examples: it goes on from the weights it has (a
+/// warm start), which is how training gets held-out scores for calibration at little extra cost.
+final class SquaredHingeSolver {
+    typealias Lanes = SIMD4<Float>
+    typealias Mask = SIMDMask<SIMD4<Int32>>
+
+    let n: Int, problems: Int, m: Int, groups: Int
+    let diagonal: Float
+    let seed: UInt64
+    /// The examples, one after another: example i's features and values at start[i]..<start[i+1].
+    private let start: UnsafeMutableBufferPointer<Int>
+    private let features: UnsafeMutableBufferPointer<Int32>
+    private let values: UnsafeMutableBufferPointer<Float>
+    /// Qᵢᵢ of the dual: xᵢ·xᵢ, the bias feature's 1, and the squared loss's 1/(2C).
+    private let q: UnsafeMutableBufferPointer<Float>
+    /// Per example and lane group: +1 in the lane of the problem it is positive for, -1 elsewhere.
+    private let sign: UnsafeMutableBufferPointer<Lanes>
+    /// Per feature (and the bias at m) and lane group.
+    private let w: UnsafeMutableBufferPointer<Lanes>
+    /// The dual variables, per example and lane group.
+    private let alpha: UnsafeMutableBufferPointer<Lanes>
+    /// Per example and lane group, the problems in which the example is not shrunk.
+    private let active: UnsafeMutableBufferPointer<Mask>
+    /// Scratch for one example: scores, then steps, and the groups still to visit and to update.
+    private let scores: UnsafeMutableBufferPointer<Lanes>
+    private let steps: UnsafeMutableBufferPointer<Lanes>
+    private let live: UnsafeMutableBufferPointer<Int>
+    private let moving: UnsafeMutableBufferPointer<Int>
+    /// The lanes that hold a problem; lanes past `problems` stay inactive and their weights zero.
+    private var real: [Mask]
+
+    /// - Parameter positive: per example, the problem it is a positive example of, or -1
+    ///   (negative in all).
+    init(_ x: [HashedFeatures.Vector], positive: [Int], problems: Int, features m: Int, c: Float, seed: UInt64) {
+        n = x.count
+        self.problems = problems
+        self.m = m
+        groups = (problems + 3) / 4
+        diagonal = 1 / (2 * c)
+        self.seed = seed
+        start = .allocate(capacity: n + 1)
+        let total = x.reduce(0) { $0 + $1.indices.count }
+        features = .allocate(capacity: max(total, 1))
+        values = .allocate(capacity: max(total, 1))
+        q = .allocate(capacity: max(n, 1))
+        // Each example's entries in ascending feature order, so a pass reads the weights front to
+        // back: a counting sort by feature (entries by feature, then back to examples in feature
+        // order), linear in the entries where a sort per example is not.
+        var byFeature = [Int](repeating: 0, count: m + 1)
+        for v in x { for f in v.indices { byFeature[Int(f) + 1] += 1 } }
+        for f in 0..<m { byFeature[f + 1] += byFeature[f] }
+        var owner = [Int32](repeating: 0, count: total), value = [Float](repeating: 0, count: total)
+        var cursor = byFeature
+        for (i, v) in x.enumerated() {
+            for (f, a) in zip(v.indices, v.values) {
+                owner[cursor[Int(f)]] = Int32(i)
+                value[cursor[Int(f)]] = a
+                cursor[Int(f)] += 1
+            }
+        }
+        var at = 0
+        for (i, v) in x.enumerated() {
+            start[i] = at
+            at += v.indices.count
+            q[i] = v.values.reduce(0) { $0 + $1 * $1 } + 1 + diagonal
+        }
+        start[n] = at
+        var next = Array(start[0..<n])
+        for f in 0..<m {
+            for e in byFeature[f]..<byFeature[f + 1] {
+                let i = Int(owner[e])
+                features[next[i]] = Int32(f)
+                values[next[i]] = value[e]
+                next[i] += 1
+            }
+        }
+        sign = .allocate(capacity: max(n * groups, 1))
+        for (i, p) in positive.enumerated() {
+            for g in 0..<groups {
+                var s = Lanes(repeating: -1)
+                if p >= 0, p / 4 == g { s[p % 4] = 1 }
+                sign[i * groups + g] = s
+            }
+        }
+        w = .allocate(capacity: (m + 1) * groups)
+        w.initialize(repeating: Lanes(repeating: 0))
+        alpha = .allocate(capacity: max(n * groups, 1))
+        alpha.initialize(repeating: Lanes(repeating: 0))
+        active = .allocate(capacity: max(n * groups, 1))
+        active.initialize(repeating: Mask(repeating: false))
+        scores = .allocate(capacity: groups)
+        steps = .allocate(capacity: groups)
+        live = .allocate(capacity: groups)
+        moving = .allocate(capacity: groups)
+        real = [Mask](repeating: Mask(repeating: false), count: groups)
+        for p in 0..<problems { real[p / 4][p % 4] = true }
+    }
+
+    deinit {
+        start.deallocate(); features.deallocate(); values.deallocate(); q.deallocate(); sign.deallocate()
+        w.deallocate(); alpha.deallocate(); active.deallocate()
+        scores.deallocate(); steps.deallocate(); live.deallocate(); moving.deallocate()
+    }
+
+    /// Solves every problem over `examples` (indices into the training set), from the weights and
+    /// dual variables left by an earlier call.
+    /// - Parameter tolerance: a problem stops when its projected gradients span no more than this
+    ///   (liblinear's `eps`, whose default for this solver is 0.1).
+    /// - Returns: the passes made, and whether every problem met the stopping test.
+    func solve(over examples: [Int], tolerance: Float, maxPasses: Int) -> (passes: Int, converged: Bool) {
+        let groups = self.groups, m = self.m
+        var unsolved = real
+        for i in examples { for g in 0..<groups { active[i * groups + g] = real[g] } }
+        // liblinear's shrinking thresholds: the largest and smallest projected gradients of the
+        // last pass, per problem.
+        var lastMax = [Lanes](repeating: Lanes(repeating: .infinity), count: groups)
+        var lastMin = [Lanes](repeating: Lanes(repeating: -.infinity), count: groups)
+        var passMax = lastMax, passMin = lastMin
+        var order = examples
+        var rng = seed
+        var passes = 0
+        let d = Lanes(repeating: diagonal), zero = Lanes(repeating: 0), tiny = Lanes(repeating: 1e-12)
+        while passes < maxPasses, unsolved.contains(where: { any($0) }) {
+            for i in stride(from: order.count - 1, to: 0, by: -1) {
+                rng = MinHashSignature.splitmix(rng)
+                order.swapAt(i, Int(rng % UInt64(i + 1)))
+            }
+            for g in 0..<groups { passMax[g] = Lanes(repeating: -.infinity); passMin[g] = Lanes(repeating: .infinity) }
+            for i in order {
+                var liveCount = 0
+                for g in 0..<groups where any(active[i * groups + g]) { live[liveCount] = g; liveCount += 1 }
+                if liveCount == 0 { continue }
+                let from = start[i], to = start[i + 1]
+                for k in 0..<liveCount { scores[live[k]] = w[m * groups + live[k]] }
+                for t in from..<to {
+                    let base = Int(features[t]) * groups, v = Lanes(repeating: values[t])
+                    for k in 0..<liveCount { scores[live[k]] += w[base + live[k]] * v }
+                }
+                var movingCount = 0
+                let qi = Lanes(repeating: q[i])
+                for k in 0..<liveCount {
+                    let g = live[k], at = i * groups + g
+                    let y = sign[at], a = alpha[at]
+                    let gradient = y * scores[g] - 1 + d * a
+                    let atBound = a .== zero
+                    // A variable at its bound whose gradient pushes it further out than any
+                    // violation of the last pass is unlikely to move: leave it out until the
+                    // problem looks solved, then check everything again.
+                    let act = active[at] .& .!(atBound .& (gradient .> lastMax[g]))
+                    active[at] = act
+                    let projected = gradient.replacing(with: pointwiseMin(gradient, zero), where: atBound)
+                    passMax[g].replace(with: pointwiseMax(passMax[g], projected), where: act)
+                    passMin[g].replace(with: pointwiseMin(passMin[g], projected), where: act)
+                    let update = act .& (pointwiseMax(projected, -projected) .> tiny)
+                    let next = pointwiseMax(a - gradient / qi, zero)
+                    let step = ((next - a) * y).replacing(with: 0, where: .!update)
+                    alpha[at] = a.replacing(with: next, where: update)
+                    if any(step .!= zero) { steps[g] = step; moving[movingCount] = g; movingCount += 1 }
+                }
+                if movingCount == 0 { continue }
+                for t in from..<to {
+                    let base = Int(features[t]) * groups, v = Lanes(repeating: values[t])
+                    for k in 0..<movingCount { w[base + moving[k]] += steps[moving[k]] * v }
+                }
+                for k in 0..<movingCount { w[m * groups + moving[k]] += steps[moving[k]] }
+            }
+            passes += 1
+            for r in 0..<problems where unsolved[r / 4][r % 4] {
+                let g = r / 4, l = r % 4
+                if passMax[g][l] - passMin[g][l] <= tolerance {
+                    if !examples.contains(where: { !active[$0 * groups + g][l] }) {
+                        unsolved[g][l] = false
+                        for i in examples { active[i * groups + g][l] = false }
+                        continue
+                    }
+                    // Solved on the variables left in: put every one back and go on.
+                    for i in examples { active[i * groups + g][l] = true }
+                    lastMax[g][l] = .infinity
+                    lastMin[g][l] = -.infinity
+                } else {
+                    lastMax[g][l] = passMax[g][l] <= 0 ? .infinity : passMax[g][l]
+                    lastMin[g][l] = passMin[g][l] >= 0 ? -.infinity : passMin[g][l]
+                }
+            }
+        }
+        return (passes, !unsolved.contains(where: { any($0) }))
+    }
+
+    /// Example i's score in every problem, with the current weights.
+    func scores(of i: Int) -> [Float] {
+        for g in 0..<groups { scores[g] = w[m * groups + g] }
+        for t in start[i]..<start[i + 1] {
+            let base = Int(features[t]) * groups, v = Lanes(repeating: values[t])
+            for g in 0..<groups { scores[g] += w[base + g] * v }
+        }
+        return (0..<problems).map { scores[$0 / 4][$0 % 4] }
+    }
+
+    /// Feature-major: the weights of feature f for every problem at f * problems, the biases at
+    /// m * problems.
+    var weights: [Float] {
+        var out = [Float](repeating: 0, count: (m + 1) * problems)
+        for f in 0...m { for r in 0..<problems { out[f * problems + r] = w[f * groups + r / 4][r % 4] } }
+        return out
+    }
+}
