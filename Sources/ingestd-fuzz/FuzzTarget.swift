@@ -103,6 +103,11 @@ enum FuzzTarget {
             }
         default:
             let text = String(decoding: rest, as: UTF8.self)
+            // The trained classifier's features, punctuation runs included: slots in range, counts whole.
+            let (slots, counts) = HashedFeatures.counts(text, kinds: .wordsAndPunctuation)
+            for (j, c) in zip(slots, counts) where j < 0 || Int(j) >= HashedFeatures.dimensions || c < 1 || c != c.rounded() {
+                fatalError("slot \(j) counted \(c)")
+            }
             var doc = Document(id: "fuzz", origin: Origin(kind: .file, path: "/fuzz", size: rest.count, sha256: "x"), raw: [])
             let firstLine = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
             doc.title = firstLine.first.map(String.init)

@@ -64,16 +64,25 @@ final class SquaredHingeSolver {
         // Each example's entries in ascending feature order, so a pass reads the weights front to
         // back: a counting sort by feature (entries by feature, then back to examples in feature
         // order), linear in the entries where a sort per example is not.
-        var byFeature = [Int](repeating: 0, count: m + 1)
-        for v in x { for f in v.indices { byFeature[Int(f) + 1] += 1 } }
+        let byFeature = UnsafeMutableBufferPointer<Int>.allocate(capacity: m + 1)
+        let owner = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(total, 1))
+        let value = UnsafeMutableBufferPointer<Float>.allocate(capacity: max(total, 1))
+        let cursor = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(n, m + 1))
+        defer { byFeature.deallocate(); owner.deallocate(); value.deallocate(); cursor.deallocate() }
+        byFeature.initialize(repeating: 0)
+        for v in x { v.indices.withUnsafeBufferPointer { for f in $0 { byFeature[Int(f) + 1] += 1 } } }
         for f in 0..<m { byFeature[f + 1] += byFeature[f] }
-        var owner = [Int32](repeating: 0, count: total), value = [Float](repeating: 0, count: total)
-        var cursor = byFeature
+        for f in 0...m { cursor[f] = byFeature[f] }
         for (i, v) in x.enumerated() {
-            for (f, a) in zip(v.indices, v.values) {
-                owner[cursor[Int(f)]] = Int32(i)
-                value[cursor[Int(f)]] = a
-                cursor[Int(f)] += 1
+            v.indices.withUnsafeBufferPointer { indices in
+                v.values.withUnsafeBufferPointer { entries in
+                    for t in 0..<indices.count {
+                        let f = Int(indices[t])
+                        owner[cursor[f]] = Int32(i)
+                        value[cursor[f]] = entries[t]
+                        cursor[f] += 1
+                    }
+                }
             }
         }
         var at = 0
@@ -83,13 +92,13 @@ final class SquaredHingeSolver {
             q[i] = v.values.reduce(0) { $0 + $1 * $1 } + 1 + diagonal
         }
         start[n] = at
-        var next = Array(start[0..<n])
+        for i in 0..<n { cursor[i] = start[i] }
         for f in 0..<m {
             for e in byFeature[f]..<byFeature[f + 1] {
                 let i = Int(owner[e])
-                features[next[i]] = Int32(f)
-                values[next[i]] = value[e]
-                next[i] += 1
+                features[cursor[i]] = Int32(f)
+                values[cursor[i]] = value[e]
+                cursor[i] += 1
             }
         }
         sign = .allocate(capacity: max(n * groups, 1))
