@@ -170,9 +170,12 @@ struct Evaluate: ParsableCommand {
         let classifier = try ClassifierCommands.load(model)
         let examples = try self.examples.read()
         let start = Date()
-        let predicted = classifier.predict(examples.texts).map(\.label)
+        let predictions = classifier.predict(examples.texts)
+        let predicted = predictions.map(\.label)
         let evaluation = ClassifierEvaluation(truth: examples.labels, predicted: predicted)
         print(evaluation.report)
+        print(CalibrationError(probabilities: predictions.map(\.probability),
+                               correct: zip(predicted, examples.labels).map { $0 == $1 }).report)
         print(String(format: "\npredicted %ld examples in %.3f s", examples.texts.count, Date().timeIntervalSince(start)))
     }
 }

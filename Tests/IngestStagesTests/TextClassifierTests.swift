@@ -201,4 +201,34 @@ final class TextClassifierTests: XCTestCase {
         XCTAssertEqual(e.macroF1, (0.8 + 2.0 / 3.0) / 2, accuracy: 1e-9)
         XCTAssertTrue(e.report.contains("accuracy 0.7500"))
     }
+
+    func testCalibrationError() {
+        // Bin 0.9: probability 0.9, 1 of 2 right (gap 0.4); bin 0.6: 0.6 and 0.6, both right (gap 0.4).
+        let e = CalibrationError(probabilities: [0.9, 0.9, 0.6, 0.6], correct: [true, false, true, true])
+        XCTAssertEqual(e.meanProbability, 0.75, accuracy: 1e-9)
+        XCTAssertEqual(e.accuracy, 0.75, accuracy: 1e-9)
+        XCTAssertEqual(e.expected, 0.4, accuracy: 1e-9, "the means agree; the bins do not")
+        XCTAssertEqual(CalibrationError(probabilities: [1, 1], correct: [true, true]).expected, 0, accuracy: 1e-9)
+        XCTAssertTrue(e.report.contains("expected calibration error 0.4000"), e.report)
+    }
+
+    /// On held-out texts, the calibrated probabilities are near the hit rate.
+    func testProbabilitiesAreCalibratedOnUnseenTexts() {
+        // Overlapping vocabularies, so the classes are not cleanly separable.
+        let mixed = [harbour + Array(school.prefix(6)), school + Array(weather.prefix(6)), weather + Array(harbour.prefix(6))]
+        let names = ["harbour", "school", "weather"]
+        func short(_ words: [String], _ n: Int) -> String { example(words, n).split(separator: " ").prefix(6).joined(separator: " ") }
+        let texts = (0..<3).flatMap { c in (0..<150).map { short(mixed[c], 10_000 * c + $0) } }
+        let labels = (0..<3).flatMap { c in Array(repeating: names[c], count: 150) }
+        let model = LinearClassifier.train(texts: texts, labels: labels)
+        let unseen = (0..<3).flatMap { c in (0..<200).map { short(mixed[c], 500_000 + 10_000 * c + $0) } }
+        let truth = (0..<3).flatMap { c in Array(repeating: names[c], count: 200) }
+        let p = model.predict(unseen)
+        let e = CalibrationError(probabilities: p.map(\.probability), correct: zip(p, truth).map { $0.label == $1 })
+        XCTAssertLessThan(e.accuracy, 0.99, "a task with errors in it: \(e.report)")
+        // Raw SVM scores through a softmax give a mean probability near 0.6 here; probabilities of 1
+        // would be off by the error rate, 0.04.
+        XCTAssertLessThan(e.expected, 0.03, e.report)
+        XCTAssertEqual(e.meanProbability, e.accuracy, accuracy: 0.02, e.report)
+    }
 }
