@@ -17,9 +17,13 @@ private func example(_ words: [String], _ n: Int) -> String {
 }
 
 final class TextClassifierTests: XCTestCase {
-    private func trained() -> LinearClassifier {
+    /// `.words` gives the model earlier formats could hold.
+    private func trained(_ kinds: HashedFeatures.Kinds = .wordsAndPunctuation) -> LinearClassifier {
+        var options = LinearClassifier.Options()
+        options.kinds = kinds
         let texts = (0..<40).map { example(harbour, $0) } + (0..<40).map { example(school, 100 + $0) }
-        return LinearClassifier.train(texts: texts, labels: Array(repeating: "harbour", count: 40) + Array(repeating: "school", count: 40))
+        return LinearClassifier.train(texts: texts, labels: Array(repeating: "harbour", count: 40) + Array(repeating: "school", count: 40),
+                                      options: options)
     }
 
     func testLearnsToTellTheTopicsApartOnUnseenTexts() {
@@ -113,11 +117,7 @@ final class TextClassifierTests: XCTestCase {
 
     /// Models written before format 2 held every slot of every class; they still load and predict alike.
     func testFormatOneModelFilesStillLoad() throws {
-        var options = LinearClassifier.Options()
-        options.kinds = .words
-        let texts = (0..<40).map { example(harbour, $0) } + (0..<40).map { example(school, 100 + $0) }
-        let model = LinearClassifier.train(texts: texts, labels: Array(repeating: "harbour", count: 40) + Array(repeating: "school", count: 40),
-                                           options: options)
+        let model = trained(.words)
         let d = HashedFeatures.dimensions, k = model.labels.count
         var bytes = Array("INGESTDM".utf8)
         func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
@@ -143,11 +143,7 @@ final class TextClassifierTests: XCTestCase {
 
     /// Format 2 is format 3 without the feature kinds (words only).
     func testFormatTwoModelFilesStillLoad() throws {
-        var options = LinearClassifier.Options()
-        options.kinds = .words
-        let texts = (0..<40).map { example(harbour, $0) } + (0..<40).map { example(school, 100 + $0) }
-        let model = LinearClassifier.train(texts: texts, labels: Array(repeating: "harbour", count: 40) + Array(repeating: "school", count: 40),
-                                           options: options)
+        let model = trained(.words)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("v2-\(UUID().uuidString).model")
         defer { try? FileManager.default.removeItem(at: url) }
         try ModelFile.write(model, to: url)
