@@ -89,14 +89,7 @@ public enum HashedFeatures {
         return Vector(indices: indices, values: values)
     }
 
-    /// Smoothed inverse document frequency of features 0..<features over `documents` (the feature
-    /// numbers of each, distinct), as scikit-learn's TfidfVectorizer computes it.
-    public static func idf(documents: [[Int32]], features: Int) -> [Float] {
-        var df = [Int32](repeating: 0, count: features)
-        for doc in documents { for i in doc { df[Int(i)] += 1 } }
-        return df.map { idf(documentFrequency: Int($0), documents: documents.count) }
-    }
-
+    /// Smoothed inverse document frequency, as scikit-learn's TfidfVectorizer computes it:
     /// ln((1 + n) / (1 + df)) + 1.
     public static func idf(documentFrequency df: Int, documents n: Int) -> Float {
         logf((1 + Float(n)) / (1 + Float(df))) + 1
@@ -110,8 +103,8 @@ public enum HashedFeatures {
 
         static var wantsPunctuation: Bool { true }
 
-        /// A run's slot comes from its hash salted, so it never shares a slot with the word of the
-        /// same bytes by construction rather than by luck. It does not break or join word bigrams.
+        /// A run's hash is salted so that runs spread over the slots independently of the word
+        /// hashes. A run does not break or join word bigrams.
         mutating func punctuation(_ bytes: UnsafeBufferPointer<UInt8>) {
             guard punctuation else { return }
             let h = MinHashSignature.splitmix(MinHashSignature.fnv1a(bytes) ^ 0x7075_6E63_7475_6174)

@@ -5,7 +5,7 @@ import Foundation
 /// scikit-learn's `LinearSVC`), with the weights then scaled by the factor that calibrates the
 /// softmax of their scores (`TemperatureScaling`), so a prediction is the SVM's decision and its
 /// probability is a calibrated one. Only the hashed slots the training texts used are kept,
-/// numbered in order of first sighting ("features"): every other slot has zero weight, so the
+/// numbered by falling document frequency ("features"): every other slot has zero weight, so the
 /// model is as large as its vocabulary, not 2^18 × k.
 public struct LinearClassifier: Sendable {
     /// The newest model file format `ModelFile` writes.

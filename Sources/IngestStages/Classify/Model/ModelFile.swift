@@ -3,7 +3,7 @@ import Foundation
 /// The on-disk form of a `LinearClassifier`, little-endian: "INGESTDM", the format version, the
 /// slot count, the labels; then (format 3) what the model counts (`HashedFeatures.Kinds`), and
 /// (formats 2 and 3) the IDF of every slot training never saw, the number of slots it saw, their
-/// numbers in order of first sighting, their IDFs, their weights (all classes of a slot together)
+/// numbers in feature order, their IDFs, their weights (all classes of a slot together)
 /// and one bias per class. Read whole and checked, in milliseconds.
 public enum ModelFile {
     public struct Failure: Error, CustomStringConvertible, Equatable {

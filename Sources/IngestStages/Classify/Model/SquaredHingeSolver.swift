@@ -45,7 +45,7 @@ final class SquaredHingeSolver {
     private let live: UnsafeMutableBufferPointer<Int>
     private let moving: UnsafeMutableBufferPointer<Int>
     /// The lanes that hold a problem; lanes past `problems` stay inactive and their weights zero.
-    private var real: [Mask]
+    private let real: [Mask]
 
     /// - Parameter positive: per example, the problem it is a positive example of, or -1
     ///   (negative in all).
@@ -119,8 +119,9 @@ final class SquaredHingeSolver {
         steps = .allocate(capacity: groups)
         live = .allocate(capacity: groups)
         moving = .allocate(capacity: groups)
-        real = [Mask](repeating: Mask(repeating: false), count: groups)
+        var real = [Mask](repeating: Mask(repeating: false), count: groups)
         for p in 0..<problems { real[p / 4][p % 4] = true }
+        self.real = real
     }
 
     deinit {
