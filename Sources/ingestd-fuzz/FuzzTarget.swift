@@ -103,11 +103,14 @@ enum FuzzTarget {
             }
         default:
             let text = String(decoding: rest, as: UTF8.self)
-            // The trained classifier's features, punctuation runs included: slots in range, counts whole.
-            let (slots, counts) = HashedFeatures.counts(text, kinds: .wordsAndPunctuation)
-            for (j, c) in zip(slots, counts) where j < 0 || Int(j) >= HashedFeatures.dimensions || c < 1 || c != c.rounded() {
-                fatalError("slot \(j) counted \(c)")
+            // The trained classifier's terms, bigrams and punctuation runs included: distinct keys,
+            // counts whole; folded as a legacy model folds them, every key in its 2^18 slots.
+            let (keys, counts) = HashedFeatures.counts(text, kinds: [.bigrams, .punctuation])
+            for (i, (key, c)) in zip(keys, counts).enumerated() where (i > 0 && keys[i - 1] >= key) || c < 1 || c != c.rounded() {
+                fatalError("key \(key) counted \(c)")
             }
+            let (slots, _) = HashedFeatures.counts(text, kinds: [.bigrams, .punctuation], keyMask: HashedFeatures.legacyKeyMask)
+            for slot in slots where slot > HashedFeatures.legacyKeyMask { fatalError("slot \(slot) out of range") }
             var doc = Document(id: "fuzz", origin: Origin(kind: .file, path: "/fuzz", size: rest.count, sha256: "x"), raw: [])
             let firstLine = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
             doc.title = firstLine.first.map(String.init)

@@ -17,10 +17,10 @@ private func example(_ words: [String], _ n: Int) -> String {
 }
 
 final class TextClassifierTests: XCTestCase {
-    /// `.words` gives the model earlier formats could hold.
-    private func trained(_ kinds: HashedFeatures.Kinds = .wordsAndPunctuation) -> LinearClassifier {
+    private func trained(punctuation: Bool = true, bigrams: LinearClassifier.Bigrams = .auto) -> LinearClassifier {
         var options = LinearClassifier.Options()
-        options.kinds = kinds
+        options.punctuation = punctuation
+        options.bigrams = bigrams
         let texts = (0..<40).map { example(harbour, $0) } + (0..<40).map { example(school, 100 + $0) }
         return LinearClassifier.train(texts: texts, labels: Array(repeating: "harbour", count: 40) + Array(repeating: "school", count: 40),
                                       options: options)
@@ -51,7 +51,8 @@ final class TextClassifierTests: XCTestCase {
         try ModelFile.write(model, to: url)
         let back = try ModelFile.read(url)
         XCTAssertEqual(back.labels, ["harbour", "school"])
-        XCTAssertEqual(back.kinds, .wordsAndPunctuation)
+        XCTAssertEqual(back.kinds, [.punctuation], "a small set: no bigrams")
+        XCTAssertEqual(back.terms, model.terms)
         XCTAssertEqual(back.weights, model.weights)
         XCTAssertEqual(back.predict("exam in the classroom"), model.predict("exam in the classroom"))
 
@@ -64,7 +65,7 @@ final class TextClassifierTests: XCTestCase {
         XCTAssertThrowsError(try ModelFile.read(cut)) { XCTAssertTrue("\($0)".contains("wrong size") || "\($0)".contains("cut short"), "\($0)") }
     }
 
-    func testThreeOrMoreClassesAndTheModelKeepsOnlySeenSlots() throws {
+    func testThreeOrMoreClassesAndTheModelKeepsOnlySeenTerms() throws {
         let sets = [("harbour", harbour), ("school", school), ("weather", weather)]
         let texts = sets.flatMap { _, words in (0..<30).map { example(words, $0 + 7 * words.count) } }
         let labels = sets.flatMap { name, _ in Array(repeating: name, count: 30) }
@@ -75,9 +76,15 @@ final class TextClassifierTests: XCTestCase {
         let evaluation = ClassifierEvaluation(truth: truth, predicted: model.predict(unseen).map(\.label))
         XCTAssertEqual(evaluation.accuracy, 1.0, evaluation.report)
         XCTAssertEqual(model.predict(unseen).map(\.label), unseen.map { model.predict($0).label }, "batch and one-by-one agree")
-        // 35 words: at most 35 unigram and 35 * 35 bigram slots, far below the 2^18 of the hash.
-        XCTAssertLessThanOrEqual(model.slots.count, 35 + 35 * 35)
-        XCTAssertEqual(model.weights.count, (model.slots.count + 1) * 3)
+        // 35 words and no punctuation: exactly 35 terms, unigrams, on a set this small.
+        XCTAssertEqual(model.terms.count, 35)
+        XCTAssertEqual(model.weights.count, (model.terms.count + 1) * 3)
+        var options = LinearClassifier.Options()
+        options.bigrams = .on
+        let pairs = LinearClassifier.train(texts: texts, labels: labels, options: options)
+        XCTAssertEqual(pairs.kinds, [.punctuation, .bigrams])
+        XCTAssertGreaterThan(pairs.terms.count, 35)
+        XCTAssertLessThanOrEqual(pairs.terms.count, 35 + 35 * 35)
     }
 
     /// The texts of both classes use the same words; only their quotation marks and dashes
@@ -92,10 +99,10 @@ final class TextClassifierTests: XCTestCase {
         let unseen = (0..<20).map { styled(1_000 + $0, curly: true) } + (0..<20).map { styled(2_000 + $0, curly: false) }
         let truth = Array(repeating: "curly", count: 20) + Array(repeating: "straight", count: 20)
         let withPunctuation = LinearClassifier.train(texts: texts, labels: labels)
-        XCTAssertEqual(withPunctuation.kinds, .wordsAndPunctuation)
+        XCTAssertEqual(withPunctuation.kinds, [.punctuation])
         XCTAssertEqual(ClassifierEvaluation(truth: truth, predicted: withPunctuation.predict(unseen).map(\.label)).accuracy, 1.0)
         var options = LinearClassifier.Options()
-        options.kinds = .words
+        options.punctuation = false
         let wordsOnly = LinearClassifier.train(texts: texts, labels: labels, options: options)
         XCTAssertLessThan(ClassifierEvaluation(truth: truth, predicted: wordsOnly.predict(unseen).map(\.label)).accuracy, 0.8)
     }
@@ -115,54 +122,121 @@ final class TextClassifierTests: XCTestCase {
         XCTAssertEqual(cut.passes, 2, "one pass for the calibration fold, one for all")
     }
 
-    /// Models written before format 2 held every slot of every class; they still load and predict alike.
-    func testFormatOneModelFilesStillLoad() throws {
-        let model = trained(.words)
-        let d = HashedFeatures.dimensions, k = model.labels.count
+    /// A model as formats 1 to 3 held it: unigrams and bigrams folded into 2^18 slots. Built from
+    /// a model trained with bigrams by folding its keys (the fixture's few hundred terms do not
+    /// collide), so it must predict exactly as that model does.
+    private func legacy() -> (trained: LinearClassifier, slots: [UInt64]) {
+        let model = trained(punctuation: false, bigrams: .on)
+        let slots = model.terms.map { $0 & HashedFeatures.legacyKeyMask }
+        XCTAssertEqual(Set(slots).count, slots.count, "the fixture's terms fold without collisions")
+        return (model, slots)
+    }
+
+    private func header(version: UInt32, labels: [String]) -> [UInt8] {
         var bytes = Array("INGESTDM".utf8)
         func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
-        u32(1); u32(UInt32(d)); u32(UInt32(k))
-        for label in model.labels { u32(UInt32(label.utf8.count)); bytes.append(contentsOf: label.utf8) }
-        var idf = [Float](repeating: model.unseenIDF, count: d)
-        var rows = [Float](repeating: 0, count: k * d + k)
-        for (f, j) in model.slots.enumerated() {
-            idf[Int(j)] = model.idf[f]
-            for c in 0..<k { rows[c * d + Int(j)] = model.weights[f * k + c] }
-        }
-        for c in 0..<k { rows[k * d + c] = model.weights[model.slots.count * k + c] }
-        for v in idf + rows { u32(v.bitPattern) }
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("v1-\(UUID().uuidString).model")
+        u32(version); u32(UInt32(HashedFeatures.legacySlots)); u32(UInt32(labels.count))
+        for label in labels { u32(UInt32(label.utf8.count)); bytes.append(contentsOf: label.utf8) }
+        return bytes
+    }
+
+    private func load(_ bytes: [UInt8]) throws -> LinearClassifier {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("legacy-\(UUID().uuidString).model")
         defer { try? FileManager.default.removeItem(at: url) }
         try Data(bytes).write(to: url)
-        let back = try ModelFile.read(url)
-        XCTAssertEqual(back.kinds, .words)
-        for text in ["exam in the classroom", "cargo at the quay", "the council said today"] {
-            XCTAssertEqual(back.predict(text), model.predict(text), text)
+        return try ModelFile.read(url)
+    }
+
+    private func assertPredictsAlike(_ back: LinearClassifier, _ model: LinearClassifier, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(back.kinds, .legacyWords, file: file, line: line)
+        XCTAssertEqual(back.keyMask, HashedFeatures.legacyKeyMask, file: file, line: line)
+        for text in ["exam in the classroom", "cargo at the quay", "the council said today", "unseen words only"] {
+            XCTAssertEqual(back.predict(text), model.predict(text), text, file: file, line: line)
         }
     }
 
-    /// Format 2 is format 3 without the feature kinds (words only).
-    func testFormatTwoModelFilesStillLoad() throws {
-        let model = trained(.words)
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("v2-\(UUID().uuidString).model")
-        defer { try? FileManager.default.removeItem(at: url) }
-        try ModelFile.write(model, to: url)
-        var bytes = [UInt8](try Data(contentsOf: url))
-        XCTAssertEqual(bytes[8], 3)
-        bytes[8] = 2
-        // After the magic, version, slot count, label count and the labels comes the kinds field.
-        var at = 20
-        for label in model.labels { at += 4 + label.utf8.count }
-        XCTAssertEqual(Array(bytes[at..<(at + 4)]), [0, 0, 0, 0])
-        bytes.removeSubrange(at..<(at + 4))
-        try Data(bytes).write(to: url)
-        let back = try ModelFile.read(url)
-        XCTAssertEqual(back.kinds, .words)
-        XCTAssertEqual(back.weights, model.weights)
-        XCTAssertEqual(back.predict("cargo at the quay"), model.predict("cargo at the quay"))
-        bytes[8] = 3
-        try Data(bytes).write(to: url)
-        XCTAssertThrowsError(try ModelFile.read(url), "format 3 without its kinds field is the wrong size")
+    /// Models written before format 2 held every slot of every class; they still load and predict alike.
+    func testFormatOneModelFilesStillLoad() throws {
+        let (model, slots) = legacy()
+        let d = HashedFeatures.legacySlots, k = model.labels.count
+        var bytes = header(version: 1, labels: model.labels)
+        var idf = [Float](repeating: model.unseenIDF, count: d)
+        var rows = [Float](repeating: 0, count: k * d + k)
+        for (f, j) in slots.enumerated() {
+            idf[Int(j)] = model.idf[f]
+            for c in 0..<k { rows[c * d + Int(j)] = model.weights[f * k + c] }
+        }
+        for c in 0..<k { rows[k * d + c] = model.weights[slots.count * k + c] }
+        for v in idf + rows { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        assertPredictsAlike(try load(bytes), model)
+    }
+
+    /// Formats 2 and 3: the slots training saw, 32 bits each; format 3 adds the kinds after the labels.
+    func testFormatTwoAndThreeModelFilesStillLoad() throws {
+        let (model, slots) = legacy()
+        for version: UInt32 in [2, 3] {
+            var bytes = header(version: version, labels: model.labels)
+            func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+            if version == 3 { u32(0) }
+            u32(model.unseenIDF.bitPattern)
+            u32(UInt32(slots.count))
+            for j in slots { u32(UInt32(j)) }
+            for v in model.idf + model.weights { u32(v.bitPattern) }
+            let back = try load(bytes)
+            XCTAssertEqual(back.weights, model.weights)
+            assertPredictsAlike(back, model)
+            // A legacy model written again keeps its folding (format 4, 18-bit keys).
+            let url = FileManager.default.temporaryDirectory.appendingPathComponent("again-\(UUID().uuidString).model")
+            defer { try? FileManager.default.removeItem(at: url) }
+            try ModelFile.write(back, to: url)
+            assertPredictsAlike(try ModelFile.read(url), model)
+            if version == 3 {
+                var unknown = bytes
+                let at = 20 + model.labels.reduce(0) { $0 + 4 + $1.utf8.count }
+                unknown[at] = 7
+                XCTAssertThrowsError(try load(unknown)) { XCTAssertTrue("\($0)".contains("kinds 7"), "\($0)") }
+                XCTAssertThrowsError(try load(header(version: 3, labels: model.labels) + Array(bytes[(at + 4)...])),
+                                     "format 3 without its kinds field is the wrong size")
+            }
+        }
+    }
+
+    /// The bigram trial: where word order carries the class, bigrams win on the held-out fifth
+    /// and are kept; where single words do, the smaller model without them is kept.
+    func testBigramsAreKeptOnlyWhenTheHeldOutFifthSaysTheyHelp() {
+        var options = LinearClassifier.Options()
+        options.bigramTrialMinimum = 100
+        // The same six words in every text; "dock crane" (one class) or "crane dock" (the other)
+        // somewhere in it, the rest shuffled so no other pair gives the class away.
+        func ordered(_ n: Int, forward: Bool) -> String {
+            var g = UInt64(n) &* 0x9E37_79B9_7F4A_7C15 &+ 7
+            var words = ["ship", "tide", "ferry", "quay", "cargo", "berth"]
+            for i in words.indices.reversed() {
+                g = MinHashSignature.splitmix(g)
+                words.swapAt(i, Int(g % UInt64(i + 1)))
+            }
+            g = MinHashSignature.splitmix(g)
+            words.insert(forward ? "dock crane" : "crane dock", at: Int(g % 7))
+            return words.joined(separator: " ")
+        }
+        let texts = (0..<100).map { ordered($0, forward: true) } + (0..<100).map { ordered(500 + $0, forward: false) }
+        let labels = Array(repeating: "forward", count: 100) + Array(repeating: "backward", count: 100)
+        let (pairs, pairReport) = LinearClassifier.trainReporting(texts: texts, labels: labels, options: options)
+        let trial = try? XCTUnwrap(pairReport.bigramTrial)
+        XCTAssertEqual(pairs.kinds, [.punctuation, .bigrams])
+        XCTAssertGreaterThan(trial?.with ?? 0, 0.9)
+        XCTAssertLessThan(trial?.without ?? 1, 0.8)
+        XCTAssertEqual(pairs.predict(ordered(9_999, forward: false)).label, "backward")
+
+        let topics = (0..<70).map { example(harbour, $0) } + (0..<70).map { example(school, 300 + $0) }
+        let (words, wordReport) = LinearClassifier.trainReporting(
+            texts: topics, labels: Array(repeating: "harbour", count: 70) + Array(repeating: "school", count: 70), options: options)
+        XCTAssertEqual(wordReport.bigramTrial?.without, 1.0)
+        XCTAssertEqual(words.kinds, [.punctuation], "no better with bigrams: the smaller model")
+
+        options.bigramTrialMinimum = 1_000
+        XCTAssertNil(LinearClassifier.trainReporting(texts: texts, labels: labels, options: options).report.bigramTrial,
+                     "below the minimum, no trial")
     }
 
     func testCSVAndJSONLinesExamples() throws {

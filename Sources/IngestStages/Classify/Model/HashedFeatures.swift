@@ -1,21 +1,31 @@
 import Foundation
 
-/// A text as a sparse TF-IDF vector over hashed word unigrams and bigrams ("the hashing trick"),
-/// and runs of punctuation: no vocabulary to store, any word maps to one of `dimensions` slots.
-/// Tokens are `Tokenizer`'s.
+/// A text as a sparse TF-IDF vector over its terms: word unigrams, optionally word bigrams, and
+/// optionally runs of punctuation, each hashed to a 64-bit key ("the hashing trick" without the
+/// folding: the model keeps the keys its training texts used, so two terms share a weight only if
+/// their 64-bit hashes are equal). Tokens are `Tokenizer`'s.
 public enum HashedFeatures {
-    public static let dimensions = 1 << 18
+    /// Model formats 1 to 3 folded every key into 2^18 slots (the key's low 18 bits); such a model
+    /// still predicts by folding a text's keys the same way.
+    public static let legacySlots = 1 << 18
+    public static let legacyKeyMask = UInt64(legacySlots - 1)
+    /// Set in a bigram's key, clear in every other, so training can leave the bigrams out without
+    /// counting the texts again. Below it, the folded keys of legacy models are what they were.
+    static let bigramBit: UInt64 = 1 << 63
 
     /// What a model counts; it keeps its choice in the model file.
-    public enum Kinds: UInt32, Sendable {
-        /// Word unigrams and bigrams (models of file formats 1 and 2).
-        case words = 0
-        /// Those, and each run of punctuation between words or spaces as a term of its own
-        /// (`."`, `“`, `/.`, `--`). How a text punctuates is a signal that word features cannot
-        /// see (curly or straight quotes, dashes, a wire service's dateline marks); on the
-        /// nine-outlet dev set it raised accuracy from 0.856 to 0.894, and it left the topic sets
-        /// as they were.
-        case wordsAndPunctuation = 1
+    public struct Kinds: OptionSet, Sendable, Hashable {
+        public let rawValue: UInt32
+        public init(rawValue: UInt32) { self.rawValue = rawValue }
+        /// Each run of punctuation between words or spaces as a term of its own (`."`, `“`, `/.`,
+        /// `--`). How a text punctuates is a signal that word features cannot see (curly or
+        /// straight quotes, dashes, a wire service's dateline marks); on the nine-outlet dev set
+        /// it raised accuracy from 0.856 to 0.894, and it left the topic sets as they were.
+        public static let punctuation = Kinds(rawValue: 1)
+        /// Pairs of adjacent words.
+        public static let bigrams = Kinds(rawValue: 2)
+        /// What models of formats 1 and 2 counted (and format 3's kinds 0): unigrams and bigrams.
+        public static let legacyWords: Kinds = [.bigrams]
     }
 
     public struct Vector: Sendable {
@@ -23,53 +33,59 @@ public enum HashedFeatures {
         public var values: [Float]
     }
 
-    /// Slot counts: each token and each pair of adjacent tokens (and punctuation run), hashed.
-    public static func counts(_ text: String, kinds: Kinds) -> (indices: [Int32], counts: [Float]) {
-        var sink = Slots(punctuation: kinds == .wordsAndPunctuation)
-        sink.slots.reserveCapacity(text.utf8.count / 3)
+    /// A text's distinct term keys (ascending) and how often each occurs.
+    public static func counts(_ text: String, kinds: Kinds, keyMask: UInt64 = ~0) -> (keys: [UInt64], counts: [Float]) {
+        var sink = Keys(kinds: kinds, mask: keyMask)
+        sink.keys.reserveCapacity(text.utf8.count / 3)
         Tokenizer.scan(text, into: &sink)
-        sink.slots.sort()
-        var indices: [Int32] = [], counts: [Float] = []
-        indices.reserveCapacity(sink.slots.count)
-        counts.reserveCapacity(sink.slots.count)
-        for s in sink.slots {
-            if let last = indices.last, last == s { counts[counts.count - 1] += 1 } else { indices.append(s); counts.append(1) }
+        sink.keys.sort()
+        var keys: [UInt64] = [], counts: [Float] = []
+        for key in sink.keys {
+            if let last = keys.last, last == key { counts[counts.count - 1] += 1 } else { keys.append(key); counts.append(1) }
         }
-        return (indices, counts)
+        return (keys, counts)
     }
 
-    /// Slot counts for many texts at once: a dense tally reused from text to text (no sort).
-    public static func counts(_ texts: [String], kinds: Kinds) -> [(indices: [Int32], counts: [Float])] {
-        let tally = UnsafeMutableBufferPointer<Float>.allocate(capacity: dimensions)
-        tally.initialize(repeating: 0)
-        defer { tally.deallocate() }
-        var sink = Slots(punctuation: kinds == .wordsAndPunctuation)
-        return texts.map { text in
-            sink.slots.removeAll(keepingCapacity: true)
+    /// Every term of a set of training texts, numbered in order of first sighting, with how many
+    /// texts have each, and each text's terms by those numbers with their counts.
+    struct Vocabulary {
+        var terms: [UInt64] = []
+        var documentFrequency: [Int32] = []
+        var texts: [(ids: [Int32], counts: [Float])] = []
+    }
+
+    static func vocabulary(_ texts: [String], kinds: Kinds) -> Vocabulary {
+        var vocabulary = Vocabulary()
+        var table = TermTable(expected: 1 << 14)
+        // A dense tally by term number, reused from text to text (left all zero after each).
+        var tally: [Float] = []
+        var sink = Keys(kinds: kinds, mask: ~0)
+        var distinct: [Int32] = []
+        vocabulary.texts.reserveCapacity(texts.count)
+        for text in texts {
+            sink.keys.removeAll(keepingCapacity: true)
             sink.previous = nil
             Tokenizer.scan(text, into: &sink)
-            return sink.slots.withUnsafeBufferPointer { slots in
-                // Slots in order of first sighting, with their counts; the tally is left all zero.
-                var distinct = 0
-                for s in slots {
-                    if tally[Int(s)] == 0 { distinct += 1 }
-                    tally[Int(s)] += 1
+            distinct.removeAll(keepingCapacity: true)
+            for key in sink.keys {
+                let (id, inserted) = table.insert(key)
+                if inserted {
+                    vocabulary.terms.append(key)
+                    vocabulary.documentFrequency.append(0)
+                    tally.append(0)
                 }
-                // A negative tally marks a slot already taken into `indices`.
-                let indices = [Int32](unsafeUninitializedCapacity: distinct) { buffer, count in
-                    for s in slots where tally[Int(s)] > 0 {
-                        buffer[count] = s
-                        count += 1
-                        tally[Int(s)] = -tally[Int(s)]
-                    }
-                }
-                let counts = [Float](unsafeUninitializedCapacity: distinct) { buffer, count in
-                    for (k, i) in indices.enumerated() { buffer[k] = -tally[Int(i)]; tally[Int(i)] = 0 }
-                    count = distinct
-                }
-                return (indices, counts)
+                if tally[Int(id)] == 0 { distinct.append(id) }
+                tally[Int(id)] += 1
             }
+            var counts = [Float](repeating: 0, count: distinct.count)
+            for (i, id) in distinct.enumerated() {
+                counts[i] = tally[Int(id)]
+                tally[Int(id)] = 0
+                vocabulary.documentFrequency[Int(id)] += 1
+            }
+            vocabulary.texts.append((distinct, counts))
         }
+        return vocabulary
     }
 
     /// TF-IDF with sublinear term frequency (1 + ln tf), then scaled to unit length; `idf` is
@@ -95,28 +111,30 @@ public enum HashedFeatures {
         logf((1 + Float(n)) / (1 + Float(df))) + 1
     }
 
-    struct Slots: Tokenizer.Sink {
-        /// Whether punctuation runs count (the scan reports them either way).
-        var punctuation: Bool
-        var slots: [Int32] = []
+    /// A text's term keys in order, each as often as it occurs.
+    struct Keys: Tokenizer.Sink {
+        var kinds: Kinds
+        /// All ones, or a legacy model's fold into 2^18 slots.
+        var mask: UInt64
+        var keys: [UInt64] = []
         var previous: UInt64?
 
         static var wantsPunctuation: Bool { true }
 
-        /// A run's hash is salted so that runs spread over the slots independently of the word
-        /// hashes. A run does not break or join word bigrams.
+        /// A run's hash is salted so that runs spread independently of the word hashes. A run
+        /// does not break or join word bigrams.
         mutating func punctuation(_ bytes: UnsafeBufferPointer<UInt8>) {
-            guard punctuation else { return }
+            guard kinds.contains(.punctuation) else { return }
             let h = MinHashSignature.splitmix(MinHashSignature.fnv1a(bytes) ^ 0x7075_6E63_7475_6174)
-            slots.append(Int32(truncatingIfNeeded: h & UInt64(HashedFeatures.dimensions - 1)))
+            keys.append(h & ~HashedFeatures.bigramBit & mask)
         }
 
         mutating func token(_ bytes: UnsafeBufferPointer<UInt8>) {
             let h = MinHashSignature.fnv1a(bytes)
-            slots.append(Int32(truncatingIfNeeded: h & UInt64(HashedFeatures.dimensions - 1)))
-            if let p = previous {
+            keys.append(h & ~HashedFeatures.bigramBit & mask)
+            if kinds.contains(.bigrams), let p = previous {
                 let pair = MinHashSignature.splitmix(p &* 31 ^ h)
-                slots.append(Int32(truncatingIfNeeded: pair & UInt64(HashedFeatures.dimensions - 1)))
+                keys.append((pair | HashedFeatures.bigramBit) & mask)
             }
             previous = h
         }
