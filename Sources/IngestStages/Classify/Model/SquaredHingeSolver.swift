@@ -176,11 +176,11 @@ final class SquaredHingeSolver {
                     // problem looks solved, then check everything again.
                     let act = active[at] .& .!(atBound .& (gradient .> lastMax[g]))
                     active[at] = act
-                    let projected = gradient.replacing(with: pointwiseMin(gradient, zero), where: atBound)
-                    passMax[g].replace(with: pointwiseMax(passMax[g], projected), where: act)
-                    passMin[g].replace(with: pointwiseMin(passMin[g], projected), where: act)
-                    let update = act .& (pointwiseMax(projected, -projected) .> tiny)
-                    let next = pointwiseMax(a - gradient / qi, zero)
+                    let projected = gradient.replacing(with: lanesMin(gradient, zero), where: atBound)
+                    passMax[g].replace(with: lanesMax(passMax[g], projected), where: act)
+                    passMin[g].replace(with: lanesMin(passMin[g], projected), where: act)
+                    let update = act .& (lanesMax(projected, -projected) .> tiny)
+                    let next = lanesMax(a - gradient / qi, zero)
                     let step = ((next - a) * y).replacing(with: 0, where: .!update)
                     alpha[at] = a.replacing(with: next, where: update)
                     if any(step .!= zero) { steps[g] = step; moving[movingCount] = g; movingCount += 1 }
@@ -232,3 +232,8 @@ final class SquaredHingeSolver {
         return out
     }
 }
+
+/// Lane-wise maximum and minimum as a compare and a blend: the standard library's generic
+/// `pointwiseMax` is not inlined here and cost a call per example in the solver's inner loop.
+@inline(__always) private func lanesMax(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { a.replacing(with: b, where: b .> a) }
+@inline(__always) private func lanesMin(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { a.replacing(with: b, where: b .< a) }
