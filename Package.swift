@@ -31,8 +31,10 @@ let package = Package(
             "IngestCore", "CCurl", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // A cache prefetch hint for the classifier's trainer (C's __builtin_prefetch).
+        .target(name: "CPrefetch"),
         // normalize → dedupe → classify, one folder per stage.
-        .target(name: "IngestStages", dependencies: ["IngestCore", "CLibXML2"]),
+        .target(name: "IngestStages", dependencies: ["IngestCore", "CLibXML2", "CPrefetch"]),
         // Where records go: durable JSON Lines.
         .target(name: "IngestSinks", dependencies: ["IngestCore"]),
         // The runner that connects sources, stages and sinks; signals; the JSON log handler.

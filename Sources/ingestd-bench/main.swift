@@ -177,7 +177,7 @@ func startDaemon(_ binary: URL, pipeline: URL, log: URL) throws -> Process {
     let p = Process()
     p.executableURL = binary
     p.arguments = ["run", "--pipeline", pipeline.path]
-    FileManager.default.createFile(atPath: log.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: log.path, contents: nil)
     p.standardError = try FileHandle(forWritingTo: log)
     try p.run()
     let deadline = now() + 20

@@ -1,3 +1,4 @@
+import CPrefetch
 import Foundation
 
 /// One-vs-rest linear SVMs with the squared hinge loss and L2 regularization (scikit-learn's
@@ -154,7 +155,32 @@ final class SquaredHingeSolver {
                 order.swapAt(i, Int(rng % UInt64(i + 1)))
             }
             for g in 0..<groups { passMax[g] = Lanes(repeating: -.infinity); passMin[g] = Lanes(repeating: .infinity) }
-            for i in order {
+            for (position, i) in order.enumerated() {
+                // Examples come in random order, so each one's arrays, and the weights of its
+                // features, are cache misses: ask for them a few examples ahead (the bookkeeping
+                // three ahead, the features two ahead, their weights one ahead: each step needs
+                // what the one before fetched).
+                if position + 3 < order.count {
+                    let j = order[position + 3]
+                    ingestd_prefetch(start.baseAddress! + j)
+                    ingestd_prefetch(q.baseAddress! + j)
+                    ingestd_prefetch(sign.baseAddress! + j * groups)
+                    ingestd_prefetch_for_write(alpha.baseAddress! + j * groups)
+                    ingestd_prefetch_for_write(active.baseAddress! + j * groups)
+                }
+                if position + 2 < order.count {
+                    let j = order[position + 2], at = start[j], count = start[j + 1] - at
+                    var t = 0
+                    while t < count {
+                        ingestd_prefetch(features.baseAddress! + at + t)
+                        ingestd_prefetch(values.baseAddress! + at + t)
+                        t += 16
+                    }
+                }
+                if position + 1 < order.count {
+                    let j = order[position + 1]
+                    for t in start[j]..<start[j + 1] { ingestd_prefetch_for_write(w.baseAddress! + Int(features[t]) * groups) }
+                }
                 var liveCount = 0
                 for g in 0..<groups where any(active[i * groups + g]) { live[liveCount] = g; liveCount += 1 }
                 if liveCount == 0 { continue }
