@@ -67,7 +67,9 @@ public enum HashedFeatures {
             sink.previous = nil
             Tokenizer.scan(text, into: &sink)
             distinct.removeAll(keepingCapacity: true)
-            for key in sink.keys {
+            let keys = sink.keys
+            for (position, key) in keys.enumerated() {
+                if position + 8 < keys.count { table.prefetch(keys[position + 8]) }
                 let (id, inserted) = table.insert(key)
                 if inserted {
                     vocabulary.terms.append(key)

@@ -149,7 +149,7 @@ public struct LinearClassifier: Sendable {
         let base: HashedFeatures.Kinds = options.punctuation ? [.punctuation] : []
         let trial = options.bigrams == .auto && texts.count >= options.bigramTrialMinimum && k > 1
         let counted: HashedFeatures.Kinds = options.bigrams == .on || trial ? base.union(.bigrams) : base
-        let vocabulary = HashedFeatures.vocabulary(texts, kinds: counted)
+        var vocabulary = HashedFeatures.vocabulary(texts, kinds: counted)
         // Two classes need one problem, class 1 against class 0, whose weights are row 1 and,
         // negated, row 0 (the softmax of (-s, s) is the logistic function of 2s).
         let problems = k == 2 ? 1 : k
@@ -161,6 +161,8 @@ public struct LinearClassifier: Sendable {
             candidates.append(candidate(vocabulary, kinds: counted, keep: { _ in true }, positive: positive, problems: problems,
                                         options: options))
         }
+        // The solvers hold the examples now; the counts are the largest thing left.
+        vocabulary = HashedFeatures.Vocabulary()
         // Calibration (and the bigram trial) want scores of examples the model has not seen:
         // solve first without a seeded fifth of the examples, score that fifth, then go on with
         // every example from where the solver stands (a warm start costs a few passes, not a
@@ -197,6 +199,10 @@ public struct LinearClassifier: Sendable {
                                                  truth: heldOut.map { y[$0] })
         }
         let picked = candidates[chosen]
+        let bigramTrial = candidates.count == 2 && heldOut.count >= Self.minimumHeldOut
+            ? (candidates[0].heldOutAccuracy, candidates[1].heldOutAccuracy) : nil
+        // The other candidate's solver holds a copy of every example: free it before the last solve.
+        candidates.removeAll()
         let last = picked.solver.solve(over: Array(texts.indices), tolerance: options.tolerance, maxPasses: options.maxPasses)
         passes += last.passes
         converged = converged && last.converged
@@ -211,9 +217,7 @@ public struct LinearClassifier: Sendable {
         // The vocabulary's keys are distinct, so the model always builds.
         let model = LinearClassifier(labels: names, kinds: picked.kinds, terms: picked.terms, idf: picked.idf,
                                      unseenIDF: HashedFeatures.idf(documentFrequency: 0, documents: texts.count), weights: w)!
-        let report = TrainingReport(passes: passes, converged: converged, temperature: temperature,
-                                    bigramTrial: candidates.count == 2 && heldOut.count >= Self.minimumHeldOut
-                                        ? (candidates[0].heldOutAccuracy, candidates[1].heldOutAccuracy) : nil)
+        let report = TrainingReport(passes: passes, converged: converged, temperature: temperature, bigramTrial: bigramTrial)
         return (model, report)
     }
 
@@ -228,7 +232,8 @@ public struct LinearClassifier: Sendable {
     func vector(keys: [UInt64], tally: UnsafeMutableBufferPointer<Float>? = nil) -> HashedFeatures.Vector {
         var seen: [Int32] = [], unseen: [UInt64] = []
         seen.reserveCapacity(keys.count)
-        for key in keys {
+        for (position, key) in keys.enumerated() {
+            if position + 8 < keys.count { featureOfTerm.prefetch(keys[position + 8]) }
             let f = featureOfTerm.find(key)
             if f >= 0 { seen.append(f) } else { unseen.append(key) }
         }
