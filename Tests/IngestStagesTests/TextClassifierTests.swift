@@ -201,6 +201,29 @@ final class TextClassifierTests: XCTestCase {
         }
     }
 
+    /// A word pair from one training text only is no feature (it could only fit that text);
+    /// its words are, and pairs that recur are.
+    func testWordPairsOfOneTextAloneAreNotFeatures() {
+        var texts = (0..<30).map { example(harbour, $0) } + (0..<30).map { example(school, 100 + $0) }
+        texts[3] += " zebra quokka"
+        texts[4] += " ferry crane ferry crane"
+        texts[5] += " ferry crane"
+        var options = LinearClassifier.Options()
+        options.bigrams = .on
+        let model = LinearClassifier.train(texts: texts, labels: Array(repeating: "harbour", count: 30) + Array(repeating: "school", count: 30),
+                                           options: options)
+        let terms = Set(model.terms)
+        func keys(_ text: String) -> (words: [UInt64], pairs: [UInt64]) {
+            let all = HashedFeatures.counts(text, kinds: [.bigrams]).keys
+            return (all.filter { $0 & HashedFeatures.bigramBit == 0 }, all.filter { $0 & HashedFeatures.bigramBit != 0 })
+        }
+        let rare = keys("zebra quokka"), recurring = keys("ferry crane")
+        XCTAssertEqual(rare.pairs.count, 1)
+        XCTAssertTrue(rare.words.allSatisfy(terms.contains), "the words of a one-text pair are features")
+        XCTAssertFalse(terms.contains(rare.pairs[0]))
+        XCTAssertTrue(terms.contains(recurring.pairs[0]), "a pair in two texts is")
+    }
+
     /// The bigram trial: where word order carries the class, bigrams win on the held-out fifth
     /// and are kept; where single words do, the smaller model without them is kept.
     func testBigramsAreKeptOnlyWhenTheHeldOutFifthSaysTheyHelp() {

@@ -99,7 +99,24 @@ public struct LinearClassifier: Sendable {
         var heldOutAccuracy = 0.0
     }
 
-    private static func candidate(_ vocabulary: HashedFeatures.Vocabulary, kinds: HashedFeatures.Kinds, keep: (UInt64) -> Bool,
+    /// What a vocabulary term is to a candidate model.
+    private enum Role {
+        case feature
+        /// Not a feature, but counted in the length of the texts that have it, as prediction
+        /// counts every term the model does not know.
+        case lengthOnly
+        /// Not counted at all (bigrams, for a model without them).
+        case absent
+    }
+
+    /// Word pairs seen in fewer training texts than this are no features: a pair from one text
+    /// alone can only help fit that text, and such pairs are most of a large vocabulary. On a
+    /// synthetic set of 96,000 short texts this cut the features from 927,326 to 236,455 (the
+    /// model file to a quarter) and raised held-out accuracy from 0.970 to 0.972.
+    static let bigramMinimumFrequency: Int32 = 2
+
+    private static func candidate(_ vocabulary: HashedFeatures.Vocabulary, kinds: HashedFeatures.Kinds,
+                                  role: (_ key: UInt64, _ df: Int32) -> Role,
                                   positive: [Int], problems: Int, options: Options) -> Candidate {
         let n = vocabulary.texts.count
         let df = vocabulary.documentFrequency
@@ -110,15 +127,19 @@ public struct LinearClassifier: Sendable {
         // comparison sort of the vocabulary costs more than the solver on small sets.
         var firstOfFrequency = [Int](repeating: 0, count: n + 2)
         var kept = 0
-        for (id, key) in vocabulary.terms.enumerated() where keep(key) {
-            firstOfFrequency[n - Int(df[id]) + 1] += 1
-            kept += 1
+        var roles = [Role](repeating: .absent, count: vocabulary.terms.count)
+        for (id, key) in vocabulary.terms.enumerated() {
+            roles[id] = role(key, df[id])
+            if roles[id] == .feature {
+                firstOfFrequency[n - Int(df[id]) + 1] += 1
+                kept += 1
+            }
         }
         for r in 0...n { firstOfFrequency[r + 1] += firstOfFrequency[r] }
         var featureOfId = [Int32](repeating: -1, count: vocabulary.terms.count)
         var terms = [UInt64](repeating: 0, count: kept)
         var idf = [Float](repeating: 0, count: kept)
-        for (id, key) in vocabulary.terms.enumerated() where keep(key) {
+        for (id, key) in vocabulary.terms.enumerated() where roles[id] == .feature {
             let rank = n - Int(df[id])
             let f = firstOfFrequency[rank]
             terms[f] = key
@@ -130,11 +151,18 @@ public struct LinearClassifier: Sendable {
             var indices: [Int32] = [], counts: [Float] = []
             indices.reserveCapacity(text.ids.count)
             counts.reserveCapacity(text.ids.count)
-            for (id, count) in zip(text.ids, text.counts) where featureOfId[Int(id)] >= 0 {
-                indices.append(featureOfId[Int(id)])
-                counts.append(count)
+            var length: Float = 0
+            for (id, count) in zip(text.ids, text.counts) {
+                let f = featureOfId[Int(id)]
+                if f >= 0 {
+                    indices.append(f)
+                    counts.append(count)
+                } else if roles[Int(id)] == .lengthOnly {
+                    let v = (1 + logf(count)) * HashedFeatures.idf(documentFrequency: Int(df[Int(id)]), documents: n)
+                    length += v * v
+                }
             }
-            return HashedFeatures.vector(indices: indices, counts: counts, idf: idf)
+            return HashedFeatures.vector(indices: indices, counts: counts, idf: idf, otherLength: length)
         }
         let solver = SquaredHingeSolver(vectors, positive: positive, problems: problems, features: kept, c: options.c, seed: options.seed)
         return Candidate(kinds: kinds, terms: terms, idf: idf, solver: solver)
@@ -154,12 +182,14 @@ public struct LinearClassifier: Sendable {
         // negated, row 0 (the softmax of (-s, s) is the logistic function of 2s).
         let problems = k == 2 ? 1 : k
         let positive = k == 2 ? y.map { $0 == 1 ? 0 : -1 } : y
-        var candidates = [candidate(vocabulary, kinds: trial ? base : counted,
-                                    keep: trial ? { $0 & HashedFeatures.bigramBit == 0 } : { _ in true },
+        let words: (UInt64, Int32) -> Role = { key, _ in key & HashedFeatures.bigramBit == 0 ? .feature : .absent }
+        let pairs: (UInt64, Int32) -> Role = { key, df in
+            key & HashedFeatures.bigramBit == 0 || df >= Self.bigramMinimumFrequency ? .feature : .lengthOnly
+        }
+        var candidates = [candidate(vocabulary, kinds: trial ? base : counted, role: counted.contains(.bigrams) && !trial ? pairs : words,
                                     positive: positive, problems: problems, options: options)]
         if trial {
-            candidates.append(candidate(vocabulary, kinds: counted, keep: { _ in true }, positive: positive, problems: problems,
-                                        options: options))
+            candidates.append(candidate(vocabulary, kinds: counted, role: pairs, positive: positive, problems: problems, options: options))
         }
         // The solvers hold the examples now; the counts are the largest thing left.
         vocabulary = HashedFeatures.Vocabulary()
@@ -323,3 +353,4 @@ public struct LinearClassifier: Sendable {
         }
     }
 }
+
