@@ -168,10 +168,19 @@ final class SquaredHingeSolver {
                 for g in 0..<groups where any(active[i * groups + g]) { live[liveCount] = g; liveCount += 1 }
                 if liveCount == 0 { continue }
                 let from = start[i], to = start[i + 1]
-                for k in 0..<liveCount { scores[live[k]] = w[m * groups + live[k]] }
-                for t in from..<to {
-                    let base = Int(features[t]) * groups, v = Lanes(repeating: values[t])
-                    for k in 0..<liveCount { scores[live[k]] += w[base + live[k]] * v }
+                // One lane group at a time, in two register accumulators: summed through the
+                // scratch array, each entry waited on the store of the one before.
+                for k in 0..<liveCount {
+                    let g = live[k]
+                    var even = w[m * groups + g], odd = Lanes(repeating: 0)
+                    var t = from
+                    while t + 1 < to {
+                        even += w[Int(features[t]) * groups + g] * Lanes(repeating: values[t])
+                        odd += w[Int(features[t + 1]) * groups + g] * Lanes(repeating: values[t + 1])
+                        t += 2
+                    }
+                    if t < to { even += w[Int(features[t]) * groups + g] * Lanes(repeating: values[t]) }
+                    scores[g] = even + odd
                 }
                 var movingCount = 0
                 let qi = Lanes(repeating: q[i])
@@ -195,9 +204,9 @@ final class SquaredHingeSolver {
                     if any(step .!= zero) { steps[g] = step; moving[movingCount] = g; movingCount += 1 }
                 }
                 if movingCount == 0 { continue }
-                for t in from..<to {
-                    let base = Int(features[t]) * groups, v = Lanes(repeating: values[t])
-                    for k in 0..<movingCount { w[base + moving[k]] += steps[moving[k]] * v }
+                for k in 0..<movingCount {
+                    let g = moving[k], step = steps[g]
+                    for t in from..<to { w[Int(features[t]) * groups + g] += step * Lanes(repeating: values[t]) }
                 }
                 for k in 0..<movingCount { w[m * groups + moving[k]] += steps[moving[k]] }
             }
