@@ -1,4 +1,3 @@
-import CPrefetch
 import Foundation
 
 /// A text as a sparse TF-IDF vector over its terms: word unigrams, optionally word bigrams, and
@@ -36,15 +35,19 @@ public enum HashedFeatures {
 
     /// A text's distinct term keys (ascending) and how often each occurs.
     public static func counts(_ text: String, kinds: Kinds, keyMask: UInt64 = ~0) -> (keys: [UInt64], counts: [Float]) {
-        var sink = Keys(kinds: kinds, mask: keyMask)
-        sink.keys.reserveCapacity(text.utf8.count / 3)
-        Tokenizer.scan(text, into: &sink)
-        sink.keys.sort()
         var keys: [UInt64] = [], counts: [Float] = []
-        for key in sink.keys {
+        for key in self.keys(text, kinds: kinds, keyMask: keyMask).sorted() {
             if let last = keys.last, last == key { counts[counts.count - 1] += 1 } else { keys.append(key); counts.append(1) }
         }
         return (keys, counts)
+    }
+
+    /// A text's term keys in order, each as often as it occurs.
+    static func keys(_ text: String, kinds: Kinds, keyMask: UInt64) -> [UInt64] {
+        var sink = Keys(kinds: kinds, mask: keyMask)
+        sink.keys.reserveCapacity(text.utf8.count / 3)
+        Tokenizer.scan(text, into: &sink)
+        return sink.keys
     }
 
     /// Every term of a set of training texts, numbered in order of first sighting, with how many
@@ -79,53 +82,33 @@ public enum HashedFeatures {
     /// costs on a large vocabulary pays for all three (in three arrays they were three misses,
     /// and most of the time of counting 96,000 texts).
     private struct CountingTable {
-        struct Cell {
+        struct Cell: KeyedCell {
             var key: UInt64 = 0
-            /// -1 marks an empty cell.
+            /// -1 marks a vacant cell.
             var id: Int32 = -1
             var tally: Int32 = 0
             var df: Int32 = 0
+            var isTaken: Bool { id >= 0 }
+            static var vacant: Cell { Cell() }
         }
-        var cells = [Cell](repeating: Cell(), count: 1 << 15)
-        var shift: UInt64 = 64 - 15
-        var count = 0
-
-        @inline(__always) static func home(_ key: UInt64, _ shift: UInt64) -> Int {
-            Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
-        }
+        var table = OpenAddressing<Cell>(expected: 1 << 14)
 
         /// Room for `more` new terms without growing, so cell positions hold for a whole text.
-        mutating func reserve(_ more: Int) {
-            while 2 * (count + more) > cells.count {
-                let old = cells
-                cells = [Cell](repeating: Cell(), count: 2 * old.count)
-                shift -= 1
-                let shift = self.shift
-                cells.withUnsafeMutableBufferPointer { c in
-                    let mask = c.count - 1
-                    for cell in old where cell.id >= 0 {
-                        var i = Self.home(cell.key, shift)
-                        while c[i].id >= 0 { i = (i + 1) & mask }
-                        c[i] = cell
-                    }
-                }
-            }
-        }
+        mutating func reserve(_ more: Int) { table.reserve(more) }
 
         /// Counts a text's keys; new terms get the next numbers and are appended to `newTerms`;
         /// the cells of the text's distinct terms go to `distinct`, in order of first sighting.
         mutating func tally(_ keys: [UInt64], newTerms: inout [UInt64], distinct: inout [Int]) {
-            let shift = self.shift
-            var count = self.count
-            cells.withUnsafeMutableBufferPointer { c in
-                let mask = c.count - 1
+            let shift = table.shift
+            var count = table.count
+            table.cells.withUnsafeMutableBufferPointer { c in
+                let read = UnsafeBufferPointer(c)
                 keys.withUnsafeBufferPointer { k in
                     for position in k.indices {
-                        if position + 8 < k.count { ingestd_prefetch(c.baseAddress! + Self.home(k[position + 8], shift)) }
+                        if position + 8 < k.count { OpenAddressing<Cell>.prefetch(k[position + 8], in: read, shift: shift) }
                         let key = k[position]
-                        var i = Self.home(key, shift)
-                        while c[i].id >= 0 && c[i].key != key { i = (i + 1) & mask }
-                        if c[i].id < 0 {
+                        let i = OpenAddressing<Cell>.probe(key, in: read, shift: shift)
+                        if !c[i].isTaken {
                             c[i] = Cell(key: key, id: Int32(count), tally: 0, df: 0)
                             newTerms.append(key)
                             count += 1
@@ -135,7 +118,7 @@ public enum HashedFeatures {
                     }
                 }
             }
-            self.count = count
+            table.count = count
         }
 
         /// The text's term numbers and counts; resets the tallies and counts the text in each
@@ -143,7 +126,7 @@ public enum HashedFeatures {
         mutating func take(_ distinct: [Int]) -> (ids: [Int32], counts: [Float]) {
             var ids = [Int32](repeating: 0, count: distinct.count)
             var counts = [Float](repeating: 0, count: distinct.count)
-            cells.withUnsafeMutableBufferPointer { c in
+            table.cells.withUnsafeMutableBufferPointer { c in
                 for (n, i) in distinct.enumerated() {
                     ids[n] = c[i].id
                     counts[n] = Float(c[i].tally)
@@ -156,7 +139,7 @@ public enum HashedFeatures {
 
         func documentFrequencies(terms: Int) -> [Int32] {
             var df = [Int32](repeating: 0, count: terms)
-            for cell in cells where cell.id >= 0 { df[Int(cell.id)] = cell.df }
+            for cell in table.cells where cell.isTaken { df[Int(cell.id)] = cell.df }
             return df
         }
     }

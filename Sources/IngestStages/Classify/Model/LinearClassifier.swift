@@ -305,12 +305,7 @@ public struct LinearClassifier: Sendable {
     }
 
     /// A text's term keys as this model counts them, in order.
-    func keys(_ text: String) -> [UInt64] {
-        var sink = HashedFeatures.Keys(kinds: kinds, mask: keyMask)
-        sink.keys.reserveCapacity(text.utf8.count / 3)
-        Tokenizer.scan(text, into: &sink)
-        return sink.keys
-    }
+    func keys(_ text: String) -> [UInt64] { HashedFeatures.keys(text, kinds: kinds, keyMask: keyMask) }
 
     func probabilities(_ x: HashedFeatures.Vector, into p: UnsafeMutableBufferPointer<Float>) {
         let k = labels.count, m = terms.count
