@@ -75,6 +75,30 @@ final class SquaredHingeSolverTests: XCTestCase {
         for (a, b) in zip(cold.weights, warm.weights) { XCTAssertEqual(a, b, accuracy: 2e-3) }
     }
 
+    /// A solver that reads the first part of each row, scaled, solves exactly the problem of
+    /// those parts scaled: the entries after them (features it does not have) are never read.
+    func testAPrefixOfEachRowIsAProblemOfItsOwn() {
+        let m = 25, k = 3
+        let (x, y) = problem(n: 90, features: m, classes: k, seed: 11)
+        let rows = SparseRows()
+        var end: [Int] = [], scale: [Float] = []
+        for (i, v) in x.enumerated() {
+            let s = Float(1 + i % 3)
+            for (f, value) in zip(v.indices, v.values) { rows.append(f, value / s) }
+            end.append(rows.entryCount)
+            scale.append(s)
+            rows.append(Int32(m + i % 5), 0.5)
+            rows.endRow()
+        }
+        let whole = SquaredHingeSolver(x, positive: y, problems: k, features: m, c: 1, seed: 1)
+        _ = whole.solve(over: Array(x.indices), tolerance: 1e-3, maxPasses: 10_000)
+        let part = SquaredHingeSolver(rows, prefix: (end, scale), positive: y, problems: k, features: m, c: 1, seed: 1)
+        _ = part.solve(over: Array(x.indices), tolerance: 1e-3, maxPasses: 10_000)
+        XCTAssertEqual(part.weights.count, whole.weights.count)
+        for (a, b) in zip(whole.weights, part.weights) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+        for i in [0, 7, 50] { for (a, b) in zip(whole.scores(of: i), part.scores(of: i)) { XCTAssertEqual(a, b, accuracy: 1e-4) } }
+    }
+
     func testOneProblemForTwoClassesAndTheMaximumPasses() {
         let m = 20
         let (x, y) = problem(n: 80, features: m, classes: 2, seed: 9)

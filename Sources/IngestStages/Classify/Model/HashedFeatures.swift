@@ -51,11 +51,12 @@ public enum HashedFeatures {
     }
 
     /// Every term of a set of training texts, numbered in order of first sighting, with how many
-    /// texts have each, and each text's terms by those numbers with their counts.
+    /// texts have each, and each text's terms as a row: term numbers (in order of first sighting
+    /// in the text) and counts.
     struct Vocabulary {
         var terms: [UInt64] = []
         var documentFrequency: [Int32] = []
-        var texts: [(ids: [Int32], counts: [Float])] = []
+        var texts = SparseRows()
     }
 
     static func vocabulary(_ texts: [String], kinds: Kinds) -> Vocabulary {
@@ -63,7 +64,9 @@ public enum HashedFeatures {
         var table = CountingTable()
         var sink = Keys(kinds: kinds, mask: ~0)
         var distinct: [Int] = []
-        vocabulary.texts.reserveCapacity(texts.count)
+        // A guess at the entries (about one distinct term per 6 bytes of English), to spare most
+        // of the regrowth of the flat arrays.
+        vocabulary.texts = SparseRows(rows: texts.count, entries: texts.reduce(0) { $0 + $1.utf8.count } / 6)
         for text in texts {
             sink.keys.removeAll(keepingCapacity: true)
             sink.previous = nil
@@ -71,7 +74,7 @@ public enum HashedFeatures {
             table.reserve(sink.keys.count)
             distinct.removeAll(keepingCapacity: true)
             table.tally(sink.keys, newTerms: &vocabulary.terms, distinct: &distinct)
-            vocabulary.texts.append(table.take(distinct))
+            table.take(distinct, into: vocabulary.texts)
         }
         vocabulary.documentFrequency = table.documentFrequencies(terms: vocabulary.terms.count)
         return vocabulary
@@ -121,20 +124,17 @@ public enum HashedFeatures {
             table.count = count
         }
 
-        /// The text's term numbers and counts; resets the tallies and counts the text in each
-        /// term's document frequency.
-        mutating func take(_ distinct: [Int]) -> (ids: [Int32], counts: [Float]) {
-            var ids = [Int32](repeating: 0, count: distinct.count)
-            var counts = [Float](repeating: 0, count: distinct.count)
+        /// Appends the text's term numbers and counts as a row; resets the tallies and counts the
+        /// text in each term's document frequency.
+        mutating func take(_ distinct: [Int], into rows: SparseRows) {
             table.cells.withUnsafeMutableBufferPointer { c in
-                for (n, i) in distinct.enumerated() {
-                    ids[n] = c[i].id
-                    counts[n] = Float(c[i].tally)
+                for i in distinct {
+                    rows.append(c[i].id, Float(c[i].tally))
                     c[i].tally = 0
                     c[i].df += 1
                 }
             }
-            return (ids, counts)
+            rows.endRow()
         }
 
         func documentFrequencies(terms: Int) -> [Int32] {
@@ -144,23 +144,13 @@ public enum HashedFeatures {
         }
     }
 
-    /// TF-IDF with sublinear term frequency (1 + ln tf), then scaled to unit length; `idf` is
-    /// indexed by the numbers in `indices`. `otherLength` is the squared length of the text's
-    /// terms that are not in `indices` but count towards its length.
-    public static func vector(indices: [Int32], counts: [Float], idf: [Float], otherLength: Float = 0) -> Vector {
-        var values = [Float](repeating: 0, count: indices.count)
-        var norm: Float = otherLength
-        for k in indices.indices {
-            let v = (1 + logf(counts[k])) * idf[Int(indices[k])]
-            values[k] = v
-            norm += v * v
-        }
-        if norm > 0 {
-            let scale = 1 / norm.squareRoot()
-            for k in values.indices { values[k] *= scale }
-        }
-        return Vector(indices: indices, values: values)
+    /// Sublinear term frequency, 1 + ln tf, as TfidfVectorizer(sublinear_tf=True) weighs a
+    /// term's count; counts are small whole numbers, so most come from a table.
+    @inline(__always) static func sublinear(_ count: Float) -> Float {
+        count < Float(sublinearTable.count) ? sublinearTable[Int(count)] : 1 + logf(count)
     }
+
+    private static let sublinearTable: [Float] = (0..<64).map { 1 + logf(Float($0)) }
 
     /// Smoothed inverse document frequency, as scikit-learn's TfidfVectorizer computes it:
     /// ln((1 + n) / (1 + df)) + 1.
