@@ -150,9 +150,16 @@ final class SquaredHingeSolver {
                     ingestd_prefetch(end.baseAddress! + j)
                     ingestd_prefetch(scale.baseAddress! + j)
                     ingestd_prefetch(q.baseAddress! + j)
+                    // With more than one lane group, an example's lanes may cross a cache line.
+                    let last = j * groups + groups - 1
                     ingestd_prefetch(sign.baseAddress! + j * groups)
                     ingestd_prefetch_for_write(alpha.baseAddress! + j * groups)
                     ingestd_prefetch_for_write(active.baseAddress! + j * groups)
+                    if groups > 1 {
+                        ingestd_prefetch(sign.baseAddress! + last)
+                        ingestd_prefetch_for_write(alpha.baseAddress! + last)
+                        ingestd_prefetch_for_write(active.baseAddress! + last)
+                    }
                 }
                 if position + 4 < order.count {
                     let j = order[position + 4], at = start[j], count = end[j] - at
@@ -164,7 +171,16 @@ final class SquaredHingeSolver {
                 }
                 if position + 1 < order.count {
                     let j = order[position + 1]
-                    for t in start[j]..<end[j] { ingestd_prefetch_for_write(w.baseAddress! + Int(entries[t].column) * groups) }
+                    if groups == 1 {
+                        for t in start[j]..<end[j] { ingestd_prefetch_for_write(w.baseAddress! + Int(entries[t].column)) }
+                    } else {
+                        // A feature's weights span groups × 16 bytes, which may cross a cache line.
+                        for t in start[j]..<end[j] {
+                            let row = w.baseAddress! + Int(entries[t].column) * groups
+                            ingestd_prefetch_for_write(row)
+                            ingestd_prefetch_for_write(row + groups - 1)
+                        }
+                    }
                 }
                 var liveCount = 0
                 for g in 0..<groups where any(active[i * groups + g]) { live[liveCount] = g; liveCount += 1 }
