@@ -262,6 +262,14 @@ final class TextClassifierTests: XCTestCase {
                      "below the minimum, no trial")
     }
 
+    func testLabelsLoseLeadingAndTrailingSpacesOnly() {
+        XCTAssertEqual(LabelledData.trimmingSpaces(" \tsport\u{00A0}"), "sport")
+        XCTAssertEqual(LabelledData.trimmingSpaces("world news"), "world news")
+        XCTAssertEqual(LabelledData.trimmingSpaces("\u{3000}政治 "), "政治")
+        XCTAssertEqual(LabelledData.trimmingSpaces(" \t "), "")
+        XCTAssertEqual(LabelledData.trimmingSpaces("line\n"), "line\n", "line breaks are not spaces")
+    }
+
     func testCSVAndJSONLinesExamples() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("data-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
