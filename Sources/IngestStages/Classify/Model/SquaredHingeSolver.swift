@@ -49,9 +49,8 @@ final class SquaredHingeSolver {
     /// The lanes that hold a problem; lanes past `problems` stay inactive and their weights zero.
     private let real: [Mask]
 
-    /// - Parameter x: the examples, one a row, with features below `m`; a row's entries in
-    ///   ascending feature order keep a pass reading the weights front to back (any order gives
-    ///   the same solution). The solver reads `x` as it is whenever it solves.
+    /// - Parameter x: the examples, one a row, with features below `m`, in any order. The solver
+    ///   reads `x` as it is whenever it solves.
     /// - Parameter prefix: when given, example i is only the first `prefix.end[i] - start[i]`
     ///   entries of row i, times `prefix.scale[i]`.
     /// - Parameter positive: per example, the problem it is a positive example of, or -1
