@@ -101,7 +101,10 @@ public enum HashedFeatures {
     /// The vocabulary's own hash table: each cell holds a term's number and, next to it, its
     /// count in the current text and its document frequency, so the one cache miss a lookup
     /// costs on a large vocabulary pays for all three (in three arrays they were three misses,
-    /// and most of the time of counting 96,000 texts).
+    /// and most of the time of counting 96,000 texts). It may be three quarters full: fewer cells
+    /// miss the caches less often, and counting 120,000 texts of 215 bytes (1.27 million terms)
+    /// took 0.35 s instead of 0.41 s at half full. (Cells of 16 bytes, with the document
+    /// frequencies counted afterwards, were no faster.)
     private struct CountingTable {
         struct Cell: KeyedCell {
             var key: UInt64 = 0
@@ -112,7 +115,7 @@ public enum HashedFeatures {
             var isTaken: Bool { id >= 0 }
             static var vacant: Cell { Cell() }
         }
-        var table = OpenAddressing<Cell>(expected: 1 << 14)
+        var table = OpenAddressing<Cell>(expected: 1 << 14, maximumLoad: 0.75)
 
         /// Room for `more` new terms without growing, so cell positions hold for a whole batch.
         mutating func reserve(_ more: Int) { table.reserve(more) }

@@ -9,7 +9,7 @@ protocol KeyedCell {
 }
 
 /// The hashing core of the classifier's term tables: open addressing with linear probing, at
-/// most half full, over one flat array of cells rather than a `Dictionary` (several times slower
+/// most half full by default, over one flat array of cells rather than a `Dictionary` (several times slower
 /// per lookup). Every term of every text is looked up, and on a vocabulary of a million terms
 /// every lookup is a cache miss: keeping what the caller needs in the cell makes it one miss.
 /// The callers probe `cells` through a buffer pointer with `probe`, so the hot loops stay free of
@@ -19,9 +19,14 @@ struct OpenAddressing<Cell: KeyedCell> {
     private(set) var shift: UInt64
     var count = 0
 
-    init(expected: Int) {
+    /// The share of cells that may be taken before the table grows: fewer cells make fewer cache
+    /// misses, more taken ones longer probes.
+    let maximumLoad: Double
+
+    init(expected: Int, maximumLoad: Double = 0.5) {
+        self.maximumLoad = maximumLoad
         var bits: UInt64 = 4
-        while (1 << bits) < 2 * max(expected, 1) { bits += 1 }
+        while Double(1 << bits) * maximumLoad < Double(max(expected, 1)) { bits += 1 }
         cells = [Cell](repeating: .vacant, count: 1 << bits)
         shift = 64 - bits
     }
@@ -52,7 +57,7 @@ struct OpenAddressing<Cell: KeyedCell> {
 
     /// Room for `more` new keys without growing, so that cell positions hold until they are in.
     mutating func reserve(_ more: Int) {
-        while 2 * (count + more) > cells.count {
+        while Double(count + more) > Double(cells.count) * maximumLoad {
             let old = cells
             cells = [Cell](repeating: .vacant, count: 2 * old.count)
             shift -= 1
