@@ -58,4 +58,14 @@ final class ClassifyTokenizerTests: XCTestCase {
         Tokenizer.scan("no punctuation here", into: &plain)
         XCTAssertEqual(plain.runs, [])
     }
+
+    /// Runs of ASCII letters and digits have a loop of their own: where they meet upper case,
+    /// non-ASCII letters, soft hyphens, marks, punctuation and the end of the text.
+    func testASCIIRunsMeetEverythingElse() {
+        XCTAssertEqual(Tokenizer.words("ABC9x Café CAFÉ naïve co\u{AD}op Kim-Trump's 2019年 e\u{301}x end"),
+                       ["abc9x", "café", "café", "naïve", "coop", "kim", "trump", "s", "2019", "年", "e\u{301}x", "end"])
+        XCTAssertEqual(Tokenizer.words("Z"), ["z"])
+        XCTAssertEqual(Tokenizer.words("a"), ["a"])
+        XCTAssertEqual(Tokenizer.words("@[`{"), [], "the bytes next to the letter ranges are no letters")
+    }
 }

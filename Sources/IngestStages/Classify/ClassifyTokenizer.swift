@@ -57,14 +57,21 @@ public enum Tokenizer {
                 }
             }
             while i < n {
-                let c = b[i]
+                var c = b[i]
                 if c < 0x80 {
-                    if (c >= 0x61 && c <= 0x7A) || (c >= 0x30 && c <= 0x39) {
+                    if isASCIIWord(c) {
                         endRun(at: i)
-                        token.append(c)
-                    } else if c >= 0x41 && c <= 0x5A {
-                        endRun(at: i)
-                        token.append(c + 32)
+                        // A run of ASCII letters and digits, most of the bytes of English text,
+                        // in a loop of its own: scanning 27 MB took 0.13 s with every byte going
+                        // through all the checks, 0.10 s this way. (Handing lower-case words to
+                        // the sink straight from the text, uncopied, saved nothing more.)
+                        repeat {
+                            token.append(c | ((c &- 0x41) < 26 ? 0x20 : 0))
+                            i += 1
+                            if i == n { break }
+                            c = b[i]
+                        } while isASCIIWord(c)
+                        continue
                     } else {
                         if token.count > 0 { token.flush(into: &sink) }
                         if S.wantsPunctuation {
@@ -150,6 +157,10 @@ public enum Tokenizer {
 
         func free() { base.deallocate() }
     }
+
+    /// An ASCII letter or digit (the high bit clear, so no multi-byte scalar starts here).
+    @inline(__always)
+    static func isASCIIWord(_ c: UInt8) -> Bool { ((c | 0x20) &- 0x61) < 26 || (c &- 0x30) < 10 }
 
     /// White space and invisible format characters outside ASCII: they end a punctuation run.
     @inline(__always)
