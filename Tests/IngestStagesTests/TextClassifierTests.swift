@@ -287,6 +287,10 @@ final class TextClassifierTests: XCTestCase {
         XCTAssertEqual(j.texts, ["T\n\nbody"])
         XCTAssertThrowsError(try LabelledData.read(jsonl, labelField: "label")) { XCTAssertTrue("\($0)".contains(":1:"), "\($0)") }
 
+        // Unquoted runs: a stray quote inside one is kept, an empty last field counts, CR LF ends a row.
+        XCTAssertEqual(CSVRows.parse("a,b\"c,\n\"q\"\"x\",y\r\nlast").map(\.fields), [["a", "b\"c", ""], ["q\"x", "y"], ["last"]])
+        XCTAssertEqual(CSVRows.parse("x,y\n\nz").map(\.line), [1, 2, 3])
+
         let ragged = dir.appendingPathComponent("r.csv")
         try "category,text\nharbour,a,b\n".write(to: ragged, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try LabelledData.read(ragged)) { XCTAssertTrue("\($0)".contains(":2:"), "\($0)") }

@@ -87,8 +87,8 @@ enum CSVRows {
         return text.withUTF8 { parse($0) }
     }
 
-    /// Over the bytes in place: a quoted field (the texts, which are most of the bytes) is
-    /// copied a run at a time, up to the next quote.
+    /// Over the bytes in place: a field is copied a run at a time, up to the next quote (quoted)
+    /// or the next comma, line break or quote (unquoted).
     static func parse(_ b: UnsafeBufferPointer<UInt8>) -> [Row] {
         var rows: [Row] = []
         var fields: [String] = []
@@ -128,7 +128,13 @@ enum CSVRows {
                 line += 1
                 rowLine = line
             } else {
-                field.append(c)
+                // An unquoted run, up to the next comma, line break or quote, in one copy (byte
+                // by byte, the unquoted texts of a large set cost more than the rest of reading).
+                var j = i + 1
+                while j < n, b[j] != 0x2C, b[j] != 0x0A, b[j] != 0x0D, b[j] != 0x22 { j += 1 }
+                field.append(contentsOf: UnsafeBufferPointer(rebasing: b[i..<j]))
+                i = j
+                continue
             }
             i += 1
         }
