@@ -294,4 +294,3 @@ public struct LinearClassifier: Sendable {
         }
     }
 }
-

@@ -9,8 +9,8 @@ protocol KeyedCell {
 }
 
 /// The hashing core of the classifier's term tables: open addressing with linear probing, at
-/// most half full by default, over one flat array of cells rather than a `Dictionary` (several times slower
-/// per lookup). Every term of every text is looked up, and on a vocabulary of a million terms
+/// most half full by default, over one flat array of cells rather than a `Dictionary` (several
+/// times slower per lookup). Every term of every text is looked up, and on a vocabulary of a million terms
 /// every lookup is a cache miss: keeping what the caller needs in the cell makes it one miss.
 /// The callers probe `cells` through a buffer pointer with `probe`, so the hot loops stay free of
 /// exclusivity checks; they count what they insert in `count`.

@@ -1,6 +1,6 @@
 /// Many sparse vectors as one matrix, rows one after another (compressed sparse rows): row i's
-/// entries (column and value) are at `start[i]..<start[i + 1]`. Training sets live in this form: three
-/// allocations for all their texts, where two arrays per text made building a large set's
+/// entries (column and value) are at `start[i]..<start[i + 1]`. Training sets live in this form:
+/// three allocations for all their texts, where two arrays per text made building a large set's
 /// examples mostly allocator work (96,000 short texts: a third of the time of training). A class,
 /// so that solvers of several candidate models read one copy of the examples.
 final class SparseRows {

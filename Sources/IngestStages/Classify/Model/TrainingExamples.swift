@@ -39,9 +39,9 @@ struct TrainingExamples {
         // which is bound by reads of scattered weights, runs about a third faster on the dev sets.
         // A counting sort over (bigram or not, frequency), ties in order of first sighting:
         // linear, where a comparison sort of the vocabulary costs more than the solver on small sets.
-        func bucket(_ id: Int) -> Int {
-            (vocabulary.terms[id] & HashedFeatures.bigramBit == 0 ? 0 : n + 1) + n - Int(df[id])
-        }
+        func isWord(_ id: Int) -> Bool { vocabulary.terms[id] & HashedFeatures.bigramBit == 0 }
+        func isFeature(_ id: Int) -> Bool { isWord(id) || df[id] >= Self.bigramMinimumFrequency }
+        func bucket(_ id: Int) -> Int { (isWord(id) ? 0 : n + 1) + n - Int(df[id]) }
         var first = [Int](repeating: 0, count: 2 * (n + 1) + 1)
         // Per vocabulary term, its feature number (-1 if it only counts in the length) and its
         // weight in a text, its IDF, side by side: the terms of a row are scattered over the
@@ -50,16 +50,15 @@ struct TrainingExamples {
         var kept = 0, words = 0
         for id in 0..<size {
             termOfId[id].weight = HashedFeatures.idf(documentFrequency: Int(df[id]), documents: n)
-            let isWord = vocabulary.terms[id] & HashedFeatures.bigramBit == 0
-            guard isWord || df[id] >= Self.bigramMinimumFrequency else { continue }
+            guard isFeature(id) else { continue }
             first[bucket(id) + 1] += 1
             kept += 1
-            if isWord { words += 1 }
+            if isWord(id) { words += 1 }
         }
         for b in 0..<(first.count - 1) { first[b + 1] += first[b] }
         var terms = [UInt64](repeating: 0, count: kept)
         var idf = [Float](repeating: 0, count: kept)
-        for id in 0..<size where vocabulary.terms[id] & HashedFeatures.bigramBit == 0 || df[id] >= Self.bigramMinimumFrequency {
+        for id in 0..<size where isFeature(id) {
             let b = bucket(id), f = first[b]
             first[b] += 1
             terms[f] = vocabulary.terms[id]
