@@ -131,13 +131,12 @@ struct Train: ParsableCommand {
     var noPunctuation = false
 
     @Option(name: .long, help: "Count pairs of adjacent words: on, off, or auto (tried from 5,000 examples on, kept if more accurate on the held-out fifth).")
-    var bigrams: String = LinearClassifier.Options().bigrams.rawValue
+    var bigrams: LinearClassifier.Bigrams = LinearClassifier.Options().bigrams
 
     func validate() throws {
         guard c > 0, c.isFinite else { throw ValidationError("--c must be a positive number") }
         guard tolerance > 0, tolerance.isFinite else { throw ValidationError("--tolerance must be a positive number") }
         guard maxPasses >= 1 else { throw ValidationError("--max-passes must be at least 1") }
-        guard LinearClassifier.Bigrams(rawValue: bigrams) != nil else { throw ValidationError("--bigrams must be on, off or auto") }
     }
 
     func run() throws {
@@ -148,7 +147,7 @@ struct Train: ParsableCommand {
         options.tolerance = tolerance
         options.maxPasses = maxPasses
         options.punctuation = !noPunctuation
-        options.bigrams = LinearClassifier.Bigrams(rawValue: bigrams)!
+        options.bigrams = bigrams
         let trainStart = Date()
         let (model, report) = LinearClassifier.trainReporting(texts: examples.texts, labels: examples.labels, options: options)
         let trainSeconds = Date().timeIntervalSince(trainStart)
@@ -222,3 +221,7 @@ enum ClassifierCommands {
         }
     }
 }
+
+// The argument parser reads `--bigrams` straight into the enum and refuses other values, listing
+// the allowed ones.
+extension LinearClassifier.Bigrams: ExpressibleByArgument {}
