@@ -36,7 +36,7 @@ let package = Package(
         // normalize → dedupe → classify, one folder per stage.
         .target(name: "IngestStages", dependencies: ["IngestCore", "CLibXML2", "CPrefetch"]),
         // Where records go: durable JSON Lines.
-        .target(name: "IngestSinks", dependencies: ["IngestCore"]),
+        .target(name: "IngestSinks", dependencies: ["IngestCore", .product(name: "Logging", package: "swift-log")]),
         // The runner that connects sources, stages and sinks; signals; the JSON log handler.
         .target(name: "IngestDaemon", dependencies: [
             "IngestCore", "IngestInputs", "IngestStages", "IngestSinks",

@@ -87,9 +87,23 @@ public enum Daemon {
             : MergedSource(sources, owner: { $0.web == nil ? 0 : 1 })
         let runner: PipelineRunner
         let fatal = FatalSignal()
+        let locks: [InstanceLock]
+        do {
+            // Before anything is read or written: a second daemon must not touch the first's files.
+            locks = try [InstanceLock(file: config.stateDirectory.appendingPathComponent("ingestd.lock"))]
+                + (config.dropFolder.map { [try InstanceLock(folder: $0.processing)] } ?? [])
+        } catch {
+            logger.critical("cannot start: \(error)", metadata: ["reason": "\(error)"])
+            return 1
+        }
+        // SIGPIPE would kill the daemon when the reader of its stderr goes away
+        // (`ingestd run 2>&1 | jq`); a failed log write must not stop ingestion.
+        signal(SIGPIPE, SIG_IGN)
+        let signalQueue = DispatchQueue(label: "ingestd.signals")
+        var signalSources = ignoredSignals(logger: logger, queue: signalQueue)
         do {
             let stages = try buildStages(config, stateDirectory: config.stateDirectory, logger: logger)
-            let sink = try JSONLinesSink(path: config.sink.path, beforeCommit: { for s in stages { try s.sync() } })
+            let sink = try JSONLinesSink(path: config.sink.path, logger: logger, beforeCommit: { for s in stages { try s.sync() } })
             if sink.repairedBytes > 0 {
                 logger.warning("cut a torn last line left by a crash from the records file",
                                metadata: ["path": .string(config.sink.path.path), "bytes": .stringConvertible(sink.repairedBytes)])
@@ -133,8 +147,6 @@ public enum Daemon {
         let summary = startSummaries(runner, every: config.log.summaryInterval, logger: logger)
         let stopRequested = DispatchSemaphore(value: 0)
         let why = Locked("")
-        let signalQueue = DispatchQueue(label: "ingestd.signals")
-        var signalSources: [any DispatchSourceSignal] = []
         for sig in [SIGTERM, SIGINT] {
             signal(sig, SIG_IGN)
             let s = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
@@ -164,7 +176,23 @@ public enum Daemon {
         logger.notice("stopped", metadata: ["recorded": .stringConvertible(c.recorded), "rejected": .stringConvertible(c.rejected),
                                             "dropped": .stringConvertible(c.dropped)])
         withExtendedLifetime(signalSources) {}
+        withExtendedLifetime(locks) {}
         return failed ? 1 : 0
+    }
+
+    /// Signals whose default action would kill the daemon without a word. SIGHUP will mean
+    /// "reload" once reloading exists; until then it, too, is logged and otherwise ignored.
+    static func ignoredSignals(logger: Logger, queue: DispatchQueue) -> [any DispatchSourceSignal] {
+        [(SIGHUP, "SIGHUP", "SIGHUP received: reloading the pipeline is not supported yet; restart to apply changes"),
+         (SIGUSR1, "SIGUSR1", "SIGUSR1 received and ignored"),
+         (SIGUSR2, "SIGUSR2", "SIGUSR2 received and ignored"),
+         (SIGALRM, "SIGALRM", "SIGALRM received and ignored")].map { sig, name, message in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
+            source.setEventHandler { logger.notice("\(message)", metadata: ["signal": .string(name)]) }
+            source.resume()
+            return source
+        }
     }
 
     static func buildStages(_ config: PipelineConfig, stateDirectory: URL?, logger: Logger) throws -> [any Stage] {
@@ -216,6 +244,15 @@ public enum Daemon {
         }
         let source = ListSource(files: inputs)
         let runner: PipelineRunner
+        let lock: InstanceLock?
+        do {
+            lock = try stateDirectory.map { try InstanceLock(file: $0.appendingPathComponent("ingestd.lock")) }
+        } catch {
+            logger.critical("cannot start: \(error)", metadata: ["reason": "\(error)"])
+            return 1
+        }
+        // `ingestd once … | head` closes stdout early: the write fails (exit 1), no signal death.
+        signal(SIGPIPE, SIG_IGN)
         do {
             let stages = try buildStages(config, stateDirectory: stateDirectory, logger: logger)
             let sync: @Sendable () throws -> Void = { for s in stages { try s.sync() } }
@@ -223,7 +260,7 @@ public enum Daemon {
                 ? JSONLinesSink(fileDescriptor: 1, beforeCommit: sync)
                 : try JSONLinesSink(path: URL(fileURLWithPath: output), beforeCommit: sync)
             runner = PipelineRunner(pipelineName: config.name, runtime: config.runtime, stages: stages, sink: sink,
-                                    source: source, logger: logger, onFatal: { error in
+                                    source: source, logger: logger, followSymlinks: true, onFatal: { error in
                                         logger.critical("cannot write records", metadata: ["reason": "\(error)"])
                                         exit(1)
                                     })
@@ -233,7 +270,8 @@ public enum Daemon {
             return 1
         }
         source.waitUntilFinished()
-        _ = runner.shutdown(timeout: 0)
+        _ = runner.shutdown(timeout: config.runtime.shutdownTimeout)
+        withExtendedLifetime(lock) {}
         let c = runner.snapshot
         return c.rejected > 0 ? 1 : 0
     }

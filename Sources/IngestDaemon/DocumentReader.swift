@@ -4,10 +4,18 @@ import IngestCore
 /// Reads a claimed file, refusing what is not a readable regular file or is too large
 /// before reading it whole.
 enum DocumentReader {
-    static func read(_ url: URL, maxBytes: Int) throws -> [UInt8] {
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+    /// - Parameter followSymlinks: false for the drop folder: whoever may drop files must not
+    ///   be able to make the daemon read a file through a link (`ingestd once` follows the
+    ///   paths its user names).
+    static func read(_ url: URL, maxBytes: Int, followSymlinks: Bool = false) throws -> [UInt8] {
+        // O_NONBLOCK: opening a FIFO someone dropped must not hang a worker.
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followSymlinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else {
             let e = errno
+            if e == ELOOP, !followSymlinks {
+                throw Rejection(.symlink, "a symbolic link; links in the inbox are never followed (move the file itself in)",
+                                stage: "read")
+            }
             throw Rejection(.unreadable, "cannot open: \(String(cString: strerror(e)))", stage: "read")
         }
         defer { close(fd) }
@@ -15,8 +23,11 @@ enum DocumentReader {
         guard fstat(fd, &st) == 0 else {
             throw Rejection(.unreadable, "cannot stat: \(String(cString: strerror(errno)))", stage: "read")
         }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            throw Rejection(.directory, "a folder; only files are processed (move the files inside into the inbox)", stage: "read")
+        }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
-            throw Rejection(.notRegularFile, "not a regular file (a folder, pipe or device)", stage: "read")
+            throw Rejection(.notRegularFile, "not a regular file (a pipe, socket or device)", stage: "read")
         }
         let size = Int(st.st_size)
         if size > maxBytes {

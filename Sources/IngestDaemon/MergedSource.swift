@@ -19,9 +19,11 @@ final class MergedSource: DocumentSource, Sendable {
         for s in sources { try s.start(deliver: deliver) }
     }
 
+    /// Splits exactly: the shares add up to `credits`, never more. The loader refuses a
+    /// `max_in_flight` below the number of sources, so at start-up every source gets one.
     func grant(_ credits: Int) {
         let share = credits / sources.count, extra = credits % sources.count
-        for (i, s) in sources.enumerated() { s.grant(max(1, share + (i < extra ? 1 : 0))) }
+        for (i, s) in sources.enumerated() where share + (i < extra ? 1 : 0) > 0 { s.grant(share + (i < extra ? 1 : 0)) }
     }
 
     func acknowledge(_ claim: Claim, outcome: Outcome) {
@@ -29,6 +31,8 @@ final class MergedSource: DocumentSource, Sendable {
     }
 
     func stop() { for s in sources { s.stop() } }
+
+    func close() { for s in sources { s.close() } }
 
     var backlog: Int { sources.reduce(0) { $0 + $1.backlog } }
 }

@@ -17,6 +17,7 @@ public final class PipelineRunner: Sendable {
     let pipelineName: String
     let maxInFlight: Int
     let maxDocumentBytes: Int
+    let followSymlinks: Bool
     let stages: [any Stage]
     let sink: any RecordSink
     let source: any DocumentSource
@@ -25,13 +26,18 @@ public final class PipelineRunner: Sendable {
     private let inFlight = DispatchGroup()
     private let counters = Locked(Counters())
     private let knownIDs = Locked<Set<String>?>(nil)
+    /// Set when the shutdown timeout passed with documents in flight: what they produce after
+    /// that is neither written nor acknowledged, so they are redone, whole, at the next start.
+    private let abandoned = Locked(false)
     private let onFatal: @Sendable (any Error) -> Void
 
     public init(pipelineName: String, runtime: PipelineConfig.Runtime, stages: [any Stage], sink: any RecordSink,
-                source: any DocumentSource, logger: Logger, onFatal: @escaping @Sendable (any Error) -> Void) {
+                source: any DocumentSource, logger: Logger, followSymlinks: Bool = false,
+                onFatal: @escaping @Sendable (any Error) -> Void) {
         self.pipelineName = pipelineName
         self.maxInFlight = runtime.maxInFlight
         self.maxDocumentBytes = runtime.maxDocumentBytes
+        self.followSymlinks = followSymlinks
         self.stages = stages
         self.sink = sink
         self.source = source
@@ -52,23 +58,30 @@ public final class PipelineRunner: Sendable {
         source.grant(maxInFlight)
     }
 
-    /// Stops claiming, waits up to `timeout` seconds for documents in flight, then closes the
+    /// Stops claiming, waits up to `timeout` seconds for documents in flight, lets the source
+    /// finish the acknowledgements it was given (inputs moved to `done/`), then closes the
     /// stages and flushes the sink. Returns false when documents were still in flight: they
     /// stay in `processing/` and are picked up again at the next start.
     public func shutdown(timeout: Double) -> Bool {
         source.stop()
         let drained = inFlight.wait(timeout: .now() + timeout) == .success
-        for stage in stages { stage.close() }
+        if !drained { abandoned.withLock { $0 = true } }
+        source.close()
+        // A worker may still be inside a stage; `Stage.close` promises no call after it, so the
+        // stages are left to the process exit (their state is synced before every commit).
+        if drained { for stage in stages { stage.close() } }
         do { try sink.close() } catch { logger.error("cannot flush the sink", metadata: ["reason": "\(error)"]) }
         return drained
     }
+
+    private var isAbandoned: Bool { abandoned.withLock { $0 } }
 
     private func process(_ claim: Claim) {
         let started = DispatchTime.now()
         var docID: String?
         var currentStage = "read"
         do {
-            let bytes = try DocumentReader.read(claim.path, maxBytes: maxDocumentBytes)
+            let bytes = try DocumentReader.read(claim.path, maxBytes: maxDocumentBytes, followSymlinks: followSymlinks)
             let sha = SHA256Digest.hex(of: bytes)
             let id = Document.makeID(claimName: claim.claimName, contentSHA256: sha)
             docID = id
@@ -79,8 +92,12 @@ public final class PipelineRunner: Sendable {
                 finish(claim, .recorded(id: id))
                 return
             }
-            let origin = Origin(kind: claim.web == nil ? .file : .url, path: claim.originPath, size: bytes.count, sha256: sha,
+            var origin = Origin(kind: claim.web == nil ? .file : .url, path: claim.originPath, size: bytes.count, sha256: sha,
                                 web: claim.web)
+            if String(validating: claim.nameBytes, as: UTF8.self) == nil {
+                origin.pathBytes = Array(URL(fileURLWithPath: claim.originPath).deletingLastPathComponent().path.utf8)
+                    + [UInt8(ascii: "/")] + claim.nameBytes
+            }
             var doc = Document(id: id, origin: origin, raw: bytes)
             for stage in stages {
                 currentStage = stage.name
@@ -130,6 +147,7 @@ public final class PipelineRunner: Sendable {
     }
 
     private func finish(_ claim: Claim, _ outcome: Outcome) {
+        if isAbandoned { return inFlight.leave() }  // the input stays in processing/; the process is exiting
         counters.withLock { c in
             c.inFlight -= 1
             switch outcome {
@@ -145,6 +163,7 @@ public final class PipelineRunner: Sendable {
     /// The sink could not make a record durable (disk full, I/O error). The input stays in
     /// `processing/` for the next start; the daemon stops rather than acknowledge anything else.
     private func fail(_ claim: Claim, _ error: any Error) {
+        if isAbandoned { return inFlight.leave() }  // the sink was closed at the shutdown timeout
         logger.critical("cannot write records; stopping", metadata: ["path": .string(claim.originPath), "reason": "\(error)"])
         counters.withLock { $0.inFlight -= 1 }
         inFlight.leave()

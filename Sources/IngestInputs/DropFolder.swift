@@ -12,14 +12,18 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
     public let settings: PipelineConfig.DropFolder
     private let logger: Logger
     private let queue = DispatchQueue(label: "ingestd.source.drop-folder")
+    private let settle: SettleCheck
 
     // Confined to `queue`.
     private var watch: InotifyWatch?
     private var deliver: (@Sendable (Claim) -> Void)?
     private var credits = 0
-    private var pending: [String] = []
+    private var pending: [EntryName] = []
     private var pendingHead = 0
-    private var pendingSet: Set<String> = []
+    private var pendingSet: Set<EntryName> = []
+    /// Files seen without a close event, with how they looked at the last check.
+    private var unsettled: [EntryName: SettleCheck.Look] = [:]
+    private var settleTimer: (any DispatchSourceTimer)?
     private var needsRescan = false
     private var stopped = false
     private var stamps = ClaimStamps()
@@ -32,6 +36,7 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
         self.settings = settings
         self.logger = logger
         self.maxRemembered = maxRemembered
+        self.settle = SettleCheck(settleTime: settings.settleTime)
     }
 
     static func device(of url: URL) throws -> UInt {
@@ -41,9 +46,7 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
     }
 
     /// Names that are still being written by convention: ignored until renamed.
-    public static func isIgnored(_ name: String) -> Bool {
-        name.hasPrefix(".") || name.hasSuffix(".tmp") || name.hasSuffix(".part") || name.hasSuffix(".crdownload")
-    }
+    public static func isIgnored(_ name: String) -> Bool { EntryName(name).isIgnored }
 
     public func start(deliver: @escaping @Sendable (Claim) -> Void) throws {
         let fm = FileManager.default
@@ -81,10 +84,16 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
             stopped = true
             watch?.cancel()
             watch = nil
+            settleTimer?.cancel()
+            settleTimer = nil
         }
     }
 
-    public var backlog: Int { queue.sync { pending.count - pendingHead } }
+    /// Acknowledgements run on the queue; the last ones may still be queued when the runner
+    /// has seen every document through, and the process must not exit before they move.
+    public func close() { queue.sync {} }
+
+    public var backlog: Int { queue.sync { pending.count - pendingHead + unsettled.count } }
 
     /// Runs `body` on the source's queue (tests use it to inject events).
     func onQueue(_ body: @escaping @Sendable () -> Void) { queue.async(execute: body) }
@@ -93,7 +102,16 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
         guard !stopped else { return }
         switch event {
         case .ready(let name):
+            unsettled.removeValue(forKey: name)
             remember(name)
+        case .created(let name):
+            guard !name.isIgnored, !pendingSet.contains(name), let look = SettleCheck.look(name.path(in: settings.inbox)) else { break }
+            if look.isRegular {
+                // Its close will say when it is written; a hard link has none, so it is watched.
+                watchUntilSettled(name, look)
+            } else {
+                remember(name)
+            }
         case .overflow:
             logger.warning("inotify queue overflowed; rescanning the inbox", metadata: ["path": .string(settings.inbox.path)])
             scanInbox()
@@ -104,8 +122,8 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
         drain()
     }
 
-    private func remember(_ name: String) {
-        guard !Self.isIgnored(name), !pendingSet.contains(name) else { return }
+    private func remember(_ name: EntryName) {
+        guard !name.isIgnored, !pendingSet.contains(name) else { return }
         if pendingSet.count >= maxRemembered {
             needsRescan = true
             return
@@ -114,16 +132,52 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
         pending.append(name)
     }
 
+    private func watchUntilSettled(_ name: EntryName, _ look: SettleCheck.Look) {
+        if unsettled.count >= maxRemembered {
+            needsRescan = true
+            return
+        }
+        unsettled[name] = look
+        guard settleTimer == nil else { return }
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        let interval = max(settle.settleTime, 0.2)
+        timer.schedule(deadline: .now() + interval, repeating: interval)
+        timer.setEventHandler { [unowned self] in self.recheckUnsettled() }
+        timer.resume()
+        settleTimer = timer
+    }
+
+    private func recheckUnsettled() {
+        let now = SettleCheck.now()
+        for (name, before) in unsettled {
+            let path = name.path(in: settings.inbox)
+            guard let look = SettleCheck.look(path) else {
+                unsettled.removeValue(forKey: name)
+                continue
+            }
+            if settle.isSettled(look, before: before, writers: SettleCheck.writers(path), now: now) {
+                unsettled.removeValue(forKey: name)
+                remember(name)
+            } else {
+                unsettled[name] = look
+            }
+        }
+        if unsettled.isEmpty {
+            settleTimer?.cancel()
+            settleTimer = nil
+        }
+        drain()
+    }
+
     /// Start-up recovery: whatever sits in `processing/` was claimed by an earlier run that
     /// stopped before acknowledging it. It is delivered first, flagged so the runner checks
     /// whether its record was already written.
     private func recoverInFlight() {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: settings.processing.path)) ?? []
-        for claimName in names.sorted() where !claimName.hasPrefix(".") {
-            let original = Self.originalName(of: claimName)
-            let claim = Claim(name: original, claimName: claimName,
+        for claimName in Self.entries(of: settings.processing).map(\.display).sorted() where !claimName.hasPrefix(".") {
+            let original = ClaimName.original(of: claimName, in: settings.processing)
+            let claim = Claim(name: original.display, claimName: claimName,
                               path: settings.processing.appendingPathComponent(claimName),
-                              originPath: settings.inbox.appendingPathComponent(original).path, recovered: true)
+                              originPath: settings.inbox.path + "/" + original.display, recovered: true, nameBytes: original.bytes)
             logger.notice("recovering a document claimed before the last stop",
                           metadata: ["path": .string(claim.path.path)])
             credits -= 1  // may go negative: recovered claims are not refused, new ones wait
@@ -131,26 +185,42 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
         }
     }
 
-    /// Oldest first (by modification time), so a backlog is worked in arrival order.
+    private static func entries(of folder: URL) -> [EntryName] {
+        guard let dir = opendir(folder.path) else { return [] }
+        defer { closedir(dir) }
+        var names: [EntryName] = []
+        while let entry = readdir(dir) {
+            let name = EntryName(direntName: entry)
+            if name.bytes != [0x2E], name.bytes != [0x2E, 0x2E] { names.append(name) }
+        }
+        return names
+    }
+
+    /// Oldest first (by modification time), so a backlog is worked in arrival order. A file
+    /// found here came with no close event, so it is claimed only once settled.
     private func scanInbox() {
         needsRescan = false
-        guard let dir = opendir(settings.inbox.path) else {
+        guard opendir(settings.inbox.path).map({ closedir($0) }) != nil else {
             logger.error("cannot list the inbox", metadata: ["path": .string(settings.inbox.path), "reason": .string(String(cString: strerror(errno)))])
             return
         }
-        var found: [(mtime: Int, name: String)] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+        let now = SettleCheck.now()
+        var found: [(modified: Int, name: EntryName)] = []
+        for name in Self.entries(of: settings.inbox) where !name.isIgnored && !pendingSet.contains(name) {
+            let path = name.path(in: settings.inbox)
+            guard let look = SettleCheck.look(path) else { continue }
+            if settle.isSettled(look, before: unsettled[name], writers: SettleCheck.writers(path), now: now) {
+                unsettled.removeValue(forKey: name)
+                found.append((look.modified, name))
+            } else {
+                if unsettled[name] == nil {
+                    logger.info("file still being written; claimed once it is closed or settled",
+                                metadata: ["path": .string(settings.inbox.path + "/" + name.display)])
+                }
+                watchUntilSettled(name, look)
             }
-            if name == "." || name == ".." || Self.isIgnored(name) || pendingSet.contains(name) { continue }
-            var st = stat()
-            let full = settings.inbox.appendingPathComponent(name).path
-            let mtime = stat(full, &st) == 0 ? Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec) : 0
-            found.append((mtime, name))
         }
-        closedir(dir)
-        found.sort { ($0.mtime, $0.name) < ($1.mtime, $1.name) }
+        found.sort { $0.modified != $1.modified ? $0.modified < $1.modified : $0.name.bytes.lexicographicallyPrecedes($1.name.bytes) }
         for f in found { remember(f.name) }
     }
 
@@ -177,27 +247,37 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
 
     /// Renames the file into `processing/`. A file that vanished since its event (deleted,
     /// or taken by another process) is skipped quietly.
-    func claim(_ name: String) -> Claim? {
+    func claim(_ name: EntryName) -> Claim? {
         let stamp = stamps.next()
-        let claimName = "\(stamp)-\(name)"
-        let from = settings.inbox.appendingPathComponent(name)
-        let to = settings.processing.appendingPathComponent(claimName)
-        if rename(from.path, to.path) != 0 {
+        let claimName = ClaimName(stamp: stamp, name: name)
+        let from = name.path(in: settings.inbox)
+        let display = settings.inbox.path + "/" + name.display
+        if !claimName.exact {
+            do {
+                try ClaimName.writeSidecar(stamp: stamp, name: name, in: settings.processing)
+            } catch {
+                // The claim goes on: the worst case after a crash is the stand-in name in done/.
+                logger.warning("cannot save the exact name of a claimed file", metadata: ["path": .string(display), "reason": "\(error)"])
+            }
+        }
+        let to = settings.processing.appendingPathComponent(claimName.claimName)
+        if rename(from, to.path) != 0 {
             let e = errno
+            if !claimName.exact { ClaimName.removeSidecar(of: claimName.claimName, in: settings.processing) }
             if e == ENOENT {
-                logger.debug("file vanished before it could be claimed", metadata: ["path": .string(from.path)])
+                logger.debug("file vanished before it could be claimed", metadata: ["path": .string(display)])
             } else {
-                logger.warning("cannot claim file", metadata: ["path": .string(from.path), "reason": .string(String(cString: strerror(e)))])
+                logger.warning("cannot claim file", metadata: ["path": .string(display), "reason": .string(String(cString: strerror(e)))])
             }
             return nil
         }
-        return Claim(name: name, claimName: claimName, path: to, originPath: from.path, recovered: false)
+        return Claim(name: name.display, claimName: claimName.claimName, path: to, originPath: display, recovered: false,
+                     nameBytes: name.bytes)
     }
 
     static func originalName(of claimName: String) -> String {
-        let parts = claimName.split(separator: "-", maxSplits: 1)
-        if parts.count == 2, parts[0].count == 16, parts[0].allSatisfy(\.isHexDigit) { return String(parts[1]) }
-        return claimName
+        guard let stamp = ClaimName.stamp(of: claimName) else { return claimName }
+        return String(claimName.dropFirst(stamp.count + 1))
     }
 
     public func acknowledge(_ claim: Claim, outcome: Outcome) {
@@ -215,16 +295,13 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
                 if unlink(claim.path.path) != 0, errno != ENOENT {
                     logger.error("cannot delete processed file", metadata: ["path": .string(claim.path.path)])
                 }
-                return
-            }
-            let target = SettledInputs.freeName(in: settings.done, for: claim)
-            if rename(claim.path.path, target.path) != 0 {
-                logger.error("cannot move processed file to done/",
-                             metadata: ["path": .string(claim.path.path), "reason": .string(String(cString: strerror(errno)))])
+            } else {
+                SettledInputs.moveToDone(claim, into: settings.done, logger: logger)
             }
         case .rejected(let rejection):
             SettledInputs.moveToFailed(claim, rejection, into: settings.failed, logger: logger)
         }
+        if !ClaimName.carriesExactly(claim) { ClaimName.removeSidecar(of: claim.claimName, in: settings.processing) }
     }
 }
 

@@ -2,11 +2,15 @@ import Dispatch
 import Glibc
 import IngestCore
 
-/// One inotify watch on one folder, delivering file names that are ready (closed after
-/// writing, or moved in) on `queue`. Confined to that queue.
+/// One inotify watch on one folder, delivering names that are ready (closed after writing, or
+/// moved in) or merely created on `queue`. Confined to that queue.
 final class InotifyWatch: @unchecked Sendable {
     enum Event: Equatable {
-        case ready(String)
+        /// Closed after writing, or moved in whole (a file, a folder or a link).
+        case ready(EntryName)
+        /// Created in place: a file still to be written (its close comes later), or a link,
+        /// folder, FIFO or hard link, which no close event will ever announce.
+        case created(EntryName)
         /// The kernel queue overflowed: events were lost, the folder must be rescanned.
         case overflow
         /// The watched folder itself was deleted or moved away.
@@ -20,7 +24,7 @@ final class InotifyWatch: @unchecked Sendable {
     init(folder: String, queue: DispatchQueue, handler: @escaping (Event) -> Void) throws {
         fd = inotify_init1(Int32(IN_NONBLOCK | IN_CLOEXEC))
         guard fd >= 0 else { throw POSIXFailure("inotify_init1", errno) }
-        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
+        let mask = UInt32(IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
         guard inotify_add_watch(fd, folder, mask) >= 0 else {
             let e = errno
             close(fd)
@@ -52,9 +56,9 @@ final class InotifyWatch: @unchecked Sendable {
                         events.append(.overflow)
                     } else if header.mask & UInt32(IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED) != 0 {
                         events.append(.folderGone)
-                    } else if nameLength > 0, header.mask & UInt32(IN_ISDIR) == 0 {
-                        let nameBytes = raw[nameStart..<min(n, nameStart + nameLength)].prefix { $0 != 0 }
-                        events.append(.ready(String(decoding: nameBytes, as: UTF8.self)))
+                    } else if nameLength > 0 {
+                        let name = EntryName(Array(raw[nameStart..<min(n, nameStart + nameLength)].prefix { $0 != 0 }))
+                        events.append(header.mask & UInt32(IN_CREATE) != 0 ? .created(name) : .ready(name))
                     }
                     offset = nameStart + nameLength
                 }

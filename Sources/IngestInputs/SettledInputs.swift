@@ -8,7 +8,6 @@ enum SettledInputs {
     /// saying why (reason code, message, stage, time, original name, URL).
     static func moveToFailed(_ claim: Claim, _ rejection: Rejection, into folder: URL, logger: Logger) {
         let target = freeName(in: folder, for: claim)
-        let sidecar = URL(fileURLWithPath: target.path + ".error.json")
         var fields: [(String, JSONValue)] = [
             ("reason", .string(rejection.code.rawValue)),
             ("message", .string(rejection.message)),
@@ -16,22 +15,44 @@ enum SettledInputs {
             ("time", .string(Timestamp.rfc3339(Date()))),
             ("file", .string(claim.name)),
         ]
-        if let web = claim.web { fields.append(("url", .string(web.url))) }
-        let body = JSONValue.object(fields).serialized() + "\n"
-        // The sidecar first: a file in failed/ always has its reason next to it.
-        if !FileManager.default.createFile(atPath: sidecar.path, contents: Data(body.utf8)) {
-            logger.error("cannot write error sidecar", metadata: ["path": .string(sidecar.path)])
+        if String(validating: claim.nameBytes, as: UTF8.self) == nil {
+            fields.append(("file_base64", .string(Data(claim.nameBytes).base64EncodedString())))
         }
-        if rename(claim.path.path, target.path) != 0 {
+        if let web = claim.web { fields.append(("url", .string(web.url))) }
+        let body = Array((JSONValue.object(fields).serialized() + "\n").utf8)
+        // The sidecar first: a file in failed/ always has its reason next to it.
+        let sidecar = EntryName(target.bytes + Array(".error.json".utf8))
+        if !write(body, to: sidecar.path(in: folder)) {
+            logger.error("cannot write error sidecar", metadata: ["path": .string(folder.path + "/" + sidecar.display),
+                                                                  "reason": .string(String(cString: strerror(errno)))])
+        }
+        if rename(claim.path.path, target.path(in: folder)) != 0 {
             logger.error("cannot move rejected file to failed/",
                          metadata: ["path": .string(claim.path.path), "reason": .string(String(cString: strerror(errno)))])
         }
     }
 
-    /// `FOLDER/NAME`, or `FOLDER/STAMP-NAME` when a file of that name is already there.
-    static func freeName(in folder: URL, for claim: Claim) -> URL {
-        let plain = folder.appendingPathComponent(claim.name)
+    /// An input whose record is durable (or that a stage dropped): into `folder`.
+    static func moveToDone(_ claim: Claim, into folder: URL, logger: Logger) {
+        if rename(claim.path.path, freeName(in: folder, for: claim).path(in: folder)) != 0 {
+            logger.error("cannot move processed file to done/",
+                         metadata: ["path": .string(claim.path.path), "reason": .string(String(cString: strerror(errno)))])
+        }
+    }
+
+    /// The input's own name when it is free and short enough to carry `.error.json` too,
+    /// otherwise its claim name (unique, and always short enough).
+    static func freeName(in folder: URL, for claim: Claim) -> EntryName {
+        let plain = EntryName(claim.nameBytes)
+        guard plain.bytes.count <= maxSettledNameBytes, !plain.bytes.isEmpty else { return EntryName(claim.claimName) }
         var st = stat()
-        return lstat(plain.path, &st) == 0 ? folder.appendingPathComponent(claim.claimName) : plain
+        return lstat(plain.path(in: folder), &st) == 0 ? EntryName(claim.claimName) : plain
+    }
+
+    private static func write(_ bytes: [UInt8], to path: [CChar]) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return (try? FileIO.writeAll(fd, bytes)) != nil
     }
 }

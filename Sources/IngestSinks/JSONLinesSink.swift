@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import Logging
 
 /// Appends one JSON record per line to a file and makes it durable before acknowledging.
 ///
@@ -7,6 +8,11 @@ import IngestCore
 /// together, so durability costs one fdatasync per batch, not per record. Before each commit
 /// `beforeCommit` runs (stages make their own state durable there). At open, a torn last line
 /// left by a crash is cut off so readers never see half a record.
+///
+/// The file may be renamed (logrotate) or deleted under the running daemon. Before each batch
+/// the sink checks that its path still names the file it holds open, and after writing that
+/// the file still has a name: otherwise it opens a fresh file at the path (writing the batch
+/// again if it went to a deleted file), so no input is acknowledged for a record nobody can read.
 public final class JSONLinesSink: RecordSink, @unchecked Sendable {
     // All mutable state below is touched only on `queue`.
     private let queue = DispatchQueue(label: "ingestd.sink.jsonl")
@@ -16,21 +22,30 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
     private let ownsDescriptor: Bool
     private let durable: Bool
     private let beforeCommit: @Sendable () throws -> Void
+    private let logger: Logger?
     public let path: URL?
     /// Bytes of a torn last line removed at open (0 when the file was whole).
     public let repairedBytes: Int
 
     /// A durable sink writing to `path` (created with its folder if missing).
-    public init(path: URL, beforeCommit: @escaping @Sendable () throws -> Void = {}) throws {
-        try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
-        let fd = open(path.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw POSIXFailure("open \(path.path)", errno) }
+    public init(path: URL, logger: Logger? = nil, beforeCommit: @escaping @Sendable () throws -> Void = {}) throws {
+        let fd = try Self.open(path)
         self.fd = fd
         self.path = path
         self.ownsDescriptor = true
         self.durable = true
         self.beforeCommit = beforeCommit
+        self.logger = logger
         self.repairedBytes = try Self.repairTornTail(fd: fd, path: path)
+    }
+
+    private static func open(_ path: URL) throws -> Int32 {
+        try FileManager.default.createDirectory(at: path.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let fd = Glibc.open(path.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw POSIXFailure("open \(path.path)", errno) }
+        // The file's name must survive a power cut as surely as the records in it.
+        FileIO.syncDirectory(path.deletingLastPathComponent())
+        return fd
     }
 
     /// A sink on an already open descriptor (stdout for `ingestd once --output -`): no repair,
@@ -41,6 +56,7 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         self.ownsDescriptor = false
         self.durable = false
         self.beforeCommit = beforeCommit
+        self.logger = nil
         self.repairedBytes = 0
     }
 
@@ -69,13 +85,46 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
                 bytes.append(0x0A)
             }
             if !bytes.isEmpty {
-                try FileIO.writeAll(fd, bytes)
-                if durable, fdatasync(fd) != 0 { throw POSIXFailure("fdatasync \(path?.path ?? "sink")", errno) }
+                if let path, durable, !Self.names(path, fd) {
+                    try reopen(because: "the records file was renamed or deleted; writing a new one")
+                }
+                try commit(bytes)
+                if durable, !Self.hasName(fd) {
+                    // Deleted between the check and the write: those records are in no file.
+                    try reopen(because: "the records file was deleted while records were written to it; writing them again to a new one")
+                    try commit(bytes)
+                }
             }
         } catch let e {
             error = e
         }
         for (_, completion) in batch { completion(error) }
+    }
+
+    private func commit(_ bytes: [UInt8]) throws {
+        try FileIO.writeAll(fd, bytes)
+        if durable, fdatasync(fd) != 0 { throw POSIXFailure("fdatasync \(path?.path ?? "sink")", errno) }
+    }
+
+    private func reopen(because message: String) throws {
+        guard let path else { return }
+        let fresh = try Self.open(path)
+        Glibc.close(fd)
+        fd = fresh
+        logger?.warning("\(message)", metadata: ["path": .string(path.path)])
+    }
+
+    /// Whether `path` names the file open on `fd` (same device and inode).
+    static func names(_ path: URL, _ fd: Int32) -> Bool {
+        var atPath = stat(), open = stat()
+        guard stat(path.path, &atPath) == 0, fstat(fd, &open) == 0 else { return false }
+        return atPath.st_dev == open.st_dev && atPath.st_ino == open.st_ino
+    }
+
+    /// Whether the open file still has a name anywhere (deleted files have none).
+    static func hasName(_ fd: Int32) -> Bool {
+        var open = stat()
+        return fstat(fd, &open) == 0 && open.st_nlink > 0
     }
 
     public func existingIDs() throws -> Set<String> {

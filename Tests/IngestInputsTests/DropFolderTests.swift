@@ -116,7 +116,7 @@ final class DropFolderTests: XCTestCase {
         try drop("kept.txt")
         XCTAssertEqual(got.wait(for: 1).map(\.name), ["kept.txt"])
         XCTAssertEqual(got.wait(for: 2, timeout: 0.3).count, 1)
-        XCTAssertNil(folder.claim("never-existed.txt"))
+        XCTAssertNil(folder.claim(EntryName("never-existed.txt")))
         folder.stop()
     }
 

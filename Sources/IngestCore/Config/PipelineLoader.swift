@@ -62,7 +62,9 @@ public enum PipelineLoader {
         }
 
         var runtime = PipelineConfig.Runtime()
+        var maxInFlightAt: (line: Int, column: Int)?
         if var m = top.map("runtime") {
+            if m.has("max_in_flight") { maxInFlightAt = m.keyPosition("max_in_flight") }
             runtime.concurrency = m.int("concurrency", default: runtime.concurrency, in: 1...256)
             runtime.maxInFlight = m.int("max_in_flight", default: runtime.maxInFlight, in: 1...100_000)
             runtime.maxDocumentBytes = m.byteSize("max_document_bytes", default: runtime.maxDocumentBytes, in: 1...(1 << 31))
@@ -76,6 +78,9 @@ public enum PipelineLoader {
 
         var dropFolder: PipelineConfig.DropFolder? = PipelineConfig.DropFolder(
             inbox: resolve("inbox"), processing: resolve("processing"), done: resolve("done"), failed: resolve("failed"))
+        // Where each path the daemon writes was set, to point at it when it lies in the inbox.
+        var written: [(key: String, url: URL, at: (line: Int, column: Int))] = []
+        var inboxAt = (line: top.line, column: top.column)
         var urls: PipelineConfig.URLSources?
         if top.has("sources") {
             dropFolder = nil
@@ -87,7 +92,13 @@ public enum PipelineLoader {
                         done: resolve(m.string("done", default: "done")),
                         failed: resolve(m.string("failed", default: "failed")))
                     d.afterSuccess = .init(rawValue: m.oneOf("on_success", ["move", "delete"], default: "move")) ?? .move
+                    d.settleTime = m.duration("settle_time", default: d.settleTime, in: 0...3600)
                     m.reportUnknownKeys()
+                    inboxAt = m.has("path") ? m.keyPosition("path") : (m.line, m.column)
+                    for key in ["processing", "done", "failed"] {
+                        written.append(("sources.drop_folder.\(key)", key == "processing" ? d.processing : key == "done" ? d.done : d.failed,
+                                        m.has(key) ? m.keyPosition(key) : inboxAt))
+                    }
                     let folders = [("path", d.inbox), ("processing", d.processing), ("done", d.done), ("failed", d.failed)]
                     for (i, a) in folders.enumerated() {
                         for b in folders[(i + 1)...] where a.1.path == b.1.path {
@@ -138,12 +149,31 @@ public enum PipelineLoader {
         }
 
         var sink = PipelineConfig.Sink(path: resolve("records/records.jsonl"))
+        var sinkAt = inboxAt
         if var m = top.map("sink") {
             sink.type = m.oneOf("type", ["jsonl"], default: "jsonl")
             sink.path = resolve(m.string("path", default: "records/records.jsonl"))
             m.reportUnknownKeys()
+            if m.has("path") { sinkAt = m.keyPosition("path") }
         }
         let state = resolve(top.string("state_dir", default: "state"))
+        written.append(("sink.path", sink.path, sinkAt))
+        written.append(("state_dir", state, top.has("state_dir") ? top.keyPosition("state_dir") : inboxAt))
+        if let inbox = dropFolder?.inbox {
+            // The daemon would claim its own records or state as dropped documents.
+            // (A drop-folder path equal to the inbox is reported above as "the same folder".)
+            for w in written where w.url.path.hasPrefix(inbox.path + "/")
+                || (w.url.path == inbox.path && !w.key.hasPrefix("sources.drop_folder.")) {
+                top.diagnostics.report("\(w.key) (\(w.url.path)) lies inside the drop folder \(inbox.path), which would "
+                                       + "claim it as a dropped document; put it outside sources.drop_folder.path",
+                                       line: w.at.line, column: w.at.column)
+            }
+        }
+        let sourceCount = (dropFolder == nil ? 0 : 1) + (urls == nil ? 0 : 1)
+        if let at = maxInFlightAt, runtime.maxInFlight < sourceCount {
+            top.diagnostics.report("runtime.max_in_flight: \(runtime.maxInFlight) is below the number of sources (\(sourceCount)); "
+                                   + "each source needs at least one document in flight", line: at.line, column: at.column)
+        }
 
         if urls != nil {
             urls!.stateFolder = state.appendingPathComponent("urls")

@@ -3,8 +3,11 @@ import Foundation
 /// A file a source has taken responsibility for. For the drop folder it now sits in
 /// `processing/` under `claimName`; for `ingestd once` it is where the user named it.
 public struct Claim: Sendable {
-    /// The name the user gave the file.
+    /// The name the user gave the file, for messages (a name that is not UTF-8 is shown with
+    /// U+FFFD in place of the bytes that are not).
     public let name: String
+    /// The same name exactly as the file system has it: what `done/` and `failed/` reuse.
+    public let nameBytes: [UInt8]
     /// The unique name of this claim; part of the record id, so it must be stable across restarts.
     public let claimName: String
     /// Where to read the bytes now.
@@ -16,8 +19,10 @@ public struct Claim: Sendable {
     /// For a fetched document: how it was fetched (`origin.kind` "url").
     public let web: WebOrigin?
 
-    public init(name: String, claimName: String, path: URL, originPath: String, recovered: Bool, web: WebOrigin? = nil) {
+    public init(name: String, claimName: String, path: URL, originPath: String, recovered: Bool, web: WebOrigin? = nil,
+                nameBytes: [UInt8]? = nil) {
         self.name = name
+        self.nameBytes = nameBytes ?? Array(name.utf8)
         self.claimName = claimName
         self.path = path
         self.originPath = originPath
@@ -48,8 +53,15 @@ public protocol DocumentSource: AnyObject, Sendable {
     func acknowledge(_ claim: Claim, outcome: Outcome)
     /// Stops claiming; claims already delivered are still acknowledged afterwards.
     func stop()
+    /// Called once after the last acknowledgement; returns when every acknowledgement has
+    /// taken effect (inputs moved, state saved), so a clean stop leaves nothing half done.
+    func close()
     /// Documents known to be waiting but not yet claimed.
     var backlog: Int { get }
+}
+
+extension DocumentSource {
+    public func close() {}
 }
 
 /// Where records go. `submit` hands over one serialized record (or `nil` for a document that

@@ -27,6 +27,8 @@ public struct Origin: Sendable, Equatable {
     public var kind: Kind
     /// The path the user dropped the file at (inbox path), or the URL.
     public var path: String
+    /// The path's exact bytes when they are not UTF-8 (`path` then shows U+FFFD for them).
+    public var pathBytes: [UInt8]?
     public var size: Int
     public var sha256: String
     /// The character encoding the bytes were decoded from, once `normalize` has run.

@@ -10,6 +10,9 @@ public enum RecordSchema {
             ("kind", .string(doc.origin.kind.rawValue)),
             ("path", .string(doc.origin.path)),
         ]
+        if let bytes = doc.origin.pathBytes {
+            origin.append(("path_base64", .string(Data(bytes).base64EncodedString())))
+        }
         if let web = doc.origin.web {
             origin += [
                 ("url", .string(web.url)),

@@ -11,6 +11,11 @@ public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
         public static let tooLarge = Code(rawValue: "too_large")
         public static let unreadable = Code(rawValue: "unreadable")
         public static let notRegularFile = Code(rawValue: "not_a_regular_file")
+        /// A symbolic link in the inbox: never followed, so dropping a link cannot make the
+        /// daemon read a file the dropper may not.
+        public static let symlink = Code(rawValue: "symlink")
+        /// A folder in the inbox: only files are processed.
+        public static let directory = Code(rawValue: "directory")
         public static let noContent = Code(rawValue: "no_content")
         public static let stageFailed = Code(rawValue: "stage_failed")
     }

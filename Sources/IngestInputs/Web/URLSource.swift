@@ -99,6 +99,9 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         }
     }
 
+    /// Acknowledgements that were queued before the stop settle and the state is saved.
+    public func close() { queue.sync { saveState() } }
+
     public var backlog: Int { queue.sync { spooled.count + jobs.filter { $0.item != nil }.count } }
 
     // MARK: the schedule
