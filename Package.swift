@@ -62,6 +62,7 @@ let package = Package(
         .testTarget(name: "IngestInputsTests", dependencies: ["IngestInputs", "IngestCore", "CCurl", "LoopbackHTTP"]),
         .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages", "IngestCore"]),
         .testTarget(name: "IngestSinksTests", dependencies: ["IngestSinks", "IngestCore"]),
+        .testTarget(name: "IngestDaemonTests", dependencies: ["IngestDaemon", "IngestCore", "IngestInputs"]),
         .testTarget(name: "EndToEndTests", dependencies: ["IngestCore", "LoopbackHTTP"]),
     ]
 )

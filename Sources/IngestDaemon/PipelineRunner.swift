@@ -104,6 +104,7 @@ public final class PipelineRunner: Sendable {
                 let verdict = try stage.process(&doc)
                 doc.stagesRun.append(stage.name)
                 if case let .drop(reason, of) = verdict {
+                    if isAbandoned { return inFlight.leave() }
                     sink.submit(nil) { [self] error in
                         if let error { return fail(claim, error) }
                         var meta: Logger.Metadata = ["doc": .string(id), "stage": .string(stage.name), "reason": .string(reason),
@@ -119,6 +120,8 @@ public final class PipelineRunner: Sendable {
             RecordSchema.json(for: doc, ingestedAt: Date(), pipeline: pipelineName).write(into: &line)
             let words = doc.words ?? WordCount.count(doc.text)
             let dedupe = doc.dedupe?.status.rawValue
+            // Past the shutdown timeout the sink is closing: the input is redone at the next start.
+            if isAbandoned { return inFlight.leave() }
             sink.submit(line) { [self] error in
                 if let error { return fail(claim, error) }
                 let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6

@@ -7,7 +7,7 @@ enum SettledInputs {
     /// A rejected input: into `folder` under its own name when free, beside `NAME.error.json`
     /// saying why (reason code, message, stage, time, original name, URL).
     static func moveToFailed(_ claim: Claim, _ rejection: Rejection, into folder: URL, logger: Logger) {
-        let target = freeName(in: folder, for: claim)
+        let target = freeName(in: folder, for: claim, room: maxSettledNameBytes)
         var fields: [(String, JSONValue)] = [
             ("reason", .string(rejection.code.rawValue)),
             ("message", .string(rejection.message)),
@@ -34,17 +34,17 @@ enum SettledInputs {
 
     /// An input whose record is durable (or that a stage dropped): into `folder`.
     static func moveToDone(_ claim: Claim, into folder: URL, logger: Logger) {
-        if rename(claim.path.path, freeName(in: folder, for: claim).path(in: folder)) != 0 {
+        if rename(claim.path.path, freeName(in: folder, for: claim, room: 255).path(in: folder)) != 0 {
             logger.error("cannot move processed file to done/",
                          metadata: ["path": .string(claim.path.path), "reason": .string(String(cString: strerror(errno)))])
         }
     }
 
-    /// The input's own name when it is free and short enough to carry `.error.json` too,
-    /// otherwise its claim name (unique, and always short enough).
-    static func freeName(in folder: URL, for claim: Claim) -> EntryName {
+    /// The input's own name when it is free and no longer than `room` (`failed/` keeps room
+    /// for `.error.json`), otherwise its claim name (unique, and always short enough).
+    static func freeName(in folder: URL, for claim: Claim, room: Int) -> EntryName {
         let plain = EntryName(claim.nameBytes)
-        guard plain.bytes.count <= maxSettledNameBytes, !plain.bytes.isEmpty else { return EntryName(claim.claimName) }
+        guard plain.bytes.count <= room, !plain.bytes.isEmpty else { return EntryName(claim.claimName) }
         var st = stat()
         return lstat(plain.path(in: folder), &st) == 0 ? EntryName(claim.claimName) : plain
     }

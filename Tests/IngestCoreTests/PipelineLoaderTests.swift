@@ -213,6 +213,35 @@ final class PipelineLoaderTests: XCTestCase {
         XCTAssertEqual(found, ["p.yaml:3:5: sources.drop_folder: 'path' and 'done' are the same folder (/srv/pipe/in); each needs its own"])
     }
 
+    /// The records file, the state folder or a drop-folder folder inside the inbox would be
+    /// claimed by the daemon as dropped documents.
+    func testRecordsStateAndDropFoldersInsideTheInboxAreRefusedAtTheirKeys() {
+        XCTAssertEqual(issues("sources:\n  drop_folder:\n    path: in\n    done: in/done\nsink:\n  path: in/records.jsonl\n"
+                              + "state_dir: in/state\nstages:\n  - use: noop\n"), [
+            "p.yaml:4:5: sources.drop_folder.done (/srv/pipe/in/done) lies inside the drop folder /srv/pipe/in, which would claim it as a dropped document; put it outside sources.drop_folder.path",
+            "p.yaml:6:3: sink.path (/srv/pipe/in/records.jsonl) lies inside the drop folder /srv/pipe/in, which would claim it as a dropped document; put it outside sources.drop_folder.path",
+            "p.yaml:7:1: state_dir (/srv/pipe/in/state) lies inside the drop folder /srv/pipe/in, which would claim it as a dropped document; put it outside sources.drop_folder.path",
+        ])
+        // Left at their defaults, they are blamed on the drop folder's path that swallows them.
+        let found = issues("sources:\n  drop_folder:\n    path: .\nstages:\n  - use: noop\n")
+        XCTAssertEqual(found.count, 5, "\(found)")
+        XCTAssertTrue(found.allSatisfy { $0.hasPrefix("p.yaml:3:5:") && $0.contains("lies inside the drop folder /srv/pipe,") }, "\(found)")
+        XCTAssertEqual(issues("sources:\n  drop_folder:\n    path: inbox\nsink:\n  path: inbox-records/r.jsonl\nstages:\n  - use: noop\n"), [],
+                       "a sibling whose name starts like the inbox is not inside it")
+    }
+
+    func testMaxInFlightBelowTheNumberOfSourcesIsRefused() {
+        let two = "sources:\n  drop_folder: {path: in}\n  urls:\n    - {url: \"https://news.example/feed\"}\nruntime:\n  concurrency: 1\n  max_in_flight: 1\nstages:\n  - use: noop\n"
+        XCTAssertEqual(issues(two), ["p.yaml:7:3: runtime.max_in_flight: 1 is below the number of sources (2); each source needs at least one document in flight"])
+        XCTAssertEqual(issues(two.replacingOccurrences(of: "max_in_flight: 1", with: "max_in_flight: 2")), [])
+    }
+
+    func testSettleTimeIsADuration() throws {
+        XCTAssertEqual(try parse("sources:\n  drop_folder: {settle_time: 500ms}\nstages:\n  - use: noop\n").dropFolder?.settleTime, 0.5)
+        XCTAssertEqual(try parse("stages:\n  - use: noop\n").dropFolder?.settleTime, 2)
+        XCTAssertTrue(issues("sources:\n  drop_folder: {settle_time: soon}\nstages:\n  - use: noop\n").first?.contains("settle_time") ?? false)
+    }
+
     func testDuplicateKeyIsRefused() {
         let found = issues("name: a\nname: b\nstages:\n  - use: noop\n")
         XCTAssertEqual(found.count, 1)

@@ -76,6 +76,57 @@ final class JSONLinesSinkTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: whole).count, 11)
     }
 
+    /// logrotate's way: the file is renamed away (and, with `create`, a new empty one made).
+    /// Records after the rename go to a file at the configured path, not to the renamed one.
+    func testARenamedRecordsFileIsFollowedByAFreshOneAtThePath() throws {
+        let path = dir.appendingPathComponent("records/r.jsonl")
+        let rotated = dir.appendingPathComponent("records/r.jsonl.1")
+        let sink = try JSONLinesSink(path: path)
+        XCTAssertTrue(submitAndWait(sink, [line("a")]).allSatisfy { $0 == nil })
+        XCTAssertEqual(rename(path.path, rotated.path), 0)
+        XCTAssertTrue(submitAndWait(sink, [line("b"), line("c")]).allSatisfy { $0 == nil })
+        XCTAssertEqual(try String(contentsOf: rotated, encoding: .utf8), String(decoding: line("a"), as: UTF8.self) + "\n")
+        XCTAssertEqual(try sink.existingIDs(), ["b", "c"])
+
+        // `create`: the rotator makes the new file itself; the sink appends to that one.
+        let rotated2 = dir.appendingPathComponent("records/r.jsonl.2")
+        XCTAssertEqual(rename(path.path, rotated2.path), 0)
+        FileManager.default.createFile(atPath: path.path, contents: Data())
+        XCTAssertTrue(submitAndWait(sink, [line("d")]).allSatisfy { $0 == nil })
+        XCTAssertEqual(try sink.existingIDs(), ["d"])
+        XCTAssertEqual(try String(contentsOf: rotated2, encoding: .utf8).split(separator: "\n").count, 2)
+        try sink.close()
+    }
+
+    /// A deleted records file (or its whole folder) must not swallow the next records.
+    func testADeletedRecordsFileOrFolderIsRecreatedBeforeTheNextBatch() throws {
+        let folder = dir.appendingPathComponent("records")
+        let path = folder.appendingPathComponent("r.jsonl")
+        let sink = try JSONLinesSink(path: path)
+        XCTAssertTrue(submitAndWait(sink, [line("a")]).allSatisfy { $0 == nil })
+        XCTAssertEqual(unlink(path.path), 0)
+        XCTAssertTrue(submitAndWait(sink, [line("b")]).allSatisfy { $0 == nil })
+        XCTAssertEqual(try sink.existingIDs(), ["b"])
+
+        try FileManager.default.removeItem(at: folder)
+        XCTAssertTrue(submitAndWait(sink, [line("c")]).allSatisfy { $0 == nil })
+        XCTAssertEqual(try sink.existingIDs(), ["c"])
+        try sink.close()
+    }
+
+    /// When no file can be made at the path, the batch fails: nothing is acknowledged.
+    func testABatchFailsWhenTheRecordsFileCannotBeRecreated() throws {
+        let folder = dir.appendingPathComponent("records")
+        let path = folder.appendingPathComponent("r.jsonl")
+        let sink = try JSONLinesSink(path: path)
+        try FileManager.default.removeItem(at: folder)
+        // A file where the folder was: the folder cannot be made again.
+        FileManager.default.createFile(atPath: folder.path, contents: Data("x".utf8))
+        let results = submitAndWait(sink, [line("a")])
+        XCTAssertEqual(results.count, 1)
+        XCTAssertNotNil(results[0] ?? nil)
+    }
+
     func testConcurrentSubmittersAllLandExactlyOnce() throws {
         let path = dir.appendingPathComponent("r.jsonl")
         let sink = try JSONLinesSink(path: path)

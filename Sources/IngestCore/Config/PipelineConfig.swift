@@ -15,6 +15,8 @@ public struct PipelineConfig: Sendable {
         public var maxInFlight: Int = 64
         public var maxDocumentBytes: Int = 20_000_000
         public var shutdownTimeout: Double = 10
+
+        public init() {}
     }
 
     public struct DropFolder: Sendable {
