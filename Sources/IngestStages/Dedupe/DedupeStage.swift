@@ -1,4 +1,5 @@
 import IngestCore
+import Logging
 
 /// `dedupe`: marks (or drops) documents seen before — the same text, the same canonical URL,
 /// or nearly the same text (re-scrapes, syndicated copies with another headline or byline,
@@ -97,12 +98,33 @@ struct DedupeStage: Stage {
         let shingle: Int
         let retention: Retention
         func build(_ context: StageContext) throws -> any Stage {
-            DedupeStage(policy: policy,
-                        exact: try ExactIndex(directory: context.stateDirectory, retention: retention),
-                        urls: try ExactIndex(directory: context.stateDirectory, fileName: "dedupe-url.log", retention: retention),
-                        near: near ? try NearDuplicateIndex(directory: context.stateDirectory, bar: NearDuplicateIndex.bar(threshold: threshold),
-                                                            retention: retention) : nil,
-                        shingle: shingle)
+            let stage = DedupeStage(
+                policy: policy,
+                exact: try ExactIndex(directory: context.stateDirectory, retention: retention),
+                urls: try ExactIndex(directory: context.stateDirectory, fileName: "dedupe-url.log", retention: retention),
+                near: near ? try NearDuplicateIndex(directory: context.stateDirectory, bar: NearDuplicateIndex.bar(threshold: threshold),
+                                                    retention: retention) : nil,
+                shingle: shingle)
+            stage.report(to: context.logger)
+            return stage
+        }
+    }
+
+    /// Says what opening the logs repaired or converted: damage is never taken in silently.
+    func report(to logger: Logger) {
+        for opening in [exact.opening, urls.opening, near?.opening].compactMap({ $0 }) {
+            if let repair = opening.repair {
+                logger.warning("dedupe log damaged: kept the entries before the damage, moved the rest aside", metadata: [
+                    "file": .string(opening.file.path), "offset": .stringConvertible(repair.offset),
+                    "entries_kept": .stringConvertible(repair.entriesKept), "bytes_moved": .stringConvertible(repair.bytesMoved),
+                    "moved_to": .string(repair.movedTo.path),
+                ])
+            }
+            if opening.legacy {
+                logger.notice("dedupe log rewritten from the old headerless format into the checksummed one", metadata: [
+                    "file": .string(opening.file.path), "entries": .stringConvertible(opening.entries),
+                ])
+            }
         }
     }
 }

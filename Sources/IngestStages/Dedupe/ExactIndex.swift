@@ -4,10 +4,12 @@ import IngestCore
 /// Key → id of the first record with that key (a content hash, a canonical URL), kept in
 /// memory and, when a state folder is configured, in an append-only log there.
 ///
-/// The log is one `KEY ID TIME` line per entry. A crash can leave a torn last line; it is cut
-/// off at open, which loses at most an entry whose record was never acknowledged (the stage
-/// makes the log durable in `sync()` before the sink commits). Entries beyond the retention
-/// window stop matching and are left out when the log is rewritten at open.
+/// The log (`FramedLog`, kind `keys`) holds one `KEY ID TIME` entry per claim, checksummed; the
+/// headerless logs of earlier versions, the same entries as newline-ended lines, are read
+/// and rewritten framed at open. A torn or damaged tail is moved aside at open, which loses
+/// at most an entry whose record was never acknowledged when a crash tore it (the stage makes
+/// the log durable in `sync()` before the sink commits). Entries beyond the retention window
+/// stop matching and are left out when the log is rewritten at open.
 final class ExactIndex: Sendable {
     private struct Entry {
         var id: String
@@ -20,12 +22,13 @@ final class ExactIndex: Sendable {
         var order: [(key: String, sequence: Int)] = []
         var head = 0
         var sequence = 0
-        var pending: [UInt8] = []
-        var fd: Int32 = -1
+        var log = FramedLogWriter()
     }
     private let state: Locked<State>
     let path: URL?
     let retention: Retention
+    /// What opening the log found (nil without a state folder), for the stage to report.
+    let opening: FramedLog.Opening?
 
     init(directory: URL?, fileName: String = "dedupe-exact.log", retention: Retention = .forever) throws {
         self.retention = retention
@@ -34,40 +37,31 @@ final class ExactIndex: Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let file = directory.appendingPathComponent(fileName)
             path = file
-            var fd = open(file.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw POSIXFailure("open \(file.path)", errno) }
-            let data = try Data(contentsOf: file)
             var lines: [(key: String, id: String, time: UInt32)] = []
-            var validEnd = 0
-            var lineStart = 0
             let now = retention.clock()
-            data.withUnsafeBytes { (buf: UnsafeRawBufferPointer) in
-                for i in 0..<buf.count where buf[i] == 0x0A {
-                    let parts = String(decoding: buf[lineStart..<i], as: UTF8.self).split(separator: " ")
-                    if parts.count >= 2 {
-                        lines.append((String(parts[0]), String(parts[1]), parts.count >= 3 ? UInt32(parts[2]) ?? UInt32(now) : UInt32(now)))
-                    }
-                    lineStart = i + 1
-                    validEnd = i + 1
-                }
+            let (fd, opened) = try FramedLog.open(file, kind: .keys) { payload in
+                let parts = String(decoding: payload, as: UTF8.self).split(separator: " ")
+                guard parts.count >= 2 else { return false }
+                lines.append((String(parts[0]), String(parts[1]), parts.count >= 3 ? UInt32(parts[2]) ?? UInt32(now) : UInt32(now)))
+                return true
             }
-            if validEnd < data.count {
-                guard ftruncate(fd, off_t(validEnd)) == 0 else { throw POSIXFailure("truncate \(file.path)", errno) }
-            }
-            var live: [UInt8] = []
+            var live = FramedLog.header(.keys)
             for (n, line) in lines.enumerated()
             where retention.keeps(time: line.time, newer: lines.count - 1 - n, now: now) && s.entries[line.key] == nil {
                 Self.insert(line.key, id: line.id, time: line.time, into: &s)
-                live.append(contentsOf: Array("\(line.key) \(line.id) \(line.time)\n".utf8))
+                FramedLog.appendFrame(to: &live) { Self.encode(line.key, id: line.id, time: line.time, into: &$0) }
             }
-            if lines.count > 2 * max(1, s.entries.count) {
-                fd = try LogCompaction.rewrite(file, with: live, replacing: fd)
-            }
-            s.fd = fd
+            s.log = try FramedLogWriter(opened: fd, opened, live: live, liveEntries: s.entries.count)
+            opening = opened
         } else {
             path = nil
+            opening = nil
         }
         state = Locked(s)
+    }
+
+    private static func encode(_ key: String, id: String, time: UInt32, into out: inout [UInt8]) {
+        out.append(contentsOf: "\(key) \(id) \(time)".utf8)
     }
 
     private static func insert(_ key: String, id: String, time: UInt32, into s: inout State) {
@@ -102,7 +96,7 @@ final class ExactIndex: Sendable {
             let time = UInt32(clamping: Int(now))
             Self.insert(key, id: id, time: time, into: &s)
             evict(&s, now: now)
-            if s.fd >= 0 { s.pending.append(contentsOf: Array("\(key) \(id) \(time)\n".utf8)) }
+            s.log.append { Self.encode(key, id: id, time: time, into: &$0) }
             return id
         }
     }
@@ -111,18 +105,10 @@ final class ExactIndex: Sendable {
 
     /// Writes and fsyncs what was claimed since the last call.
     func sync() throws {
-        try state.withLock { s in
-            guard s.fd >= 0, !s.pending.isEmpty else { return }
-            try FileIO.writeAll(s.fd, s.pending)
-            guard fdatasync(s.fd) == 0 else { throw POSIXFailure("fdatasync dedupe index", errno) }
-            s.pending.removeAll(keepingCapacity: true)
-        }
+        try state.withLock { try $0.log.sync("dedupe index") }
     }
 
     func close() {
-        try? sync()
-        state.withLock { s in
-            if s.fd >= 0 { Glibc.close(s.fd); s.fd = -1 }
-        }
+        state.withLock { $0.log.close("dedupe index") }
     }
 }

@@ -10,10 +10,12 @@ import IngestCore
 /// Memory per document, about 300 bytes: 128 of signature, 64 of band chains, 32–64 of bucket
 /// heads (a power-of-two table of chain heads indexed by band key, grown and rebuilt from the
 /// signatures as the index grows; two keys sharing a bucket only add a candidate that
-/// verification throws out) and the id in one byte arena. Persisted as an append-only log of
-/// `[id length][id][time: UInt32][64 × UInt16]` records in the state folder, made durable in
-/// `sync()`. Entries outside the retention window stop matching at once (chains run newest
-/// first, so a walk stops at the first one) and are left out when the log is rewritten at open.
+/// verification throws out) and the id in one byte arena. Persisted as an append-only log
+/// (`FramedLog`, kind `signatures`) of `[id length][id][time: UInt32][64 × UInt16]` entries in the
+/// state folder, made durable in `sync()`; the headerless logs of earlier versions, the same
+/// records back to back, are read and rewritten framed at open. Entries outside the retention
+/// window stop matching at once (chains run newest first, so a walk stops at the first one) and
+/// are left out when the log is rewritten at open.
 public final class NearDuplicateIndex: Sendable {
     static let bands = 16
     static let rows = 4
@@ -37,8 +39,7 @@ public final class NearDuplicateIndex: Sendable {
         var times: [UInt32] = []
         /// Entries below this index are outside the retention window.
         var firstLive = 0
-        var pending: [UInt8] = []
-        var fd: Int32 = -1
+        var log = FramedLogWriter()
 
         var count: Int { idEnds.count }
         func id(_ i: Int) -> String {
@@ -55,6 +56,8 @@ public final class NearDuplicateIndex: Sendable {
     /// Estimated similarity at or above which a candidate is a near duplicate.
     let bar: Double
     let retention: Retention
+    /// What opening the log found (nil without a state folder), for the stage to report.
+    let opening: FramedLog.Opening?
 
     public init(directory: URL?, bar: Double, retention: Retention = .forever) throws {
         self.bar = bar
@@ -63,42 +66,32 @@ public final class NearDuplicateIndex: Sendable {
         if let directory {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let file = directory.appendingPathComponent("dedupe-near.log")
-            var fd = open(file.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-            guard fd >= 0 else { throw POSIXFailure("open \(file.path)", errno) }
-            let data = try Data(contentsOf: file)
-            var offset = 0
             let width = MinHashSignature.permutations * 2
             var records: [(id: String, time: UInt32, values: [UInt16])] = []
-            data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-                while offset < raw.count {
-                    let idLength = Int(raw[offset])
-                    guard offset + 1 + idLength + 4 + width <= raw.count else { break }
-                    let id = String(decoding: raw[(offset + 1)..<(offset + 1 + idLength)], as: UTF8.self)
-                    var base = offset + 1 + idLength
-                    let time = UInt32(raw[base]) | UInt32(raw[base + 1]) << 8 | UInt32(raw[base + 2]) << 16 | UInt32(raw[base + 3]) << 24
-                    base += 4
-                    var values = [UInt16](repeating: 0, count: MinHashSignature.permutations)
-                    for i in 0..<values.count {
-                        values[i] = UInt16(raw[base + 2 * i]) | UInt16(raw[base + 2 * i + 1]) << 8
-                    }
-                    records.append((id, time, values))
-                    offset = base + width
+            let (fd, opened) = try FramedLog.open(file, kind: .signatures) { raw in
+                let idLength = raw.isEmpty ? 0 : Int(raw[0])
+                guard raw.count == 1 + idLength + 4 + width else { return false }
+                let id = String(decoding: raw[1..<(1 + idLength)], as: UTF8.self)
+                var base = 1 + idLength
+                let time = UInt32(raw[base]) | UInt32(raw[base + 1]) << 8 | UInt32(raw[base + 2]) << 16 | UInt32(raw[base + 3]) << 24
+                base += 4
+                var values = [UInt16](repeating: 0, count: MinHashSignature.permutations)
+                for i in 0..<values.count {
+                    values[i] = UInt16(raw[base + 2 * i]) | UInt16(raw[base + 2 * i + 1]) << 8
                 }
-            }
-            if offset < data.count {
-                // A record cut short by a crash: never acknowledged, so nothing is lost.
-                guard ftruncate(fd, off_t(offset)) == 0 else { throw POSIXFailure("truncate \(file.path)", errno) }
+                records.append((id, time, values))
+                return true
             }
             let now = retention.clock()
-            var live: [UInt8] = []
+            var live = FramedLog.header(.signatures)
             for (n, r) in records.enumerated() where retention.keeps(time: r.time, newer: records.count - 1 - n, now: now) {
                 Self.insert(MinHashSignature(values: r.values), id: r.id, time: r.time, into: &s)
-                Self.encode(id: r.id, time: r.time, values: r.values, into: &live)
+                FramedLog.appendFrame(to: &live) { Self.encode(id: r.id, time: r.time, values: r.values, into: &$0) }
             }
-            if records.count > 2 * max(1, s.count) {
-                fd = try LogCompaction.rewrite(file, with: live, replacing: fd)
-            }
-            s.fd = fd
+            s.log = try FramedLogWriter(opened: fd, opened, live: live, liveEntries: s.count)
+            opening = opened
+        } else {
+            opening = nil
         }
         state = Locked(s)
     }
@@ -126,7 +119,7 @@ public final class NearDuplicateIndex: Sendable {
             let time = UInt32(clamping: Int(now))
             Self.insert(signature, id: id, time: time, into: &s)
             evict(&s, now: now)
-            if s.fd >= 0 { Self.encode(id: id, time: time, values: signature.values, into: &s.pending) }
+            s.log.append { Self.encode(id: id, time: time, values: signature.values, into: &$0) }
             if case .match(let index, let similarity) = found {
                 return Match(id: s.id(index), similarity: (similarity * 1000).rounded() / 1000)
             }
@@ -237,18 +230,10 @@ public final class NearDuplicateIndex: Sendable {
     }
 
     public func sync() throws {
-        try state.withLock { s in
-            guard s.fd >= 0, !s.pending.isEmpty else { return }
-            try FileIO.writeAll(s.fd, s.pending)
-            guard fdatasync(s.fd) == 0 else { throw POSIXFailure("fdatasync near-duplicate index", errno) }
-            s.pending.removeAll(keepingCapacity: true)
-        }
+        try state.withLock { try $0.log.sync("near-duplicate index") }
     }
 
     public func close() {
-        try? sync()
-        state.withLock { s in
-            if s.fd >= 0 { Glibc.close(s.fd); s.fd = -1 }
-        }
+        state.withLock { $0.log.close("near-duplicate index") }
     }
 }
