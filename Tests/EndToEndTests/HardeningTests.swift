@@ -81,11 +81,13 @@ final class HardeningTests: XCTestCase {
         let second = Process()
         second.executableURL = DaemonHarness.binary
         second.arguments = ["run", "--pipeline", h.pipeline.path]
-        let err = Pipe()
-        second.standardError = err
+        let errFile = h.root.appendingPathComponent("second.log")
+        FileManager.default.createFile(atPath: errFile.path, contents: nil)
+        second.standardError = try FileHandle(forWritingTo: errFile)
         try second.run()
-        let output = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        second.waitUntilExit()
+        defer { if second.isRunning { kill(second.processIdentifier, SIGKILL); second.waitUntilExit() } }
+        try waitUntil("the second daemon exits", timeout: 10) { !second.isRunning }
+        let output = try String(contentsOf: errFile, encoding: .utf8)
         XCTAssertEqual(second.terminationStatus, 1, output)
         XCTAssertTrue(output.contains(h.dir("state").appendingPathComponent("ingestd.lock").path), output)
         XCTAssertTrue(output.contains("pid \(first)"), output)
