@@ -171,6 +171,35 @@ final class HTTPFetcherTests: XCTestCase {
         }
     }
 
+    /// Issue 15 item 16: a body that ends before its Content-Length is a failed transfer (to be
+    /// retried), not a shorter document.
+    func testABodyShorterThanItsContentLengthIsATransientFailure() throws {
+        let server = try LoopbackHTTPServer { _, reply in
+            reply.write(Array("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n".utf8))
+            reply.write(Array(repeating: UInt8(ascii: "x"), count: 400))
+        }
+        defer { server.stop() }
+        let fetcher = HTTPFetcher(settings: FetchSettings())
+        defer { fetcher.stop() }
+        switch fetch(fetcher, configured(server.base + "/cut")) {
+        case let .failure(failure):
+            XCTAssertTrue(failure.isTransient, "\(failure)")
+            XCTAssertTrue(failure.description.contains("400 of 1000"), failure.description)
+        case let .success(response):
+            XCTFail("a cut body came back as a response: \(response.status), \(response.body.count) bytes")
+        }
+    }
+
+    func testAnIPv6LiteralURLIsFetched() throws {
+        let server = try LoopbackHTTPServer(address: "::1") { _, reply in reply.respond(200, text: "six") }
+        defer { server.stop() }
+        let fetcher = HTTPFetcher(settings: FetchSettings())
+        defer { fetcher.stop() }
+        let response = try fetch(fetcher, configured(server.base + "/")).get()
+        XCTAssertEqual(String(decoding: response.body, as: UTF8.self), "six")
+        XCTAssertEqual(response.trustedAddresses, ["::1"])
+    }
+
     func testAnEndlessSlowBodyIsCutOffByTheLowSpeedLimit() throws {
         let server = try LoopbackHTTPServer { _, reply in
             reply.write(Array("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".utf8))

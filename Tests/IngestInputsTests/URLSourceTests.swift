@@ -275,6 +275,91 @@ final class URLSourceTests: XCTestCase {
         for (a, b) in zip(times, times.dropFirst()) { XCTAssertGreaterThanOrEqual(b.timeIntervalSince(a), 0.35, "min_delay between requests to one host") }
     }
 
+    /// Issue 15 item 13: the robots.txt URL of an IPv6 literal was built as http://[[::1]]:PORT.
+    func testAnIPv6LiteralPageIsFetchedWithRobotsTxtOn() throws {
+        let server = try LoopbackHTTPServer(address: "::1") { request, reply in
+            if request.path == "/robots.txt" { reply.respond(200, text: "User-agent: *\nDisallow: /private\n"); return }
+            reply.respond(200, text: "<p>\(request.path)</p>")
+        }
+        defer { server.stop() }
+        let logs = LogStore()
+        let config = settings([.init(url: server.base + "/news", kind: .page, every: 3600),
+                               .init(url: server.base + "/private/x", kind: .page, every: 3600)]) { $0.robots = true }
+        let runner = try collect(config, 1, settle: 0.3, logs: logs)
+        XCTAssertEqual(runner.all.map(\.claim.web?.url), [server.base + "/news"])
+        XCTAssertEqual(server.served.map(\.path).sorted(), ["/news", "/robots.txt"])
+        XCTAssertEqual(logs.all.first { $0.fields["url"] == server.base + "/private/x" }?.message, "not fetched: robots.txt disallows it")
+        XCTAssertEqual(URLSource.hostKey("http://[::1]:8000/a"), "http://[::1]:8000")
+        XCTAssertEqual(URLSource.hostKey("https://[2001:DB8::1]/a"), "https://[2001:db8::1]")
+    }
+
+    /// Issue 15 item 14: a feed link whose robots.txt request the address policy refused made
+    /// "allow everything" the host's robots answer for a minute, for every other feed too.
+    func testARefusedRobotsRequestIsNotTakenAsTheHostsRobotsAnswer() throws {
+        // 127.0.0.2 serves robots.txt and two pages, one of them disallowed.
+        let site = try LoopbackHTTPServer(address: "127.0.0.2") { request, reply in
+            if request.path == "/robots.txt" { reply.respond(200, text: "User-agent: *\nDisallow: /private/\n"); return }
+            reply.respond(200, text: "<p>\(request.path)</p>")
+        }
+        defer { site.stop() }
+        // Feed A, on 127.0.0.1, links to the site: its links may not reach 127.0.0.2.
+        let feedA = try LoopbackHTTPServer { _, reply in reply.respond(200, text: Self.rss([site.base + "/public/from-a.html"])) }
+        defer { feedA.stop() }
+        // Feed B, on 127.0.0.2 itself (another port, so another host to robots.txt): its links may
+        // reach the site. It answers late, so feed A's link asks for the site's robots.txt first.
+        let feedB = try LoopbackHTTPServer(address: "127.0.0.2") { request, reply in
+            if request.path == "/robots.txt" { reply.respond(404); return }
+            usleep(700_000)
+            reply.respond(200, text: Self.rss([site.base + "/private/b.html", site.base + "/public/a.html"]))
+        }
+        defer { feedB.stop() }
+        let logs = LogStore()
+        let config = settings([.init(url: feedA.base + "/feed.xml", kind: .feed, every: 3600),
+                               .init(url: feedB.base + "/feed.xml", kind: .feed, every: 3600)]) { $0.robots = true }
+        let runner = try collect(config, 1, settle: 0.5, logs: logs)
+        XCTAssertEqual(runner.all.map(\.claim.web?.url), [site.base + "/public/a.html"])
+        XCTAssertFalse(site.served.map(\.path).contains("/private/b.html"), "robots.txt disallows it: \(site.served.map(\.path))")
+        XCTAssertEqual(logs.all.first { $0.fields["url"] == site.base + "/private/b.html" }?.message, "not fetched: robots.txt disallows it")
+        let refusal = logs.all.first { $0.fields["url"] == site.base + "/public/from-a.html" }
+        XCTAssertEqual(refusal?.message, "fetch failed")
+        XCTAssertTrue(refusal?.fields["reason"]?.contains("refused to connect to 127.0.0.2") ?? false, "\(logs.all)")
+    }
+
+    /// Issue 15 item 16: a link that is not http or https is refused for that reason, not blamed
+    /// on a robots.txt that was never there.
+    func testAFeedLinkThatIsNotHTTPIsRefusedForItsScheme() throws {
+        let server = try LoopbackHTTPServer { request, reply in
+            if request.path == "/robots.txt" { reply.respond(404); return }
+            reply.respond(200, text: Self.rss(["file:///etc/passwd", "gopher://127.0.0.1/1", "/fine"]))
+        }
+        defer { server.stop() }
+        let logs = LogStore()
+        let runner = try collect(settings([.init(url: server.base + "/feed.xml", kind: .feed, every: 3600)]) { $0.robots = true },
+                                 1, settle: 0.3, logs: logs)
+        XCTAssertEqual(runner.all.map(\.claim.web?.url), [server.base + "/fine"])
+        for url in ["file:///etc/passwd", "gopher://127.0.0.1/1"] {
+            let line = logs.all.first { $0.fields["url"] == url }
+            XCTAssertEqual(line?.message, "fetch failed", url)
+            XCTAssertTrue(line?.fields["reason"]?.hasPrefix("only http and https URLs are fetched") ?? false, "\(String(describing: line))")
+        }
+        XCTAssertFalse(logs.all.contains { $0.message.contains("robots") }, "\(logs.all)")
+    }
+
+    /// Issue 15 item 16: a cut body is retried, and the whole one is what gets delivered.
+    func testABodyCutShortOfItsContentLengthIsRetried() throws {
+        let count = Locked(0)
+        let server = try LoopbackHTTPServer { _, reply in
+            let n = count.withLock { $0 += 1; return $0 }
+            let body = Array("<p>the whole story, every word of it</p>".utf8)
+            reply.write(Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8))
+            reply.write(n == 1 ? Array(body.prefix(10)) : body)
+        }
+        defer { server.stop() }
+        let runner = try collect(settings([.init(url: server.base + "/p", kind: .page, every: 3600)]), 1)
+        XCTAssertEqual(count.withLock { $0 }, 2)
+        XCTAssertEqual(runner.all.map(\.body), ["<p>the whole story, every word of it</p>"])
+    }
+
     func testAFetchedDocumentNotYetAcknowledgedIsDeliveredAgainAfterARestart() throws {
         let server = try LoopbackHTTPServer { _, reply in reply.respond(200, [("ETag", "\"1\"")], text: "<p>kept</p>") }
         defer { server.stop() }

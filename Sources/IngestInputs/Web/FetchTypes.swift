@@ -44,6 +44,8 @@ public enum FetchFailure: Error, Sendable, Equatable, CustomStringConvertible {
     case unsupportedScheme(String)
     case tooLarge(limit: Int)
     case tooManyRedirects(limit: Int)
+    /// The connection ended before the body reached its Content-Length.
+    case truncated(received: Int, declared: Int?)
     case timedOut(String)
     /// DNS, connection, TLS or protocol trouble: libcurl's code and message.
     case network(code: Int, message: String)
@@ -55,15 +57,23 @@ public enum FetchFailure: Error, Sendable, Equatable, CustomStringConvertible {
         case let .unsupportedScheme(url): return "only http and https URLs are fetched: \(url)"
         case let .tooLarge(limit): return "the body is larger than max_document_bytes (\(limit) bytes, after decompression)"
         case let .tooManyRedirects(limit): return "more than \(limit) redirects"
+        case let .truncated(received, declared):
+            return "the body ended after \(received) of \(declared.map(String.init) ?? "more") bytes (Content-Length); "
+                + "the connection was cut"
         case let .timedOut(what): return "timed out: \(what)"
         case let .network(code, message): return "network error \(code): \(message)"
         }
     }
 
+    public var isRefusedAddress: Bool {
+        if case .refusedAddress = self { return true }
+        return false
+    }
+
     /// Worth trying again later (network trouble and timeouts; not refusals or limits).
     public var isTransient: Bool {
         switch self {
-        case .timedOut, .network: return true
+        case .timedOut, .network, .truncated: return true
         default: return false
         }
     }

@@ -166,6 +166,12 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
                 waiting.append(job)
                 continue
             }
+            // Before robots.txt: a file: or gopher: link has no host whose robots.txt could be
+            // read, and the reason it is not fetched is its scheme.
+            guard HTTPFetcher.fetches(job.url) else {
+                failed(job, because: FetchFailure.unsupportedScheme(job.url).description)
+                continue
+            }
             let key = job.host
             var host = hosts[key] ?? Host()
             if settings.robots {
@@ -388,12 +394,16 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
                 case .success(let r) where (400..<500).contains(r.status):
                     host.robots = .allowAll
                     host.robotsExpire = Date().addingTimeInterval(86_400)
-                case .failure(.refusedAddress):
-                    // The host is one this job may not reach at all: let the job itself be
-                    // refused, with that reason in the log, rather than blame robots.txt. Kept a
-                    // minute only, as another URL may be allowed there and should read it.
-                    host.robots = .allowAll
-                    host.robotsExpire = Date().addingTimeInterval(60)
+                case .failure(let failure) where failure.isRefusedAddress:
+                    // Says nothing of the host's robots.txt, only that this job may not reach the
+                    // host: the job fails with that reason, and the host keeps no answer, so the
+                    // next job there (from a feed that may reach it) reads robots.txt for itself.
+                    self.hosts[key] = host
+                    if let waiting = self.jobs.firstIndex(where: { $0.target === job.target && $0.url == job.url }) {
+                        self.failed(self.jobs.remove(at: waiting), because: failure.description)
+                    }
+                    self.pump()
+                    return
                 default:
                     // RFC 9309: an unreachable robots.txt means a full disallow, for now.
                     host.robots = .disallowAll
@@ -540,7 +550,10 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
     static func hostKey(_ url: String) -> String {
         guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), let host = c.host?.lowercased() else { return url }
         let port = c.port.map { ":\($0)" } ?? ""
-        return "\(scheme)://\(host.contains(":") ? "[\(host)]" : host)\(port)"
+        // Foundation gives an IPv6 literal's host with its brackets on some platforms and
+        // without on others; the key (and the robots.txt URL built from it) needs them once.
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return "\(scheme)://\(bare.contains(":") ? "[\(bare)]" : bare)\(port)"
     }
 
     static func pathAndQuery(_ url: String) -> String {
