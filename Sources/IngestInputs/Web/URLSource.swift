@@ -7,7 +7,9 @@ import Logging
 /// - A page is fetched every `every` with its stored validators (a 304 costs nothing more); a
 ///   new body becomes a claim.
 /// - A feed is fetched the same way; each item not seen before is fetched as a page (with the
-///   trust of the feed's own address, see `FetchRequest`) and becomes a claim.
+///   trust of the feed's own address, see `FetchRequest`) and becomes a claim, at most
+///   `max_items_per_poll` of them per fetch. Seen ids are kept while the feed lists them and
+///   for `seen_for` after (`seen_items` at most of those no longer listed).
 /// - Politeness: at most `per_host` requests to one host at a time, `min_delay` between two
 ///   starts, robots.txt obeyed; failures retried with exponential backoff and jitter, or after
 ///   `Retry-After`.
@@ -337,21 +339,35 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
             logger.warning("not a usable feed", metadata: ["url": .string(target.entry.url), "reason": .string("\(error)")])
             return
         }
-        let seen = Set(state.seen[target.entry.url] ?? [])
+        let url = target.entry.url
+        let listedIDs = Set(feed.items.map(\.id))
+        if state.feedListed(listedIDs, in: url, at: Date(), keeping: .init(count: settings.seenItems, age: settings.seenFor)) {
+            scheduleSave()
+        }
         var fresh: [FeedParser.Item] = []
         var listed: Set<String> = []
-        for item in feed.items where !seen.contains(item.id) && !target.itemsInFlight.contains(item.id) && listed.insert(item.id).inserted {
+        for item in feed.items where !state.hasSeen(item.id, in: url) && !target.itemsInFlight.contains(item.id)
+            && listed.insert(item.id).inserted {
             fresh.append(item)
         }
-        logger.info("feed read", metadata: ["url": .string(target.entry.url), "items": .stringConvertible(feed.items.count),
-                                            "new": .stringConvertible(fresh.count)])
-        let validators = (response.etag, response.lastModified)
-        if fresh.isEmpty && target.itemsInFlight.isEmpty {
-            commitValidators(target.entry.url, validators)
+        // Feeds list their newest items first: those are taken, the older wait.
+        let taken = fresh.prefix(settings.maxItemsPerPoll)
+        let skipped = fresh.count - taken.count
+        logger.info("feed read", metadata: ["url": .string(url), "items": .stringConvertible(feed.items.count),
+                                            "new": .stringConvertible(fresh.count), "taken": .stringConvertible(taken.count)])
+        if skipped > 0 {
+            logger.notice("more new items than max_items_per_poll; the rest are skipped until the next fetches of the feed",
+                          metadata: ["url": .string(url), "skipped": .stringConvertible(skipped),
+                                     "max_items_per_poll": .stringConvertible(settings.maxItemsPerPoll)])
+            // This body's validators are never committed: a 304 to the next fetch would leave
+            // the skipped items waiting until the feed changes.
+            target.heldValidators = nil
+        } else if fresh.isEmpty && target.itemsInFlight.isEmpty {
+            commitValidators(url, (response.etag, response.lastModified))
         } else {
-            target.heldValidators = validators
+            target.heldValidators = (response.etag, response.lastModified)
         }
-        for item in fresh {
+        for item in taken {
             target.itemsInFlight.insert(item.id)
             jobs.append(Job(target: target, item: item))
         }
