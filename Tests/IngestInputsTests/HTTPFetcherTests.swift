@@ -190,6 +190,32 @@ final class HTTPFetcherTests: XCTestCase {
         }
     }
 
+    /// Issue 15 item 15: a body is one block of memory, of the declared size when there is a
+    /// Content-Length (an array grown by doubling held the old and the new copy at once), and it
+    /// arrives whole either way.
+    func testALargeBodyIsOneBlockReservedFromItsContentLengthAndWholeWithoutOne() throws {
+        let body = (0..<3_000_001).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+        let server = try LoopbackHTTPServer { request, reply in
+            if request.path == "/declared" { reply.respond(200, body: body); return }
+            reply.write(Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".utf8))
+            for start in stride(from: 0, to: body.count, by: 65_536) {
+                let piece = body[start..<min(start + 65_536, body.count)]
+                reply.write(Array((String(piece.count, radix: 16) + "\r\n").utf8) + piece + Array("\r\n".utf8))
+            }
+            reply.write(Array("0\r\n\r\n".utf8))
+        }
+        defer { server.stop() }
+        let fetcher = HTTPFetcher(settings: FetchSettings())
+        defer { fetcher.stop() }
+        let declared = try fetch(fetcher, configured(server.base + "/declared")).get()
+        XCTAssertEqual(declared.body.capacity, body.count, "reserved once, at the declared size")
+        XCTAssertTrue(declared.body.elementsEqual(body))
+        let chunked = try fetch(fetcher, configured(server.base + "/chunked")).get()
+        XCTAssertTrue(chunked.body.elementsEqual(body))
+        XCTAssertEqual(chunked.body.withUnsafeBytes { SHA256Digest.hex(of: $0) }, SHA256Digest.hex(of: body))
+        XCTAssertEqual(chunked.body, declared.body)
+    }
+
     func testAnIPv6LiteralURLIsFetched() throws {
         let server = try LoopbackHTTPServer(address: "::1") { _, reply in reply.respond(200, text: "six") }
         defer { server.stop() }

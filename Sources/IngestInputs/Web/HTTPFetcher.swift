@@ -124,7 +124,7 @@ private final class Transfer: @unchecked Sendable {
     let settings: FetchSettings
     let completion: @Sendable (Result<FetchResponse, FetchFailure>) -> Void
     weak var fetcher: HTTPFetcher?
-    var body: [UInt8] = []
+    let body = ResponseBody()
     var headers: [String: String] = [:]
     var headerBlocksEnded = 0
     var tooLarge = false
@@ -185,7 +185,8 @@ private final class Transfer: @unchecked Sendable {
                 t.tooLarge = true
                 return 0 // aborts the transfer
             }
-            data!.withMemoryRebound(to: UInt8.self, capacity: n) { t.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+            if t.body.isEmpty, let declared = t.declaredLength { t.body.reserve(min(declared, t.settings.maxBodyBytes)) }
+            t.body.append(data!, n, limit: t.settings.maxBodyBytes)
             return n
         }
         _ = ingestd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)

@@ -452,7 +452,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
     }
 
     private func spool(_ job: Job, _ response: FetchResponse, at fetchedAt: Date) {
-        let sha = SHA256Digest.hex(of: response.body)
+        let sha = response.body.withUnsafeBytes { SHA256Digest.hex(of: $0) }
         let commit: Commit
         if let item = job.item {
             commit = .item(feed: job.target.entry.url, id: item.id)
@@ -474,7 +474,9 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         do {
             // Body first, then the description that makes it a spool entry; each written under a
             // temporary name and renamed, so a process crash never leaves half of either.
-            try FileIO.replaceAtomically(spoolFolder.appendingPathComponent(claimName), with: response.body, durable: false)
+            try response.body.withUnsafeBytes {
+                try FileIO.replaceAtomically(spoolFolder.appendingPathComponent(claimName), with: $0, durable: false)
+            }
             try FileIO.replaceAtomically(spoolFolder.appendingPathComponent(claimName + ".json"),
                                          with: Array(JSONEncoder().encode(entry)), durable: false)
         } catch {
@@ -484,7 +486,10 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
             return
         }
         spooled.append(entry)
-        drain()
+        // Delivered from the next turn of the queue, once the block that holds the response is
+        // done and its body freed: the stages read the spooled file into memory of their own,
+        // and delivering from here would have both copies of a large body alive at once.
+        queue.async { self.drain() }
     }
 
     private func recoverSpool() {
@@ -493,8 +498,8 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
             let meta = spoolFolder.appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: meta.path),
                   var entry = try? JSONDecoder().decode(Spooled.self, from: data),
-                  let body = FileManager.default.contents(atPath: spoolFolder.appendingPathComponent(entry.claimName).path),
-                  SHA256Digest.hex(of: Array(body)) == entry.bodySHA256 else {
+                  let body = try? FileIO.read(spoolFolder.appendingPathComponent(entry.claimName)),
+                  SHA256Digest.hex(of: body) == entry.bodySHA256 else {
                 logger.warning("dropping an incomplete spool entry (a crash cut it short); its URL will be fetched again",
                                metadata: ["path": .string(meta.path)])
                 try? FileManager.default.removeItem(at: meta)
@@ -550,7 +555,9 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         if stopped { return saveState() } // acknowledgements that arrive while stopping
         guard !saveScheduled else { return }
         saveScheduled = true
-        queue.asyncAfter(deadline: .now() + 1) { [weak self] in self?.saveState() }
+        // A save since (the one of stop()) has cleared the flag: nothing left to write, and the
+        // state folder may be gone by then.
+        queue.asyncAfter(deadline: .now() + 1) { [weak self] in if self?.saveScheduled == true { self?.saveState() } }
     }
 
     private func saveState() {
