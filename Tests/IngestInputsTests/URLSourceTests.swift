@@ -391,7 +391,7 @@ final class URLSourceTests: XCTestCase {
         XCTAssertEqual(logs.all.first { $0.fields["url"] == site.base + "/private/b.html" }?.message, "not fetched: robots.txt disallows it")
         let refusal = logs.all.first { $0.fields["url"] == site.base + "/public/from-a.html" }
         XCTAssertEqual(refusal?.message, "fetch failed")
-        XCTAssertTrue(refusal?.fields["reason"]?.contains("refused to connect to 127.0.0.2") ?? false, "\(logs.all)")
+        XCTAssertTrue(refusal?.fields["reason"]?.hasPrefix("robots.txt: refused to connect to 127.0.0.2") ?? false, "\(logs.all)")
     }
 
     /// Issue 15 item 16: a link that is not http or https is refused for that reason, not blamed

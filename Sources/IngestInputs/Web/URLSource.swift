@@ -416,7 +416,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
                     // next job there (from a feed that may reach it) reads robots.txt for itself.
                     self.hosts[key] = host
                     if let waiting = self.jobs.firstIndex(where: { $0.target === job.target && $0.url == job.url }) {
-                        self.failed(self.jobs.remove(at: waiting), because: failure.description)
+                        self.failed(self.jobs.remove(at: waiting), because: "robots.txt: \(failure)")
                     }
                     self.pump()
                     return
