@@ -137,6 +137,7 @@ public final class PipelineRunner: Sendable {
             var meta: Logger.Metadata = ["path": .string(claim.originPath), "stage": .string(rejection.stage),
                                          "reason": .string(rejection.code.rawValue), "detail": .string(rejection.message)]
             if let docID { meta["doc"] = .string(docID) }
+            if let url = claim.web?.url { meta["url"] = .string(url) }
             logger.warning("document rejected", metadata: meta)
             finish(claim, .rejected(rejection))
         }

@@ -60,6 +60,51 @@ func runFetchBench(binary: URL, repo: URL, work: URL, urls count: Int, hosts: In
                written, count, hosts, perHost, wall, inFlight.withLock { $0.peak }, cpu, rss))
 }
 
+/// `--big-body MB`: the daemon fetching one body of MB megabytes (zero bytes, which normalize
+/// rejects at its first look, so the figure is that of fetch, spool and read, not of a stage),
+/// once with a Content-Length and once chunked without one, each in a daemon of its own. Prints
+/// each peak RSS beside that of a 1 KB body, the daemon's own footprint.
+func runBigBodyBench(binary: URL, work: URL, megabytes: Int) throws {
+    let big = [UInt8](repeating: 0, count: megabytes * 1_000_000)
+    let server = try LoopbackHTTPServer { request, reply in
+        let body = request.path.hasPrefix("/small") ? Array(big.prefix(1_000)) : big
+        guard request.path.hasSuffix("/chunked") else { return reply.respond(200, [("Content-Type", "application/octet-stream")], body: body) }
+        reply.write(Array("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".utf8))
+        for start in stride(from: 0, to: body.count, by: 1 << 20) {
+            let piece = body[start..<min(start + (1 << 20), body.count)]
+            reply.write(Array((String(piece.count, radix: 16) + "\r\n").utf8) + piece + Array("\r\n".utf8))
+        }
+        reply.write(Array("0\r\n\r\n".utf8))
+    }
+    defer { server.stop() }
+    var figures: [String] = []
+    for path in ["/small/declared", "/small/chunked", "/big/declared", "/big/chunked"] {
+        let root = work.appendingPathComponent("big-body" + path.replacingOccurrences(of: "/", with: "-"))
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let pipeline = root.appendingPathComponent("big.yaml")
+        try """
+            name: big-body
+            runtime: {max_document_bytes: \(megabytes * 2 + 1)MB, concurrency: 1}
+            sources:
+              urls:
+                - {url: "\(server.base)\(path)", every: 1h}
+              fetch: {robots: false, min_delay: 0s, timeout: 600s}
+            stages:
+              - use: normalize
+
+            """.write(to: pipeline, atomically: true, encoding: .utf8)
+        let log = root.appendingPathComponent("daemon.log")
+        let daemon = try startDaemon(binary, pipeline: pipeline, log: log)
+        let deadline = now() + 600
+        while now() < deadline, !((try? String(contentsOf: log, encoding: .utf8))?.contains("document rejected") ?? false) { usleep(20_000) }
+        let rss = peakRSS(pid: daemon.processIdentifier) ?? .nan
+        stopDaemon(daemon)
+        figures.append(String(format: "%@ %.1f MiB", path, rss))
+    }
+    say("big body: \(megabytes) MB (\(String(format: "%.1f", Double(megabytes) * 1e6 / 1_048_576)) MiB) fetched once; daemon peak RSS: "
+        + figures.joined(separator: ", "))
+}
+
 /// User + system CPU seconds of a running process (/proc/PID/stat fields 14 and 15).
 func cpuSeconds(pid: pid_t) -> Double {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),

@@ -20,6 +20,8 @@
 //    documents: the classify stage of pipelines/news.yaml, and a trained model's predict.
 // 7. With --fetch N [--hosts K] [--per-host P]: `ingestd run` fetching N page URLs from K loopback
 //    servers answering after 50 ms: wall time, peak open requests, daemon CPU and peak RSS.
+// 9. With --big-body MB: `ingestd run` fetching one body of MB megabytes from a loopback server,
+//    with a Content-Length and chunked without one: the daemon's peak RSS beside its size.
 import Foundation
 import Glibc
 import IngestStages
@@ -44,6 +46,8 @@ struct Options {
     var perHost = 2
     /// Only time classification over this many generated documents.
     var classify = 0
+    /// Only measure the peak RSS of fetching one body of this many megabytes.
+    var bigBody = 0
 
     init(_ args: [String]) {
         var it = args.dropFirst().makeIterator()
@@ -63,6 +67,7 @@ struct Options {
             case "--hosts": hosts = min(250, max(1, Int(it.next() ?? "") ?? hosts))
             case "--per-host": perHost = Int(it.next() ?? "") ?? perHost
             case "--classify": classify = Int(it.next() ?? "") ?? classify
+            case "--big-body": bigBody = Int(it.next() ?? "") ?? bigBody
             default:
                 FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8))
                 exit(2)
@@ -264,6 +269,10 @@ guard FileManager.default.isExecutableFile(atPath: binary.path) else {
 say("ingestd-bench — binary \(binary.path), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 if options.fetch > 0 {
     try runFetchBench(binary: binary, repo: repo, work: work, urls: options.fetch, hosts: options.hosts, perHost: options.perHost)
+    exit(0)
+}
+if options.bigBody > 0 {
+    try runBigBodyBench(binary: binary, work: work, megabytes: options.bigBody)
     exit(0)
 }
 

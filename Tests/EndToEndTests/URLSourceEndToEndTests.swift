@@ -4,6 +4,21 @@ import XCTest
 
 /// `ingestd run` with a feed on a loopback server and the drop folder, side by side.
 final class URLSourceEndToEndTests: XCTestCase {
+    /// The news pipeline with one URL source beside its drop folder, fetched without delays or robots.txt.
+    private func harness(url: String, kind: String) throws -> DaemonHarness {
+        try DaemonHarness(edits: [("    on_success: move       # move | delete\n", """
+                on_success: move       # move | delete
+              urls:
+                - url: \(url)
+                  kind: \(kind)
+                  every: 1h
+              fetch:
+                min_delay: 0s
+                robots: false
+
+            """)])
+    }
+
     func testFeedItemsBecomeRecordsWithTheirOriginAndAreNotFetchedAgainAfterARestart() throws {
         let pages = ["/story/1": distinctArticle(101), "/story/2": distinctArticle(102)]
         let server = try LoopbackHTTPServer { request, reply in
@@ -21,17 +36,7 @@ final class URLSourceEndToEndTests: XCTestCase {
         }
         defer { server.stop() }
         let feed = server.base + "/feed.xml"
-        let h = try DaemonHarness(edits: [("    on_success: move       # move | delete\n", """
-                on_success: move       # move | delete
-              urls:
-                - url: \(feed)
-                  kind: feed
-                  every: 1h
-              fetch:
-                min_delay: 0s
-                robots: false
-
-            """)])
+        let h = try harness(url: feed, kind: "feed")
         defer { h.cleanUp() }
         try h.start()
         try h.drop("local.txt", text: sampleArticle(7))
@@ -63,5 +68,19 @@ final class URLSourceEndToEndTests: XCTestCase {
         XCTAssertEqual(try h.recordLines().count, 3)
         XCTAssertEqual(server.served.last?.headers["if-none-match"], "\"f1\"")
         XCTAssertTrue(h.logLines().contains { $0["msg"] as? String == "ingestd started" && $0["urls"] != nil })
+    }
+
+    /// Issue 15 item 16: the log line of a rejected fetched document names its URL.
+    func testARejectedFetchedDocumentIsLoggedWithItsURL() throws {
+        let server = try LoopbackHTTPServer { _, reply in reply.respond(200, [("Content-Type", "text/html")], text: "") }
+        defer { server.stop() }
+        let page = server.base + "/empty.html"
+        let h = try harness(url: page, kind: "page")
+        defer { h.cleanUp() }
+        try h.start()
+        try waitUntil("the empty page is rejected", timeout: 30) { h.logLines().contains { $0["msg"] as? String == "document rejected" } }
+        XCTAssertEqual(try h.stop(), 0)
+        let line = try XCTUnwrap(h.logLines().first { $0["msg"] as? String == "document rejected" })
+        XCTAssertEqual(line["url"] as? String, page, "\(line)")
     }
 }

@@ -162,6 +162,52 @@ final class PipelineLoaderTests: XCTestCase {
         XCTAssertTrue(c.summary.contains("urls(1 pages, 1 feeds)"), c.summary)
     }
 
+    func testFeedItemLimitsAreReadAndChecked() throws {
+        let defaults = try XCTUnwrap(parse("""
+        sources:
+          urls:
+            - {url: https://example.org/feed.xml, kind: feed}
+        stages:
+          - use: noop
+        """).urls)
+        XCTAssertEqual(defaults.maxItemsPerPoll, 1_000)
+        XCTAssertEqual(defaults.seenItems, 100_000)
+        XCTAssertEqual(defaults.seenFor, 90 * 86_400)
+
+        let set = try XCTUnwrap(parse("""
+        sources:
+          urls:
+            - {url: https://example.org/feed.xml, kind: feed}
+          fetch:
+            max_items_per_poll: 50
+            seen_items: 20000
+            seen_for: 365d
+        stages:
+          - use: noop
+        """).urls)
+        XCTAssertEqual(set.maxItemsPerPoll, 50)
+        XCTAssertEqual(set.seenItems, 20_000)
+        XCTAssertEqual(set.seenFor, 365 * 86_400)
+
+        let found = issues("""
+        sources:
+          urls:
+            - {url: https://example.org/feed.xml, kind: feed}
+          fetch:
+            max_items_per_poll: 0
+            seen_items: lots
+            seen_for: 1h
+            max_items: 5
+        stages:
+          - use: noop
+        """)
+        XCTAssertEqual(found.count, 4, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("p.yaml:5:25:") && $0.contains("between 1 and 100000") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("p.yaml:6:17:") && $0.contains("seen_items") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("p.yaml:7:15:") && $0.contains("seen_for") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("p.yaml:8:5:") && $0.contains("max_items") }, "\(found)")
+    }
+
     func testBadURLEntriesAreReportedWithTheirLines() {
         let found = issues("""
         sources:

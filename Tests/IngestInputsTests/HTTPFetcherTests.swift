@@ -171,6 +171,61 @@ final class HTTPFetcherTests: XCTestCase {
         }
     }
 
+    /// Issue 15 item 16: a body that ends before its Content-Length is a failed transfer (to be
+    /// retried), not a shorter document.
+    func testABodyShorterThanItsContentLengthIsATransientFailure() throws {
+        let server = try LoopbackHTTPServer { _, reply in
+            reply.write(Array("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\nConnection: close\r\n\r\n".utf8))
+            reply.write(Array(repeating: UInt8(ascii: "x"), count: 400))
+        }
+        defer { server.stop() }
+        let fetcher = HTTPFetcher(settings: FetchSettings())
+        defer { fetcher.stop() }
+        switch fetch(fetcher, configured(server.base + "/cut")) {
+        case let .failure(failure):
+            XCTAssertTrue(failure.isTransient, "\(failure)")
+            XCTAssertTrue(failure.description.contains("400 of 1000"), failure.description)
+        case let .success(response):
+            XCTFail("a cut body came back as a response: \(response.status), \(response.body.count) bytes")
+        }
+    }
+
+    /// Issue 15 item 15: a body is one block of memory, of the declared size when there is a
+    /// Content-Length (an array grown by doubling held the old and the new copy at once), and it
+    /// arrives whole either way.
+    func testALargeBodyIsOneBlockReservedFromItsContentLengthAndWholeWithoutOne() throws {
+        let body = (0..<3_000_001).map { UInt8(truncatingIfNeeded: ($0 &* 2_654_435_761) >> 13) }
+        let server = try LoopbackHTTPServer { request, reply in
+            if request.path == "/declared" { reply.respond(200, body: body); return }
+            reply.write(Array("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n".utf8))
+            for start in stride(from: 0, to: body.count, by: 65_536) {
+                let piece = body[start..<min(start + 65_536, body.count)]
+                reply.write(Array((String(piece.count, radix: 16) + "\r\n").utf8) + piece + Array("\r\n".utf8))
+            }
+            reply.write(Array("0\r\n\r\n".utf8))
+        }
+        defer { server.stop() }
+        let fetcher = HTTPFetcher(settings: FetchSettings())
+        defer { fetcher.stop() }
+        let declared = try fetch(fetcher, configured(server.base + "/declared")).get()
+        XCTAssertEqual(declared.body.capacity, body.count, "reserved once, at the declared size")
+        XCTAssertTrue(declared.body.elementsEqual(body))
+        let chunked = try fetch(fetcher, configured(server.base + "/chunked")).get()
+        XCTAssertTrue(chunked.body.elementsEqual(body))
+        XCTAssertEqual(chunked.body.withUnsafeBytes { SHA256Digest.hex(of: $0) }, SHA256Digest.hex(of: body))
+        XCTAssertEqual(chunked.body, declared.body)
+    }
+
+    func testAnIPv6LiteralURLIsFetched() throws {
+        let server = try LoopbackHTTPServer(address: "::1") { _, reply in reply.respond(200, text: "six") }
+        defer { server.stop() }
+        let fetcher = HTTPFetcher(settings: FetchSettings())
+        defer { fetcher.stop() }
+        let response = try fetch(fetcher, configured(server.base + "/")).get()
+        XCTAssertEqual(String(decoding: response.body, as: UTF8.self), "six")
+        XCTAssertEqual(response.trustedAddresses, ["::1"])
+    }
+
     func testAnEndlessSlowBodyIsCutOffByTheLowSpeedLimit() throws {
         let server = try LoopbackHTTPServer { _, reply in
             reply.write(Array("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n".utf8))

@@ -130,6 +130,75 @@ final class URLSourceTests: XCTestCase {
         XCTAssertEqual(again.all.map(\.claim.web?.url), [server.base + "/d"])
     }
 
+    /// Issue 15 item 12: only the last 10,000 ids of a feed were remembered, so a longer feed's
+    /// oldest items looked new, and were recorded again, at every poll. Here the number of ids
+    /// kept is 4 and the feed lists 6: none may be recorded twice however often it is polled.
+    func testAFeedLongerThanTheIdsKeptIsNeverRecordedTwice() throws {
+        let links = (1...6).map { "/story/\($0)" }
+        let server = try LoopbackHTTPServer { request, reply in
+            reply.respond(200, text: request.path == "/feed.xml" ? Self.rss(links) : "<p>\(request.path)</p>")
+        }
+        defer { server.stop() }
+        let config = settings([.init(url: server.base + "/feed.xml", kind: .feed, every: 0.2)]) { $0.seenItems = 4 }
+        let runner = try collect(config, 6, settle: 1.5)
+        XCTAssertGreaterThanOrEqual(server.served.filter { $0.path == "/feed.xml" }.count, 4, "polled again and again")
+        XCTAssertEqual(runner.all.compactMap(\.claim.web?.url).sorted(), links.map { server.base + $0 }.sorted())
+    }
+
+    /// Issue 15 item 12: one poll takes at most max_items_per_poll new items, the first listed
+    /// (newest) first; the rest are logged as skipped and taken by the next polls, each once.
+    func testOnePollTakesAtMostMaxItemsPerPollAndTheRestLater() throws {
+        let links = (1...7).map { "/story/\($0)" }
+        let server = try LoopbackHTTPServer { request, reply in
+            guard request.path == "/feed.xml" else { reply.respond(200, text: "<p>\(request.path)</p>"); return }
+            // An unchanged feed: a 304 to a conditional GET would hide the skipped items.
+            if request.headers["if-none-match"] == "\"f\"" { reply.respond(304); return }
+            reply.respond(200, [("ETag", "\"f\"")], text: Self.rss(links))
+        }
+        defer { server.stop() }
+        let logs = LogStore()
+        let config = settings([.init(url: server.base + "/feed.xml", kind: .feed, every: 0.3)]) { $0.maxItemsPerPoll = 3 }
+        let runner = try collect(config, 7, settle: 0.8, logs: logs)
+        let urls = runner.all.compactMap(\.claim.web?.url)
+        XCTAssertEqual(urls.sorted(), links.map { server.base + $0 }.sorted(), "each item once")
+        XCTAssertEqual(Set(urls.prefix(3)), Set(links.prefix(3).map { server.base + $0 }), "the first listed first")
+        let skips = logs.all.filter { $0.message.hasPrefix("more new items than max_items_per_poll") }
+        XCTAssertEqual(skips.first?.fields["skipped"], "4", "\(logs.all)")
+        XCTAssertEqual(logs.all.first { $0.message == "feed read" }?.fields["taken"], "3")
+    }
+
+    func testSeenIdsAreKeptWhileListedAndForgottenByAgeOrCountOnceNoLongerListed() {
+        var state = URLSourceState()
+        let feed = "http://127.0.0.1/feed.xml"
+        let day = 86_400.0
+        let t0 = Date(timeIntervalSince1970: 1_000_000_000)
+        let ids = (0..<10_301).map { "item-\($0)" }
+        for id in ids { state.markSeen(id, in: feed, at: t0) }
+        let keep = URLSourceState.Retention(count: 5, age: 30 * day)
+        // The feed still lists every id: none is forgotten, however many and however old.
+        state.feedListed(Set(ids), in: feed, at: t0.addingTimeInterval(100 * day), keeping: keep)
+        XCTAssertTrue(ids.allSatisfy { state.hasSeen($0, in: feed) })
+        // Ten ids fall out of the feed: the count keeps the five last listed...
+        let listedNow = Set(ids.dropFirst(10))
+        state.feedListed(listedNow, in: feed, at: t0.addingTimeInterval(101 * day), keeping: keep)
+        XCTAssertEqual(state.seen[feed]?.count, 10_291 + 5)
+        // ...and age forgets those once they have been out of the feed for 30 days.
+        state.feedListed(listedNow, in: feed, at: t0.addingTimeInterval(131 * day), keeping: .init(count: 100, age: 30 * day))
+        XCTAssertEqual(state.seen[feed]?.count, 10_291)
+        XCTAssertTrue(listedNow.allSatisfy { state.hasSeen($0, in: feed) })
+    }
+
+    func testAVersion1StateIsReadWithItsIdsCountedAsListedNow() throws {
+        let file = folder.appendingPathComponent("state.json")
+        try Data(#"{"version":1,"pages":{"http://a/":{"etag":"\"1\""}},"seen":{"http://a/feed":["x","y"]}}"#.utf8).write(to: file)
+        let state = try URLSourceState.load(file)
+        XCTAssertEqual(state.pages["http://a/"]?.etag, "\"1\"")
+        XCTAssertEqual(Set(state.seen["http://a/feed"]?.keys ?? [:].keys), ["x", "y"])
+        XCTAssertEqual(Double(state.seen["http://a/feed"]?["x"] ?? 0), Date().timeIntervalSince1970, accuracy: 60)
+        try state.save(file)
+        XCTAssertEqual(try URLSourceState.load(file), state)
+    }
+
     func testAConditionalGetThat304sDeliversNothing() throws {
         let server = try LoopbackHTTPServer { request, reply in
             if request.headers["if-none-match"] == "\"7\"" { reply.respond(304); return }
@@ -273,6 +342,91 @@ final class URLSourceTests: XCTestCase {
         XCTAssertEqual(Set(runner.all.compactMap(\.claim.web?.url)), [server.base + "/public/1", server.base + "/public/2"])
         let times = server.served.map(\.arrived)
         for (a, b) in zip(times, times.dropFirst()) { XCTAssertGreaterThanOrEqual(b.timeIntervalSince(a), 0.35, "min_delay between requests to one host") }
+    }
+
+    /// Issue 15 item 13: the robots.txt URL of an IPv6 literal was built as http://[[::1]]:PORT.
+    func testAnIPv6LiteralPageIsFetchedWithRobotsTxtOn() throws {
+        let server = try LoopbackHTTPServer(address: "::1") { request, reply in
+            if request.path == "/robots.txt" { reply.respond(200, text: "User-agent: *\nDisallow: /private\n"); return }
+            reply.respond(200, text: "<p>\(request.path)</p>")
+        }
+        defer { server.stop() }
+        let logs = LogStore()
+        let config = settings([.init(url: server.base + "/news", kind: .page, every: 3600),
+                               .init(url: server.base + "/private/x", kind: .page, every: 3600)]) { $0.robots = true }
+        let runner = try collect(config, 1, settle: 0.3, logs: logs)
+        XCTAssertEqual(runner.all.map(\.claim.web?.url), [server.base + "/news"])
+        XCTAssertEqual(server.served.map(\.path).sorted(), ["/news", "/robots.txt"])
+        XCTAssertEqual(logs.all.first { $0.fields["url"] == server.base + "/private/x" }?.message, "not fetched: robots.txt disallows it")
+        XCTAssertEqual(URLSource.hostKey("http://[::1]:8000/a"), "http://[::1]:8000")
+        XCTAssertEqual(URLSource.hostKey("https://[2001:DB8::1]/a"), "https://[2001:db8::1]")
+    }
+
+    /// Issue 15 item 14: a feed link whose robots.txt request the address policy refused made
+    /// "allow everything" the host's robots answer for a minute, for every other feed too.
+    func testARefusedRobotsRequestIsNotTakenAsTheHostsRobotsAnswer() throws {
+        // 127.0.0.2 serves robots.txt and two pages, one of them disallowed.
+        let site = try LoopbackHTTPServer(address: "127.0.0.2") { request, reply in
+            if request.path == "/robots.txt" { reply.respond(200, text: "User-agent: *\nDisallow: /private/\n"); return }
+            reply.respond(200, text: "<p>\(request.path)</p>")
+        }
+        defer { site.stop() }
+        // Feed A, on 127.0.0.1, links to the site: its links may not reach 127.0.0.2.
+        let feedA = try LoopbackHTTPServer { _, reply in reply.respond(200, text: Self.rss([site.base + "/public/from-a.html"])) }
+        defer { feedA.stop() }
+        // Feed B, on 127.0.0.2 itself (another port, so another host to robots.txt): its links may
+        // reach the site. It answers late, so feed A's link asks for the site's robots.txt first.
+        let feedB = try LoopbackHTTPServer(address: "127.0.0.2") { request, reply in
+            if request.path == "/robots.txt" { reply.respond(404); return }
+            usleep(700_000)
+            reply.respond(200, text: Self.rss([site.base + "/private/b.html", site.base + "/public/a.html"]))
+        }
+        defer { feedB.stop() }
+        let logs = LogStore()
+        let config = settings([.init(url: feedA.base + "/feed.xml", kind: .feed, every: 3600),
+                               .init(url: feedB.base + "/feed.xml", kind: .feed, every: 3600)]) { $0.robots = true }
+        let runner = try collect(config, 1, settle: 0.5, logs: logs)
+        XCTAssertEqual(runner.all.map(\.claim.web?.url), [site.base + "/public/a.html"])
+        XCTAssertFalse(site.served.map(\.path).contains("/private/b.html"), "robots.txt disallows it: \(site.served.map(\.path))")
+        XCTAssertEqual(logs.all.first { $0.fields["url"] == site.base + "/private/b.html" }?.message, "not fetched: robots.txt disallows it")
+        let refusal = logs.all.first { $0.fields["url"] == site.base + "/public/from-a.html" }
+        XCTAssertEqual(refusal?.message, "fetch failed")
+        XCTAssertTrue(refusal?.fields["reason"]?.hasPrefix("robots.txt: refused to connect to 127.0.0.2") ?? false, "\(logs.all)")
+    }
+
+    /// Issue 15 item 16: a link that is not http or https is refused for that reason, not blamed
+    /// on a robots.txt that was never there.
+    func testAFeedLinkThatIsNotHTTPIsRefusedForItsScheme() throws {
+        let server = try LoopbackHTTPServer { request, reply in
+            if request.path == "/robots.txt" { reply.respond(404); return }
+            reply.respond(200, text: Self.rss(["file:///etc/passwd", "gopher://127.0.0.1/1", "/fine"]))
+        }
+        defer { server.stop() }
+        let logs = LogStore()
+        let runner = try collect(settings([.init(url: server.base + "/feed.xml", kind: .feed, every: 3600)]) { $0.robots = true },
+                                 1, settle: 0.3, logs: logs)
+        XCTAssertEqual(runner.all.map(\.claim.web?.url), [server.base + "/fine"])
+        for url in ["file:///etc/passwd", "gopher://127.0.0.1/1"] {
+            let line = logs.all.first { $0.fields["url"] == url }
+            XCTAssertEqual(line?.message, "fetch failed", url)
+            XCTAssertTrue(line?.fields["reason"]?.hasPrefix("only http and https URLs are fetched") ?? false, "\(String(describing: line))")
+        }
+        XCTAssertFalse(logs.all.contains { $0.message.contains("robots") }, "\(logs.all)")
+    }
+
+    /// Issue 15 item 16: a cut body is retried, and the whole one is what gets delivered.
+    func testABodyCutShortOfItsContentLengthIsRetried() throws {
+        let count = Locked(0)
+        let server = try LoopbackHTTPServer { _, reply in
+            let n = count.withLock { $0 += 1; return $0 }
+            let body = Array("<p>the whole story, every word of it</p>".utf8)
+            reply.write(Array("HTTP/1.1 200 OK\r\nContent-Length: \(body.count)\r\nConnection: close\r\n\r\n".utf8))
+            reply.write(n == 1 ? Array(body.prefix(10)) : body)
+        }
+        defer { server.stop() }
+        let runner = try collect(settings([.init(url: server.base + "/p", kind: .page, every: 3600)]), 1)
+        XCTAssertEqual(count.withLock { $0 }, 2)
+        XCTAssertEqual(runner.all.map(\.body), ["<p>the whole story, every word of it</p>"])
     }
 
     func testAFetchedDocumentNotYetAcknowledgedIsDeliveredAgainAfterARestart() throws {

@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 
-/// A small HTTP/1.1 server for tests and benchmarks, bound to a loopback address (127.0.0.0/8 only), one thread
+/// A small HTTP/1.1 server for tests and benchmarks, bound to a loopback address (127.0.0.0/8 or ::1 only), one thread
 /// per connection, one request per connection. Each request goes to `handler`, which writes
 /// whatever bytes it likes (slow, endless, malformed) through the `Reply`.
 public final class LoopbackHTTPServer: @unchecked Sendable {
@@ -50,27 +50,43 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     private let log = NSLock()
     private var requests: [Request] = []
 
+    /// - Parameter address: an address in 127.0.0.0/8, or "::1".
     public init(address: String = "127.0.0.1", port: Int = 0, keepAlive: Bool = false,
                 handler: @escaping @Sendable (Request, Reply) -> Void) throws {
-        precondition(address.hasPrefix("127."), "tests talk to loopback only")
+        precondition(address.hasPrefix("127.") || address == "::1", "tests talk to loopback only")
         self.address = address
         self.handler = handler
         self.keepAlive = keepAlive
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let v6 = address.contains(":")
+        listener = socket(v6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr(address)
-        addr.sin_port = in_port_t(UInt16(port).bigEndian)
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, len) } }
+        // sockaddr_in6 is the larger of the two: room for either, and getsockname fills the port in.
+        var storage = sockaddr_in6()
+        var len: socklen_t
+        if v6 {
+            storage.sin6_family = sa_family_t(AF_INET6)
+            _ = inet_pton(AF_INET6, address, &storage.sin6_addr)
+            storage.sin6_port = in_port_t(UInt16(port).bigEndian)
+            len = socklen_t(MemoryLayout<sockaddr_in6>.size)
+        } else {
+            withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    $0.pointee.sin_family = sa_family_t(AF_INET)
+                    $0.pointee.sin_addr.s_addr = inet_addr(address)
+                    $0.pointee.sin_port = in_port_t(UInt16(port).bigEndian)
+                }
+            }
+            len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        }
+        let bound = withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, len) } }
         guard bound == 0, listen(listener, 128) == 0 else {
             close(listener)
             throw NSError(domain: "LoopbackHTTPServer", code: Int(errno), userInfo: [NSLocalizedDescriptionKey: "cannot listen on \(address):\(port)"])
         }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &len) } }
-        self.port = Int(UInt16(bigEndian: addr.sin_port))
+        _ = withUnsafeMutablePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &len) } }
+        // The port sits at the same offset in sockaddr_in and sockaddr_in6.
+        self.port = Int(UInt16(bigEndian: storage.sin6_port))
         let fd = listener
         Thread.detachNewThread { [weak self] in
             while true {
@@ -82,7 +98,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         }
     }
 
-    public var base: String { "http://\(address):\(port)" }
+    public var base: String { address.contains(":") ? "http://[\(address)]:\(port)" : "http://\(address):\(port)" }
 
     /// Every request served so far, in order.
     public var served: [Request] { log.lock(); defer { log.unlock() }; return requests }

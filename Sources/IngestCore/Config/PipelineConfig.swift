@@ -70,6 +70,14 @@ public struct PipelineConfig: Sendable {
         public var retries = 4
         /// The longest wait between two attempts (Retry-After may ask for longer).
         public var maxBackoff: Double = 600
+        /// New items taken from one fetch of a feed, in the feed's order (newest first, as
+        /// feeds list them); the rest wait for the next fetches. Bounds what one feed, however
+        /// long or hostile, can make the daemon fetch and record per poll.
+        public var maxItemsPerPoll = 1_000
+        /// Item ids remembered per feed, beyond those the feed lists now (which are always kept).
+        public var seenItems = 100_000
+        /// How long an item id is remembered after its feed last listed it.
+        public var seenFor: Double = 90 * 86_400
         /// Fetched bodies waiting for the stages, and the state of every URL.
         public var stateFolder: URL
         /// Fetched documents that the stages rejected, each beside NAME.error.json.

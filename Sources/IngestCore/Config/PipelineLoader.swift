@@ -212,6 +212,9 @@ public enum PipelineLoader {
             result.robots = f.bool("robots", default: result.robots)
             result.retries = f.int("retries", default: result.retries, in: 0...20)
             result.maxBackoff = f.duration("max_backoff", default: result.maxBackoff, in: 1...86_400)
+            result.maxItemsPerPoll = f.int("max_items_per_poll", default: result.maxItemsPerPoll, in: 1...100_000)
+            result.seenItems = f.int("seen_items", default: result.seenItems, in: 1...10_000_000)
+            result.seenFor = f.duration("seen_for", default: result.seenFor, in: 86_400...(3_650 * 86_400))
             result.failed = resolve(f.string("failed", default: "failed"))
             f.reportUnknownKeys()
         }

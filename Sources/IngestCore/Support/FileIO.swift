@@ -10,18 +10,41 @@ public struct POSIXFailure: Error, CustomStringConvertible, Sendable {
 
 public enum FileIO {
     /// write(2) until every byte is out, retrying on EINTR and short writes.
-    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws {
-        try bytes.withUnsafeBytes { buf in
-            var offset = 0
-            while offset < buf.count {
-                let n = write(fd, buf.baseAddress! + offset, buf.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw POSIXFailure("write", errno)
-                }
-                offset += n
+    public static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws { try bytes.withUnsafeBytes { try writeAll(fd, $0) } }
+
+    public static func writeAll(_ fd: Int32, _ buf: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < buf.count {
+            let n = write(fd, buf.baseAddress! + offset, buf.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw POSIXFailure("write", errno)
+            }
+            offset += n
+        }
+    }
+
+    /// A file that does not change while it is read, whole, into one array of its size (no
+    /// `Data` in between, which would be a second copy).
+    public static func read(_ file: URL) throws -> [UInt8] {
+        let fd = open(file.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw POSIXFailure("open \(file.path)", errno) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw POSIXFailure("fstat \(file.path)", errno) }
+        let size = Int(st.st_size)
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buf, count in
+            while count < size {
+                let n = Foundation.read(fd, buf.baseAddress! + count, size - count)
+                if n < 0, errno == EINTR { continue }
+                if n < 0 { failure = errno; return }
+                if n == 0 { return }
+                count += n
             }
         }
+        guard failure == 0 else { throw POSIXFailure("read \(file.path)", failure) }
+        return bytes
     }
 
     /// Replaces `file` with `bytes` so that a crash leaves the old content or the new, whole: a
@@ -29,6 +52,12 @@ public enum FileIO {
     /// Without `durable` nothing is fsynced: a process crash still leaves old or new, but a power
     /// cut may leave the new name with missing content, which the caller must be able to detect.
     public static func replaceAtomically(_ file: URL, with bytes: [UInt8], temporarySuffix: String = "tmp", durable: Bool = true) throws {
+        try bytes.withUnsafeBytes { try replaceAtomically(file, with: $0, temporarySuffix: temporarySuffix, durable: durable) }
+    }
+
+    /// The same for bytes in memory the caller owns (a fetched body), written from where they are.
+    public static func replaceAtomically(_ file: URL, with bytes: UnsafeRawBufferPointer, temporarySuffix: String = "tmp",
+                                         durable: Bool = true) throws {
         let tmp = file.appendingPathExtension(temporarySuffix)
         let out = open(tmp.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard out >= 0 else { throw POSIXFailure("open \(tmp.path)", errno) }

@@ -22,11 +22,14 @@ public struct SHA256Digest: Sendable {
 
     public static func hex<S: Sequence>(of bytes: S) -> String where S.Element == UInt8 { hex(digest(Array(bytes))) }
 
-    public static func digest(_ bytes: [UInt8]) -> [UInt8] {
+    /// Bytes in memory the caller owns (a fetched body), hashed where they are.
+    public static func hex(of bytes: UnsafeRawBufferPointer) -> String { hex(digest(bytes)) }
+
+    public static func digest(_ bytes: [UInt8]) -> [UInt8] { bytes.withUnsafeBytes { digest($0) } }
+
+    public static func digest(_ data: UnsafeRawBufferPointer) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
-        let ok = bytes.withUnsafeBytes { data in
-            out.withUnsafeMutableBufferPointer { ingestd_sha256(data.baseAddress, data.count, $0.baseAddress) }
-        }
+        let ok = out.withUnsafeMutableBufferPointer { ingestd_sha256(data.baseAddress, data.count, $0.baseAddress) }
         precondition(ok == 1, "libcrypto SHA-256 failed")
         return out
     }

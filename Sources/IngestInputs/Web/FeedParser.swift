@@ -22,18 +22,18 @@ public enum FeedParser {
     }
 
     /// - Parameter base: the URL the feed was fetched from (after redirects), for relative links.
-    public static func parse(_ bytes: [UInt8], base: String) throws -> Feed {
+    public static func parse(_ bytes: some ContiguousBytes, base: String) throws -> Feed {
+        try bytes.withUnsafeBytes { try parse(raw: $0, base: base) }
+    }
+
+    private static func parse(raw bytes: UnsafeRawBufferPointer, base: String) throws -> Feed {
         guard !bytes.isEmpty else { throw Failure(reason: "the feed is empty") }
         ingestd_xml_silence_errors()
         // No network, no entity substitution, no DTD loading: a feed cannot make the parser
         // fetch anything or expand entities into a memory bomb.
         let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue
                             | XML_PARSE_NOCDATA.rawValue | XML_PARSE_NOBLANKS.rawValue)
-        let doc = bytes.withUnsafeBufferPointer { b in
-            b.baseAddress!.withMemoryRebound(to: CChar.self, capacity: b.count) {
-                xmlReadMemory($0, Int32(clamping: b.count), base, nil, options)
-            }
-        }
+        let doc = xmlReadMemory(bytes.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(clamping: bytes.count), base, nil, options)
         guard let doc else { throw Failure(reason: "not well-formed XML") }
         defer { xmlFreeDoc(doc) }
         guard let root = xmlDocGetRootElement(doc) else { throw Failure(reason: "the XML has no root element") }

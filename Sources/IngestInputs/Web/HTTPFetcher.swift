@@ -32,8 +32,7 @@ public final class HTTPFetcher: @unchecked Sendable {
 
     /// Starts a GET; `completion` gets the response (any status) or why there is none.
     public func fetch(_ request: FetchRequest, completion: @escaping @Sendable (Result<FetchResponse, FetchFailure>) -> Void) {
-        let scheme = request.url.prefix(while: { $0 != ":" }).lowercased()
-        guard scheme == "http" || scheme == "https", request.url.contains("://") else {
+        guard Self.fetches(request.url) else {
             callbackQueue.async { completion(.failure(.unsupportedScheme(request.url))) }
             return
         }
@@ -43,6 +42,12 @@ public final class HTTPFetcher: @unchecked Sendable {
         }
         incoming.withLock { $0.append(Transfer(request: request, settings: settings, completion: completion)) }
         curl_multi_wakeup(multi)
+    }
+
+    /// Whether `url` is one this fetcher will request at all (http and https only).
+    public static func fetches(_ url: String) -> Bool {
+        let scheme = url.prefix(while: { $0 != ":" }).lowercased()
+        return (scheme == "http" || scheme == "https") && url.contains("://")
     }
 
     /// Sockets open now, and the most open at once so far (for the benchmark).
@@ -119,7 +124,7 @@ private final class Transfer: @unchecked Sendable {
     let settings: FetchSettings
     let completion: @Sendable (Result<FetchResponse, FetchFailure>) -> Void
     weak var fetcher: HTTPFetcher?
-    var body: [UInt8] = []
+    let body = ResponseBody()
     var headers: [String: String] = [:]
     var headerBlocksEnded = 0
     var tooLarge = false
@@ -180,7 +185,8 @@ private final class Transfer: @unchecked Sendable {
                 t.tooLarge = true
                 return 0 // aborts the transfer
             }
-            data!.withMemoryRebound(to: UInt8.self, capacity: n) { t.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: n)) }
+            if t.body.isEmpty, let declared = t.declaredLength { t.body.reserve(min(declared, t.settings.maxBodyBytes)) }
+            t.body.append(data!, n, limit: t.settings.maxBodyBytes)
             return n
         }
         _ = ingestd_curl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
@@ -245,6 +251,13 @@ private final class Transfer: @unchecked Sendable {
         return fd
     }
 
+    /// The final response's Content-Length when it counts the bytes the write callback gets
+    /// (no Content-Encoding: a compressed body's length says nothing of the decoded one).
+    var declaredLength: Int? {
+        guard headers["content-encoding"].map({ $0.isEmpty || $0.lowercased() == "identity" }) ?? true else { return nil }
+        return headers["content-length"].flatMap { Int($0) }.flatMap { $0 >= 0 ? $0 : nil }
+    }
+
     func result(_ easy: UnsafeMutableRawPointer, _ code: CURLcode) -> Result<FetchResponse, FetchFailure> {
         if let (ip, kind) = refused { return .failure(.refusedAddress(ip, kind)) }
         if tooLarge || code == CURLE_FILESIZE_EXCEEDED { return .failure(.tooLarge(limit: settings.maxBodyBytes)) }
@@ -252,6 +265,7 @@ private final class Transfer: @unchecked Sendable {
         case CURLE_OK: break
         case CURLE_TOO_MANY_REDIRECTS: return .failure(.tooManyRedirects(limit: settings.maxRedirects))
         case CURLE_UNSUPPORTED_PROTOCOL: return .failure(.unsupportedScheme(effectiveURL(easy) ?? request.url))
+        case CURLE_PARTIAL_FILE: return .failure(.truncated(received: body.count, declared: declaredLength))
         case CURLE_OPERATION_TIMEDOUT:
             return .failure(.timedOut(String(cString: curl_easy_strerror(code))))
         default:
@@ -259,6 +273,11 @@ private final class Transfer: @unchecked Sendable {
         }
         var status = 0
         _ = ingestd_curl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
+        // libcurl reports a cut body as CURLE_PARTIAL_FILE; this is for whatever path it might
+        // not (a 304's Content-Length describes the stored body, not this empty one).
+        if let declared = declaredLength, status != 304, status != 204, body.count < declared {
+            return .failure(.truncated(received: body.count, declared: declared))
+        }
         var redirects = 0
         _ = ingestd_curl_easy_getinfo_long(easy, CURLINFO_REDIRECT_COUNT, &redirects)
         return .success(FetchResponse(status: status, finalURL: effectiveURL(easy) ?? request.url, headers: headers,

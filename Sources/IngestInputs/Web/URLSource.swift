@@ -7,7 +7,9 @@ import Logging
 /// - A page is fetched every `every` with its stored validators (a 304 costs nothing more); a
 ///   new body becomes a claim.
 /// - A feed is fetched the same way; each item not seen before is fetched as a page (with the
-///   trust of the feed's own address, see `FetchRequest`) and becomes a claim.
+///   trust of the feed's own address, see `FetchRequest`) and becomes a claim, at most
+///   `max_items_per_poll` of them per fetch. Seen ids are kept while the feed lists them and
+///   for `seen_for` after (`seen_items` at most of those no longer listed).
 /// - Politeness: at most `per_host` requests to one host at a time, `min_delay` between two
 ///   starts, robots.txt obeyed; failures retried with exponential backoff and jitter, or after
 ///   `Retry-After`.
@@ -167,6 +169,12 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
             if job.notBefore > now {
                 wake = min(wake, job.notBefore)
                 waiting.append(job)
+                continue
+            }
+            // Before robots.txt: a file: or gopher: link has no host whose robots.txt could be
+            // read, and the reason it is not fetched is its scheme.
+            guard HTTPFetcher.fetches(job.url) else {
+                failed(job, because: FetchFailure.unsupportedScheme(job.url).description)
                 continue
             }
             let key = job.host
@@ -334,21 +342,35 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
             logger.warning("not a usable feed", metadata: ["url": .string(target.entry.url), "reason": .string("\(error)")])
             return
         }
-        let seen = Set(state.seen[target.entry.url] ?? [])
+        let url = target.entry.url
+        let listedIDs = Set(feed.items.map(\.id))
+        if state.feedListed(listedIDs, in: url, at: Date(), keeping: .init(count: settings.seenItems, age: settings.seenFor)) {
+            scheduleSave()
+        }
         var fresh: [FeedParser.Item] = []
         var listed: Set<String> = []
-        for item in feed.items where !seen.contains(item.id) && !target.itemsInFlight.contains(item.id) && listed.insert(item.id).inserted {
+        for item in feed.items where !state.hasSeen(item.id, in: url) && !target.itemsInFlight.contains(item.id)
+            && listed.insert(item.id).inserted {
             fresh.append(item)
         }
-        logger.info("feed read", metadata: ["url": .string(target.entry.url), "items": .stringConvertible(feed.items.count),
-                                            "new": .stringConvertible(fresh.count)])
-        let validators = (response.etag, response.lastModified)
-        if fresh.isEmpty && target.itemsInFlight.isEmpty {
-            commitValidators(target.entry.url, validators)
+        // Feeds list their newest items first: those are taken, the older wait.
+        let taken = fresh.prefix(settings.maxItemsPerPoll)
+        let skipped = fresh.count - taken.count
+        logger.info("feed read", metadata: ["url": .string(url), "items": .stringConvertible(feed.items.count),
+                                            "new": .stringConvertible(fresh.count), "taken": .stringConvertible(taken.count)])
+        if skipped > 0 {
+            logger.notice("more new items than max_items_per_poll; the rest are skipped until the next fetches of the feed",
+                          metadata: ["url": .string(url), "skipped": .stringConvertible(skipped),
+                                     "max_items_per_poll": .stringConvertible(settings.maxItemsPerPoll)])
+            // This body's validators are never committed: a 304 to the next fetch would leave
+            // the skipped items waiting until the feed changes.
+            target.heldValidators = nil
+        } else if fresh.isEmpty && target.itemsInFlight.isEmpty {
+            commitValidators(url, (response.etag, response.lastModified))
         } else {
-            target.heldValidators = validators
+            target.heldValidators = (response.etag, response.lastModified)
         }
-        for item in fresh {
+        for item in taken {
             target.itemsInFlight.insert(item.id)
             jobs.append(Job(target: target, item: item))
         }
@@ -391,12 +413,16 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
                 case .success(let r) where (400..<500).contains(r.status):
                     host.robots = .allowAll
                     host.robotsExpire = Date().addingTimeInterval(86_400)
-                case .failure(.refusedAddress):
-                    // The host is one this job may not reach at all: let the job itself be
-                    // refused, with that reason in the log, rather than blame robots.txt. Kept a
-                    // minute only, as another URL may be allowed there and should read it.
-                    host.robots = .allowAll
-                    host.robotsExpire = Date().addingTimeInterval(60)
+                case .failure(let failure) where failure.isRefusedAddress:
+                    // Says nothing of the host's robots.txt, only that this job may not reach the
+                    // host: the job fails with that reason, and the host keeps no answer, so the
+                    // next job there (from a feed that may reach it) reads robots.txt for itself.
+                    self.hosts[key] = host
+                    if let waiting = self.jobs.firstIndex(where: { $0.target === job.target && $0.url == job.url }) {
+                        self.failed(self.jobs.remove(at: waiting), because: "robots.txt: \(failure)")
+                    }
+                    self.pump()
+                    return
                 default:
                     // RFC 9309: an unreachable robots.txt means a full disallow, for now.
                     host.robots = .disallowAll
@@ -429,7 +455,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
     }
 
     private func spool(_ job: Job, _ response: FetchResponse, at fetchedAt: Date) {
-        let sha = SHA256Digest.hex(of: response.body)
+        let sha = response.body.withUnsafeBytes { SHA256Digest.hex(of: $0) }
         let commit: Commit
         if let item = job.item {
             commit = .item(feed: job.target.entry.url, id: item.id)
@@ -451,7 +477,9 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         do {
             // Body first, then the description that makes it a spool entry; each written under a
             // temporary name and renamed, so a process crash never leaves half of either.
-            try FileIO.replaceAtomically(spoolFolder.appendingPathComponent(claimName), with: response.body, durable: false)
+            try response.body.withUnsafeBytes {
+                try FileIO.replaceAtomically(spoolFolder.appendingPathComponent(claimName), with: $0, durable: false)
+            }
             try FileIO.replaceAtomically(spoolFolder.appendingPathComponent(claimName + ".json"),
                                          with: Array(JSONEncoder().encode(entry)), durable: false)
         } catch {
@@ -461,7 +489,10 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
             return
         }
         spooled.append(entry)
-        drain()
+        // Delivered from the next turn of the queue, once the block that holds the response is
+        // done and its body freed: the stages read the spooled file into memory of their own,
+        // and delivering from here would have both copies of a large body alive at once.
+        queue.async { self.drain() }
     }
 
     private func recoverSpool() {
@@ -470,8 +501,8 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
             let meta = spoolFolder.appendingPathComponent(name)
             guard let data = FileManager.default.contents(atPath: meta.path),
                   var entry = try? JSONDecoder().decode(Spooled.self, from: data),
-                  let body = FileManager.default.contents(atPath: spoolFolder.appendingPathComponent(entry.claimName).path),
-                  SHA256Digest.hex(of: Array(body)) == entry.bodySHA256 else {
+                  let body = try? FileIO.read(spoolFolder.appendingPathComponent(entry.claimName)),
+                  SHA256Digest.hex(of: body) == entry.bodySHA256 else {
                 logger.warning("dropping an incomplete spool entry (a crash cut it short); its URL will be fetched again",
                                metadata: ["path": .string(meta.path)])
                 try? FileManager.default.removeItem(at: meta)
@@ -527,7 +558,9 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         if stopped { return saveState() } // acknowledgements that arrive while stopping
         guard !saveScheduled else { return }
         saveScheduled = true
-        queue.asyncAfter(deadline: .now() + 1) { [weak self] in self?.saveState() }
+        // A save since (the one of stop()) has cleared the flag: nothing left to write, and the
+        // state folder may be gone by then.
+        queue.asyncAfter(deadline: .now() + 1) { [weak self] in if self?.saveScheduled == true { self?.saveState() } }
     }
 
     private func saveState() {
@@ -543,7 +576,10 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
     static func hostKey(_ url: String) -> String {
         guard let c = URLComponents(string: url), let scheme = c.scheme?.lowercased(), let host = c.host?.lowercased() else { return url }
         let port = c.port.map { ":\($0)" } ?? ""
-        return "\(scheme)://\(host.contains(":") ? "[\(host)]" : host)\(port)"
+        // Foundation gives an IPv6 literal's host with its brackets on some platforms and
+        // without on others; the key (and the robots.txt URL built from it) needs them once.
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return "\(scheme)://\(bare.contains(":") ? "[\(bare)]" : bare)\(port)"
     }
 
     static func pathAndQuery(_ url: String) -> String {

@@ -23,7 +23,9 @@ struct DedupeStage: Stage {
         let owner = exact.claim(hash: hash, id: doc.id)
         if owner != doc.id { return verdict(&doc, DedupeVerdict(status: .duplicate, of: owner, similarity: 1.0)) }
 
-        if let url = doc.origin.canonicalURL.flatMap(URLCanonicalizer.canonical) {
+        // A fetched page that names no canonical URL is known by the URL it was fetched from: a
+        // page fetched and recorded again is then caught here even if its text changed.
+        if let url = (doc.origin.canonicalURL ?? doc.origin.web?.url).flatMap(URLCanonicalizer.canonical) {
             let urlOwner = urls.claim(hash: url, id: doc.id)
             if urlOwner != doc.id { return verdict(&doc, DedupeVerdict(status: .duplicate, of: urlOwner, similarity: nil)) }
         }
