@@ -133,6 +133,66 @@ final class DropFolderTests: XCTestCase {
         folder.stop()
     }
 
+    /// A hard link is announced by a create event only; it is claimed once settled.
+    func testAHardLinkIsClaimedOnceSettled() throws {
+        settings.settleTime = 0.2
+        let folder = DropFolder(settings: settings, logger: logger)
+        let got = Deliveries()
+        try folder.start { got.add($0) }
+        folder.grant(10)
+        let outside = root.appendingPathComponent("outside.txt")
+        try Data("text".utf8).write(to: outside)
+        XCTAssertEqual(link(outside.path, settings.inbox.appendingPathComponent("linked.txt").path), 0)
+        XCTAssertEqual(got.wait(for: 1, timeout: 5).map(\.name), ["linked.txt"])
+        folder.stop()
+    }
+
+    private func rawPath(_ folder: URL, _ name: [UInt8]) -> [CChar] {
+        (Array(folder.path.utf8) + [UInt8(ascii: "/")] + name + [0]).map { CChar(bitPattern: $0) }
+    }
+
+    /// A 250-byte name does not fit behind a claim stamp, and a Latin-1 name is not UTF-8: both
+    /// are claimed under a stand-in, and their exact names survive a restart mid-flight.
+    func testNamesThatDoNotFitAClaimKeepTheirExactBytesAcrossARestart() throws {
+        try FileManager.default.createDirectory(at: settings.inbox, withIntermediateDirectories: true)
+        let long = Array((String(repeating: "x", count: 245) + ".html").utf8)
+        let latin1 = Array("na".utf8) + [0xEF] + Array("ve.txt".utf8)
+        for name in [long, latin1] {
+            let fd = open(rawPath(settings.inbox, name), O_WRONLY | O_CREAT, 0o644)
+            XCTAssertGreaterThanOrEqual(fd, 0)
+            close(fd)
+        }
+        var folder = DropFolder(settings: settings, logger: logger)
+        let got = Deliveries()
+        try folder.start { got.add($0) }
+        folder.grant(10)
+        let claims = got.wait(for: 2)
+        XCTAssertEqual(Set(claims.map(\.nameBytes)), [long, latin1])
+        for c in claims {
+            XCTAssertLessThanOrEqual(c.claimName.utf8.count, 244, "room for .error.json in failed/")
+            XCTAssertTrue(FileManager.default.fileExists(atPath: c.path.path))
+        }
+        let standIn = try XCTUnwrap(claims.first { $0.nameBytes == long }?.claimName)
+        XCTAssertTrue(standIn.hasSuffix("….html"), standIn)
+        XCTAssertEqual(names(settings.processing).filter { $0.hasSuffix(".name") }.count, 2, "the exact names are saved beside the claims")
+        folder.stop()
+
+        // A crash before the acknowledgement: the next start recovers the exact names.
+        folder = DropFolder(settings: settings, logger: logger)
+        let again = Deliveries()
+        try folder.start { again.add($0) }
+        let recovered = again.wait(for: 2)
+        XCTAssertEqual(Set(recovered.map(\.nameBytes)), [long, latin1])
+        XCTAssertTrue(recovered.allSatisfy(\.recovered))
+        for c in recovered { folder.acknowledge(c, outcome: .recorded(id: "x")) }
+        folder.close()
+        folder.stop()
+        XCTAssertEqual(names(settings.processing), [], "claims and saved names are gone")
+        var st = stat()
+        XCTAssertEqual(lstat(rawPath(settings.done, long), &st), 0)
+        XCTAssertEqual(lstat(rawPath(settings.done, latin1), &st), 0)
+    }
+
     func testAFullBacklogIsForgottenAndRescannedSoMemoryStaysBounded() throws {
         try FileManager.default.createDirectory(at: settings.inbox, withIntermediateDirectories: true)
         for i in 0..<12 { try drop(String(format: "n%02d.txt", i)) }
@@ -147,13 +207,15 @@ final class DropFolderTests: XCTestCase {
 }
 
 final class DropFolderOverflowTests: XCTestCase {
-    /// A hard link makes a file appear without a close-write or moved-to event, just as events
-    /// are lost when the kernel queue overflows; the overflow rescan must still find it.
+    /// A hard link makes a file appear with no close-write or moved-to event (only a create,
+    /// watched until settled, here for a minute), just as events are lost when the kernel
+    /// queue overflows; the overflow rescan must find it.
     func testAnOverflowRescansTheInboxAndFindsFilesWhoseEventsWereLost() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("overflow-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let settings = PipelineConfig.DropFolder(inbox: root.appendingPathComponent("inbox"), processing: root.appendingPathComponent("processing"),
+        var settings = PipelineConfig.DropFolder(inbox: root.appendingPathComponent("inbox"), processing: root.appendingPathComponent("processing"),
                                                  done: root.appendingPathComponent("done"), failed: root.appendingPathComponent("failed"))
+        settings.settleTime = 60
         let folder = DropFolder(settings: settings, logger: Logger(label: "test"))
         let got = Deliveries()
         try folder.start { got.add($0) }
@@ -165,5 +227,44 @@ final class DropFolderOverflowTests: XCTestCase {
         folder.onQueue { folder.handle(.overflow) }
         XCTAssertEqual(got.wait(for: 1).map(\.name), ["linked.txt"])
         folder.stop()
+    }
+}
+
+final class SettleCheckTests: XCTestCase {
+    private let check = SettleCheck(settleTime: 2)
+    private let second = 1_000_000_000
+
+    private func look(size: Int = 10, modified: Int, regular: Bool = true) -> SettleCheck.Look {
+        SettleCheck.Look(isRegular: regular, size: size, modified: modified, inode: 7)
+    }
+
+    func testTheKernelsAnswerWinsWhenThereIsOne() {
+        let now = 100 * second
+        XCTAssertFalse(check.isSettled(look(modified: 0), before: nil, writers: .some, now: now), "open for writing")
+        XCTAssertTrue(check.isSettled(look(modified: now), before: nil, writers: .none, now: now), "closed, however recent")
+    }
+
+    func testWithoutItAFileMustKeepItsSizeAndTimeForTheSettleTime() {
+        let now = 100 * second
+        XCTAssertFalse(check.isSettled(look(modified: now - second), before: nil, writers: .unknown, now: now))
+        XCTAssertTrue(check.isSettled(look(modified: now - 3 * second), before: nil, writers: .unknown, now: now))
+        XCTAssertFalse(check.isSettled(look(size: 20, modified: now - 3 * second), before: look(size: 10, modified: now - 3 * second),
+                                       writers: .unknown, now: now), "it grew since the last look")
+    }
+
+    func testWhatIsNotARegularFileNeedsNoWaiting() {
+        XCTAssertTrue(check.isSettled(look(modified: 0, regular: false), before: nil, writers: .some, now: 0))
+    }
+
+    /// The lease probe on a file this process owns: refused while it is open for writing.
+    func testTheLeaseProbeSeesAWriter() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("settle-\(UUID().uuidString)").path
+        defer { unlink(path) }
+        let fd = open(path, O_WRONLY | O_CREAT, 0o644)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        let cPath = path.utf8CString.map { $0 }
+        XCTAssertEqual(SettleCheck.writers(cPath), .some)
+        close(fd)
+        XCTAssertEqual(SettleCheck.writers(cPath), .none)
     }
 }
