@@ -133,9 +133,10 @@ final class DropFolderTests: XCTestCase {
         folder.stop()
     }
 
-    /// A hard link is announced by a create event only; it is claimed once settled.
-    func testAHardLinkIsClaimedOnceSettled() throws {
-        settings.settleTime = 0.2
+    /// A running folder with a hard link made in its inbox: the link arrives with a create
+    /// event only (no close-write, no moved-to), so it waits to settle.
+    private func startAndLinkAFileIn(settleTime: Double) throws -> (DropFolder, Deliveries) {
+        settings.settleTime = settleTime
         let folder = DropFolder(settings: settings, logger: logger)
         let got = Deliveries()
         try folder.start { got.add($0) }
@@ -143,7 +144,22 @@ final class DropFolderTests: XCTestCase {
         let outside = root.appendingPathComponent("outside.txt")
         try Data("text".utf8).write(to: outside)
         XCTAssertEqual(link(outside.path, settings.inbox.appendingPathComponent("linked.txt").path), 0)
+        return (folder, got)
+    }
+
+    func testAHardLinkIsClaimedOnceSettled() throws {
+        let (folder, got) = try startAndLinkAFileIn(settleTime: 0.2)
         XCTAssertEqual(got.wait(for: 1, timeout: 5).map(\.name), ["linked.txt"])
+        folder.stop()
+    }
+
+    /// Events lost when the kernel queue overflows: the rescan finds the file (here one still
+    /// waiting a minute to settle, which no other event would bring sooner).
+    func testAnOverflowRescansTheInboxAndFindsFilesWhoseEventsWereLost() throws {
+        let (folder, got) = try startAndLinkAFileIn(settleTime: 60)
+        XCTAssertEqual(got.wait(for: 1, timeout: 0.3).count, 0)
+        folder.onQueue { folder.handle(.overflow) }
+        XCTAssertEqual(got.wait(for: 1).map(\.name), ["linked.txt"])
         folder.stop()
     }
 
@@ -202,30 +218,6 @@ final class DropFolderTests: XCTestCase {
         XCTAssertEqual(folder.backlog, 4)
         folder.grant(100)
         XCTAssertEqual(Set(got.wait(for: 12).map(\.name)).count, 12)
-        folder.stop()
-    }
-}
-
-final class DropFolderOverflowTests: XCTestCase {
-    /// A hard link makes a file appear with no close-write or moved-to event (only a create,
-    /// watched until settled, here for a minute), just as events are lost when the kernel
-    /// queue overflows; the overflow rescan must find it.
-    func testAnOverflowRescansTheInboxAndFindsFilesWhoseEventsWereLost() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("overflow-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: root) }
-        var settings = PipelineConfig.DropFolder(inbox: root.appendingPathComponent("inbox"), processing: root.appendingPathComponent("processing"),
-                                                 done: root.appendingPathComponent("done"), failed: root.appendingPathComponent("failed"))
-        settings.settleTime = 60
-        let folder = DropFolder(settings: settings, logger: Logger(label: "test"))
-        let got = Deliveries()
-        try folder.start { got.add($0) }
-        folder.grant(10)
-        let outside = root.appendingPathComponent("outside.txt")
-        try Data("text".utf8).write(to: outside)
-        XCTAssertEqual(link(outside.path, settings.inbox.appendingPathComponent("linked.txt").path), 0)
-        XCTAssertEqual(got.wait(for: 1, timeout: 0.3).count, 0, "no event announces a hard link")
-        folder.onQueue { folder.handle(.overflow) }
-        XCTAssertEqual(got.wait(for: 1).map(\.name), ["linked.txt"])
         folder.stop()
     }
 }
