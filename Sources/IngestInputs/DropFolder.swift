@@ -173,7 +173,7 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
     /// stopped before acknowledging it. It is delivered first, flagged so the runner checks
     /// whether its record was already written.
     private func recoverInFlight() {
-        for claimName in Self.entries(of: settings.processing).map(\.display).sorted() where !claimName.hasPrefix(".") {
+        for claimName in (Self.entries(of: settings.processing) ?? []).map(\.display).sorted() where !claimName.hasPrefix(".") {
             let original = ClaimName.original(of: claimName, in: settings.processing)
             let claim = Claim(name: original.display, claimName: claimName,
                               path: settings.processing.appendingPathComponent(claimName),
@@ -185,8 +185,9 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
         }
     }
 
-    private static func entries(of folder: URL) -> [EntryName] {
-        guard let dir = opendir(folder.path) else { return [] }
+    /// The names in `folder` but `.` and `..`; nil when it cannot be listed (errno says why).
+    private static func entries(of folder: URL) -> [EntryName]? {
+        guard let dir = opendir(folder.path) else { return nil }
         defer { closedir(dir) }
         var names: [EntryName] = []
         while let entry = readdir(dir) {
@@ -200,13 +201,13 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
     /// found here came with no close event, so it is claimed only once settled.
     private func scanInbox() {
         needsRescan = false
-        guard opendir(settings.inbox.path).map({ closedir($0) }) != nil else {
+        guard let names = Self.entries(of: settings.inbox) else {
             logger.error("cannot list the inbox", metadata: ["path": .string(settings.inbox.path), "reason": .string(String(cString: strerror(errno)))])
             return
         }
         let now = SettleCheck.now()
         var found: [(modified: Int, name: EntryName)] = []
-        for name in Self.entries(of: settings.inbox) where !name.isIgnored && !pendingSet.contains(name) {
+        for name in names where !name.isIgnored && !pendingSet.contains(name) {
             let path = name.path(in: settings.inbox)
             guard let look = SettleCheck.look(path) else { continue }
             if settle.isSettled(look, before: unsettled[name], writers: SettleCheck.writers(path), now: now) {

@@ -18,6 +18,7 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
     private let queue = DispatchQueue(label: "ingestd.sink.jsonl")
     private var pending: [([UInt8]?, @Sendable ((any Error)?) -> Void)] = []
     private var flushScheduled = false
+    private var closed = false
     private var fd: Int32
     private let ownsDescriptor: Bool
     private let durable: Bool
@@ -62,6 +63,8 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
 
     public func submit(_ line: [UInt8]?, completion: @escaping @Sendable ((any Error)?) -> Void) {
         queue.async {
+            // A worker cut off by the shutdown timeout may still submit: its input is redone.
+            guard !self.closed else { return completion(SinkClosed()) }
             self.pending.append((line, completion))
             if !self.flushScheduled {
                 self.flushScheduled = true
@@ -153,6 +156,7 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
             flush()
             if durable, fd >= 0 { _ = fdatasync(fd) }
             if ownsDescriptor, fd >= 0 { Glibc.close(fd); fd = -1 }
+            closed = true
         }
     }
 
@@ -179,4 +183,9 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         guard ftruncate(fd, 0) == 0, fsync(fd) == 0 else { throw POSIXFailure("truncate \(path.path)", errno) }
         return size
     }
+}
+
+/// A record submitted after `close`.
+public struct SinkClosed: Error, CustomStringConvertible {
+    public var description: String { "the records sink is closed" }
 }

@@ -127,8 +127,11 @@ final class DaemonEndToEndTests: XCTestCase {
             }
         }
         try h.start(asUser: asUser)
-        try h.drop("secret.txt", text: sampleArticle(5))
-        XCTAssertEqual(chmod(h.dir("inbox").appendingPathComponent("secret.txt").path, 0), 0)
+        // Made unreadable before it lands: a chmod after the drop would race the claim.
+        let part = h.dir("inbox").appendingPathComponent(".secret.txt.part")
+        try Data(sampleArticle(5).utf8).write(to: part)
+        XCTAssertEqual(chmod(part.path, 0), 0)
+        XCTAssertEqual(rename(part.path, h.dir("inbox").appendingPathComponent("secret.txt").path), 0)
         try h.drop("public.txt", text: sampleArticle(6))
         try waitUntil("both have an outcome", timeout: 20) { h.names("done").count == 1 && h.names("failed").count == 2 }
         let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: h.dir("failed").appendingPathComponent("secret.txt.error.json"))) as? [String: Any]

@@ -127,6 +127,16 @@ final class JSONLinesSinkTests: XCTestCase {
         XCTAssertNotNil(results[0] ?? nil)
     }
 
+    /// After `close` (the shutdown timeout passed) nothing more is written.
+    func testASubmitAfterCloseFailsAndWritesNothing() throws {
+        let path = dir.appendingPathComponent("r.jsonl")
+        let sink = try JSONLinesSink(path: path)
+        try sink.close()
+        let results = submitAndWait(sink, [line("late")])
+        XCTAssertTrue(results.first.flatMap { $0 } is SinkClosed)
+        XCTAssertEqual(try Data(contentsOf: path).count, 0)
+    }
+
     func testConcurrentSubmittersAllLandExactlyOnce() throws {
         let path = dir.appendingPathComponent("r.jsonl")
         let sink = try JSONLinesSink(path: path)
