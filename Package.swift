@@ -33,8 +33,10 @@ let package = Package(
         ]),
         // A cache prefetch hint for the classifier's trainer (C's __builtin_prefetch).
         .target(name: "CPrefetch"),
+        // glibc's malloc_trim, which <malloc.h> declares and Swift's Glibc module leaves out.
+        .target(name: "CMalloc"),
         // normalize → dedupe → classify, one folder per stage.
-        .target(name: "IngestStages", dependencies: ["IngestCore", "CLibXML2", "CPrefetch"]),
+        .target(name: "IngestStages", dependencies: ["IngestCore", "CLibXML2", "CPrefetch", "CMalloc"]),
         // Where records go: durable JSON Lines.
         .target(name: "IngestSinks", dependencies: ["IngestCore", .product(name: "Logging", package: "swift-log")]),
         // The runner that connects sources, stages and sinks; signals; the JSON log handler.

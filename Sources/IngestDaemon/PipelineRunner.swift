@@ -98,7 +98,7 @@ public final class PipelineRunner: Sendable {
                 origin.pathBytes = Array(URL(fileURLWithPath: claim.originPath).deletingLastPathComponent().path.utf8)
                     + [UInt8(ascii: "/")] + claim.nameBytes
             }
-            var doc = Document(id: id, origin: origin, raw: bytes)
+            var doc = Document(id: id, origin: origin, raw: consume bytes)
             for stage in stages {
                 currentStage = stage.name
                 let verdict = try stage.process(&doc)
@@ -116,8 +116,7 @@ public final class PipelineRunner: Sendable {
                     return
                 }
             }
-            var line: [UInt8] = []
-            RecordSchema.json(for: doc, ingestedAt: Date(), pipeline: pipelineName).write(into: &line)
+            let line = RecordSchema.line(for: doc, ingestedAt: Date(), pipeline: pipelineName)
             let words = doc.words ?? WordCount.count(doc.text)
             let dedupe = doc.dedupe?.status.rawValue
             // Past the shutdown timeout the sink is closing: the input is redone at the next start.

@@ -81,21 +81,16 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         var error: (any Error)?
         do {
             try beforeCommit()
-            var bytes: [UInt8] = []
-            for (line, _) in batch {
-                guard let line else { continue }
-                bytes.append(contentsOf: line)
-                bytes.append(0x0A)
-            }
-            if !bytes.isEmpty {
+            let pieces = Self.pieces(batch.map(\.0))
+            if !pieces.isEmpty {
                 if let path, durable, !Self.names(path, fd) {
                     try reopen(because: "the records file was renamed or deleted; writing a new one")
                 }
-                try commit(bytes)
+                try commit(pieces)
                 if durable, !Self.hasName(fd) {
                     // Deleted between the check and the write: those records are in no file.
                     try reopen(because: "the records file was deleted while records were written to it; writing them again to a new one")
-                    try commit(bytes)
+                    try commit(pieces)
                 }
             }
         } catch let e {
@@ -104,8 +99,31 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         for (_, completion) in batch { completion(error) }
     }
 
-    private func commit(_ bytes: [UInt8]) throws {
-        try FileIO.writeAll(fd, bytes)
+    /// A line this long is written from its own buffer: copied into the batch's, a 250 MB record
+    /// would be held twice.
+    static let copyLimit = 1 << 20
+
+    /// The batch's lines, each followed by a newline, as few buffers to write one after the other:
+    /// short lines are gathered into one, long ones are left where they are.
+    static func pieces(_ lines: [[UInt8]?]) -> [[UInt8]] {
+        var pieces: [[UInt8]] = []
+        var gathered: [UInt8] = []
+        for case let line? in lines {
+            if line.count >= copyLimit {
+                if !gathered.isEmpty { pieces.append(gathered) }
+                pieces.append(line)
+                gathered = []
+            } else {
+                gathered.append(contentsOf: line)
+            }
+            gathered.append(0x0A)
+        }
+        if !gathered.isEmpty { pieces.append(gathered) }
+        return pieces
+    }
+
+    private func commit(_ pieces: [[UInt8]]) throws {
+        for bytes in pieces { try FileIO.writeAll(fd, bytes) }
         if durable, fdatasync(fd) != 0 { throw POSIXFailure("fdatasync \(path?.path ?? "sink")", errno) }
     }
 

@@ -22,6 +22,8 @@
 //    servers answering after 50 ms: wall time, peak open requests, daemon CPU and peak RSS.
 // 9. With --big-body MB: `ingestd run` fetching one body of MB megabytes from a loopback server,
 //    with a Content-Length and chunked without one: the daemon's peak RSS beside its size.
+// 10. With --big-document MB: `ingestd once` over one generated MB-megabyte scrape and one HTML
+//    page (max_document_bytes raised to fit): peak RSS of each, and as a multiple of the size.
 import Foundation
 import Glibc
 import IngestStages
@@ -48,6 +50,7 @@ struct Options {
     var classify = 0
     /// Only measure the peak RSS of fetching one body of this many megabytes.
     var bigBody = 0
+    var bigDocument = 0
 
     init(_ args: [String]) {
         var it = args.dropFirst().makeIterator()
@@ -68,6 +71,7 @@ struct Options {
             case "--per-host": perHost = Int(it.next() ?? "") ?? perHost
             case "--classify": classify = Int(it.next() ?? "") ?? classify
             case "--big-body": bigBody = Int(it.next() ?? "") ?? bigBody
+            case "--big-document": bigDocument = Int(it.next() ?? "") ?? bigDocument
             default:
                 FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8))
                 exit(2)
@@ -273,6 +277,10 @@ if options.fetch > 0 {
 }
 if options.bigBody > 0 {
     try runBigBodyBench(binary: binary, work: work, megabytes: options.bigBody)
+    exit(0)
+}
+if options.bigDocument > 0 {
+    try runBigDocumentBench(binary: binary, repo: repo, work: work, megabytes: options.bigDocument)
     exit(0)
 }
 

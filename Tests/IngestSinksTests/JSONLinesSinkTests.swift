@@ -40,6 +40,20 @@ final class JSONLinesSinkTests: XCTestCase {
         try sink.close()
     }
 
+    /// Lines of `copyLimit` bytes and more are written from their own buffers, between the
+    /// gathered short ones: the file is the same as if all were copied into one.
+    func testALongLineAmongShortOnesIsWrittenWholeAndInOrder() throws {
+        let long = Array(#"{"id":"long","text":""#.utf8) + [UInt8](repeating: 0x61, count: JSONLinesSink.copyLimit) + Array(#""}"#.utf8)
+        let lines: [[UInt8]?] = [line("a"), nil, long, long, line("b")]
+        XCTAssertEqual(JSONLinesSink.pieces(lines).map(\.count), [line("a").count + 1, long.count, 1, long.count, 1 + line("b").count + 1])
+        let path = dir.appendingPathComponent("r.jsonl")
+        let sink = try JSONLinesSink(path: path)
+        XCTAssertTrue(submitAndWait(sink, lines).allSatisfy { $0 == nil })
+        try sink.close()
+        let expected: [UInt8] = [line("a"), long, long, line("b")].flatMap { $0 + [UInt8(0x0A)] }
+        XCTAssertEqual(try [UInt8](Data(contentsOf: path)), expected)
+    }
+
     func testBeforeCommitRunsBeforeTheWriteAndItsFailureFailsTheBatch() throws {
         let path = dir.appendingPathComponent("r.jsonl")
         struct Refused: Error {}

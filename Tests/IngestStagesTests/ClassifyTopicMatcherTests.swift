@@ -13,6 +13,22 @@ final class ClassifyTopicMatcherTests: XCTestCase {
         XCTAssertEqual(m.score(tokens: Tokenizer.words("The war began.")), [TopicScore(name: "conflict", score: 2)])
     }
 
+    /// `score(title:text:)` reads the tokenizer's stream: phrases that span the title and the text,
+    /// end at the last token, are cut off by the end, or are longer than the whole text.
+    func testStreamedScoringCountsPhrasesAtTheEdges() {
+        let m = matcher([Taxonomy.Topic(name: "t", weightedTerms: [("foreign minister", 1), ("weapons of mass destruction", 1), ("war", 1)])],
+                        threshold: 0.1)
+        XCTAssertEqual(m.score(title: "Foreign", text: "minister speaks"), [TopicScore(name: "t", score: 1)])
+        XCTAssertEqual(m.score(title: nil, text: "weapons of mass destruction"), [TopicScore(name: "t", score: 1)])
+        XCTAssertEqual(m.score(title: nil, text: "weapons of mass"), [])
+        XCTAssertEqual(m.score(title: nil, text: "war"), [TopicScore(name: "t", score: 1)])
+        XCTAssertEqual(m.score(title: "", text: ""), [])
+        let text = "War, war: weapons of mass destruction, then war and a foreign minister"
+        // war 3 → 1 + ln 3; the two phrases once each.
+        XCTAssertEqual(m.score(title: nil, text: text), [TopicScore(name: "t", score: 4.099)])
+        XCTAssertEqual(m.score(title: "Weapons of", text: "mass destruction"), m.score(tokens: Tokenizer.words("Weapons of mass destruction")))
+    }
+
     func testRepeatedOccurrencesUseLogScale() {
         let m = matcher([Taxonomy.Topic(name: "conflict", weightedTerms: [("war", 2)])])
         // count 3 → 2 × (1 + ln 3) = 4.197

@@ -20,6 +20,19 @@ final class NormalizeStageTests: XCTestCase {
     // A Shift_JIS page declared with http-equiv.
     static let shiftJISPage: [UInt8] = [60, 104, 116, 109, 108, 62, 60, 104, 101, 97, 100, 62, 60, 109, 101, 116, 97, 32, 104, 116, 116, 112, 45, 101, 113, 117, 105, 118, 61, 34, 67, 111, 110, 116, 101, 110, 116, 45, 84, 121, 112, 101, 34, 32, 99, 111, 110, 116, 101, 110, 116, 61, 34, 116, 101, 120, 116, 47, 104, 116, 109, 108, 59, 32, 99, 104, 97, 114, 115, 101, 116, 61, 83, 104, 105, 102, 116, 95, 74, 73, 83, 34, 62, 60, 116, 105, 116, 108, 101, 62, 141, 94, 144, 133, 145, 206, 141, 244, 130, 204, 149, 199, 130, 170, 143, 179, 148, 70, 130, 179, 130, 234, 130, 233, 60, 47, 116, 105, 116, 108, 101, 62, 60, 47, 104, 101, 97, 100, 62, 60, 98, 111, 100, 121, 62, 60, 97, 114, 116, 105, 99, 108, 101, 62, 60, 112, 62, 137, 205, 144, 236, 138, 199, 151, 157, 139, 199, 130, 205, 140, 142, 151, 106, 147, 250, 129, 65, 136, 234, 148, 78, 138, 212, 130, 204, 140, 246, 146, 174, 137, 239, 130, 198, 146, 178, 141, 184, 130, 240, 140, 111, 130, 196, 129, 65, 144, 86, 130, 181, 130, 162, 141, 94, 144, 133, 145, 206, 141, 244, 130, 204, 149, 199, 130, 240, 143, 179, 148, 70, 130, 181, 130, 189, 129, 66, 139, 90, 143, 112, 142, 210, 130, 201, 130, 230, 130, 233, 130, 198, 129, 65, 130, 177, 130, 204, 149, 199, 130, 205, 150, 241, 147, 241, 144, 231, 140, 203, 130, 204, 143, 90, 145, 238, 130, 240, 142, 231, 130, 233, 130, 198, 130, 162, 130, 164, 129, 66, 60, 47, 112, 62, 60, 47, 97, 114, 116, 105, 99, 108, 101, 62, 60, 47, 98, 111, 100, 121, 62, 60, 47, 104, 116, 109, 108, 62]
 
+    /// No later stage reads `raw`; kept, a large document would be held twice until its record is built.
+    func testTheRawBytesAreReleasedOnceDecoded() throws {
+        let text = Array("Harbor Daily\nHome > Opinion > Columns\nBy Jane Roe\n\nThe river authority approved the new flood barrier on Monday after a year of hearings.\n".utf8)
+        let html = Array("<html><head><title>Barrier</title></head><body><article><p>The river authority approved the new flood barrier on Monday after a year of hearings.</p></article></body></html>".utf8)
+        for bytes in [text, html] {
+            let doc = try run(bytes)
+            XCTAssertTrue(doc.raw.isEmpty)
+            XCTAssertFalse(doc.text.isEmpty)
+        }
+        // The section hints, read from the first lines' bytes rather than from the whole text.
+        XCTAssertEqual(try run(text).sections, ["Home", "Opinion", "Columns"])
+    }
+
     func testAGBKPageComesOutAsUTF8() throws {
         let doc = try run(Self.gbkPage)
         XCTAssertEqual(doc.origin.encoding, "gbk")

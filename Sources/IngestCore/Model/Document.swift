@@ -86,7 +86,8 @@ public struct DedupeVerdict: Sendable, Equatable {
 public struct Document: Sendable {
     public let id: String
     public var origin: Origin
-    /// The bytes as read. Kept until the record is built so later stages may look again.
+    /// The bytes as read. `normalize` empties it once it has decoded them: no later stage reads
+    /// them, and a large document would otherwise be held twice until its record is built.
     public var raw: [UInt8]
 
     public var text: String = ""

@@ -66,6 +66,18 @@ public enum RecordSchema {
         ])
     }
 
+    /// The record as one line of UTF-8, without its newline, in a buffer sized once: grown as it
+    /// is written, a large text's buffer would be copied at every doubling.
+    public static func line(for doc: Document, ingestedAt: Date, pipeline: String) -> [UInt8] {
+        var line: [UInt8] = []
+        // Escapes lengthen ordinary text by a few percent; the part of the reserve never written
+        // to is never touched, so it costs no memory.
+        let text = doc.text.utf8.count
+        line.reserveCapacity(4096 + text + text / 8)
+        json(for: doc, ingestedAt: ingestedAt, pipeline: pipeline).write(into: &line)
+        return line
+    }
+
     /// The id of a serialized record line, read without parsing the whole line: every record
     /// starts with `{"id":"`, which recovery relies on to scan large files quickly.
     public static func id(ofLine line: ArraySlice<UInt8>) -> String? {

@@ -72,7 +72,7 @@ public enum GenreDetector {
         let lower = ScrapeText.asciiLower(text)
         var found = Set<Int>()
         var rest = lower[...]
-        while found.count < 2, let (k, off) = pressReleaseMarks.firstOccurrence(in: String(rest)) {
+        while found.count < 2, let (k, off) = pressReleaseMarks.firstOccurrence(in: rest) {
             found.insert(k)
             rest = rest.dropFirst(off + pressReleaseMarks.length(k))
         }

@@ -13,8 +13,7 @@ struct ClassifyStage: Stage {
 
     func process(_ doc: inout Document) throws -> StageVerdict {
         if let matcher {
-            let titleTokens = doc.title.map(Tokenizer.words) ?? []
-            doc.topics = matcher.score(tokens: titleTokens + Tokenizer.words(doc.text)).map {
+            doc.topics = matcher.score(title: doc.title, text: doc.text).map {
                 TopicLabel(name: $0.name, score: $0.score)
             }
         }

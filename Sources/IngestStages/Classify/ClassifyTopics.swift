@@ -91,6 +91,8 @@ public final class TopicMatcher: Sendable {
     private let termRole: [Role]
     private let topicNames: [String]
     private let topicThresholds: [Double]
+    /// The most tokens after the first in any phrase term.
+    private let longestRest: Int
 
     public init(taxonomy: Taxonomy) {
         var index: [String: [Candidate]] = [:]
@@ -129,6 +131,7 @@ public final class TopicMatcher: Sendable {
         self.termRole = roles
         self.topicNames = names
         self.topicThresholds = thresholds
+        self.longestRest = index.values.joined().map(\.rest.count).max() ?? 0
     }
 
     /// Inflected forms accepted for a single-word term (see the type's documentation).
@@ -155,28 +158,75 @@ public final class TopicMatcher: Sendable {
     /// descending then name ascending; only topics at or above their threshold.
     public func score(tokens: [String]) -> [TopicScore] {
         if topicNames.isEmpty || tokens.isEmpty { return [] }
-        var counts = [Int](repeating: 0, count: termWeights.count)
-        let n = tokens.count
-        var i = 0
-        while i < n {
-            if let cands = index[tokens[i]] {
-                for c in cands {
-                    if c.rest.isEmpty {
-                        counts[c.term] += 1
-                    } else if i + c.rest.count < n {
-                        var ok = true
-                        var k = 0
-                        for r in c.rest {
-                            k += 1
-                            if tokens[i + k] != r { ok = false; break }
-                        }
-                        if ok { counts[c.term] += 1 }
-                    }
-                }
-            }
-            i += 1
+        var counter = TermCounter(self)
+        for token in tokens { counter.add(token) }
+        return scores(counter.finish())
+    }
+
+    /// Scores the tokens of `title` followed by those of `text`, as `score(tokens:)` would, but
+    /// reading them as the tokenizer hands them out: an array of every token of a 250 MB text
+    /// took several times the text's size.
+    public func score(title: String?, text: String) -> [TopicScore] {
+        if topicNames.isEmpty { return [] }
+        var counter = TermCounter(self)
+        if let title { Tokenizer.scan(title, into: &counter) }
+        Tokenizer.scan(text, into: &counter)
+        return scores(counter.finish())
+    }
+
+    /// Term occurrence counts over a stream of tokens. A phrase candidate at a token is judged once
+    /// the phrase's length in further tokens has arrived (or the stream has ended), from a ring of
+    /// the last few tokens: memory is bounded by the longest phrase, not by the document.
+    struct TermCounter: Tokenizer.Sink {
+        static var wantsPunctuation: Bool { false }
+        let matcher: TopicMatcher
+        var counts: [Int]
+        /// The last `ring.count` tokens; token `p` is at `ring[p % ring.count]`.
+        var ring: [String]
+        /// Tokens seen so far.
+        var seen = 0
+
+        init(_ matcher: TopicMatcher) {
+            self.matcher = matcher
+            counts = [Int](repeating: 0, count: matcher.termWeights.count)
+            ring = [String](repeating: "", count: matcher.longestRest + 1)
         }
 
+        mutating func token(_ bytes: UnsafeBufferPointer<UInt8>) { add(String(decoding: bytes, as: UTF8.self)) }
+        func punctuation(_ bytes: UnsafeBufferPointer<UInt8>) {}
+
+        mutating func add(_ token: String) {
+            ring[seen % ring.count] = token
+            seen += 1
+            // The token `longestRest` back now has all the tokens any of its phrases can need.
+            let ready = seen - ring.count
+            if ready >= 0 { judge(ready) }
+        }
+
+        mutating func finish() -> [Int] {
+            for p in max(0, seen - ring.count + 1)..<seen { judge(p) }
+            return counts
+        }
+
+        private mutating func judge(_ i: Int) {
+            guard let cands = matcher.index[ring[i % ring.count]] else { return }
+            for c in cands {
+                if c.rest.isEmpty {
+                    counts[c.term] += 1
+                } else if i + c.rest.count < seen {
+                    var ok = true
+                    var k = 0
+                    for r in c.rest {
+                        k += 1
+                        if ring[(i + k) % ring.count] != r { ok = false; break }
+                    }
+                    if ok { counts[c.term] += 1 }
+                }
+            }
+        }
+    }
+
+    private func scores(_ counts: [Int]) -> [TopicScore] {
         var sums = [Double](repeating: 0, count: topicNames.count)
         var hit = [Bool](repeating: false, count: topicNames.count)
         var needs = [Bool](repeating: false, count: topicNames.count)
@@ -206,6 +256,6 @@ public final class TopicMatcher: Sendable {
 
     /// Convenience: tokenize `text` with `Tokenizer.words` and score it.
     public func score(text: String) -> [TopicScore] {
-        score(tokens: Tokenizer.words(text))
+        score(title: nil, text: text)
     }
 }

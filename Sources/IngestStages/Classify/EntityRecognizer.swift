@@ -25,7 +25,9 @@ struct EntityRecognizer: Sendable {
 
     func recognize(title: String?, text: String) -> [EntityLabel] {
         // Names are counted over the first 200,000 characters: a 10 MB page costs no more than a long article.
-        let t = EntityTokens(String([title, text].compactMap { $0 }.joined(separator: "\n\n").unicodeScalars.prefix(200_000)))
+        // The text is cut before it is joined to the title, so a huge text is never copied whole.
+        let head = String(text.unicodeScalars.prefix(200_000))
+        let t = EntityTokens(String([title, head].compactMap { $0 }.joined(separator: "\n\n").unicodeScalars.prefix(200_000)))
         let tokens = t.tokens
         var counts: [Int: Int] = [:]
         var unknownCounts: [String: Int] = [:]

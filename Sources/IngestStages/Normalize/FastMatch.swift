@@ -1,13 +1,16 @@
 /// Byte-level substring tests on UTF-8. Foundation's `contains`/`range(of:)` go through CFString on Linux and
 /// dominate the profile; the parser only ever matches ASCII patterns against lowercased text, where byte
 /// comparison is exact.
-extension String {
+extension StringProtocol {
     @inline(__always)
     func withBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
         if let r = utf8.withContiguousStorageIfAvailable(body) { return r }
         let copy = Array(utf8)
         return copy.withUnsafeBufferPointer(body)
     }
+}
+
+extension String {
 
     func fastContains(_ needle: String) -> Bool {
         fastFirstOffset(of: needle) != nil
@@ -210,7 +213,7 @@ struct PatternSet: Sendable {
         }
     }
 
-    func firstOccurrence(in text: String) -> (Int, Int)? {
+    func firstOccurrence<S: StringProtocol>(in text: S) -> (Int, Int)? {
         text.withBytes { h in
             bytes.withUnsafeBufferPointer { p in
                 bigrams.withUnsafeBufferPointer { g in

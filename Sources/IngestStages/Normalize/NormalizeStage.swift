@@ -1,3 +1,4 @@
+import CMalloc
 import IngestCore
 
 /// `normalize`: bytes → text → title, byline, date, outlet, editor's note, captions and body.
@@ -7,35 +8,65 @@ struct NormalizeStage: Stage {
     let invalidUTF8: TextDecoder.InvalidUTF8Policy
 
     func process(_ doc: inout Document) throws -> StageVerdict {
-        let decoded = try TextDecoder.decode(doc.raw, invalidUTF8: invalidUTF8, stage: name)
+        // Nothing reads the raw bytes past decoding, and a large document's peak memory is
+        // counted in copies of it: each buffer below is given up as soon as the next exists.
+        let raw = doc.raw
+        doc.raw = []
+        let size = raw.count
+        var decoded = try TextDecoder.decode(consume raw, invalidUTF8: invalidUTF8, stage: name)
         doc.origin.encoding = decoded.encoding
-        let paragraphs: [String]
-        if HTMLArticleExtractor.looksLikeHTML(utf8: decoded.utf8) {
+        let utf8 = decoded.utf8
+        decoded.utf8 = []
+        var paragraphs: [String]
+        if HTMLArticleExtractor.looksLikeHTML(utf8: utf8) {
             doc.format = "html"
-            let page = HTMLArticleExtractor.extract(utf8: decoded.utf8)
+            let page = HTMLArticleExtractor.extract(utf8: consume utf8)
             (doc.title, doc.byline, doc.published, doc.site) = (page.title, page.byline, page.published, page.site)
             (doc.captions, doc.lang, doc.origin.canonicalURL) = (page.captions, page.lang, page.canonicalURL)
             if let section = page.section { doc.sections.append(section) }
             paragraphs = page.paragraphs
         } else {
             doc.format = "text"
-            let text = decoded.text
-            let scrape = PlainTextScrapeParser.parse(text)
+            let lines = ScrapeText.lines(utf8: utf8)
+            let head = SectionHints.head(utf8: utf8)
+            _ = consume utf8
+            let scrape = PlainTextScrapeParser.parse(lines: consume lines)
             (doc.title, doc.byline, doc.published, doc.site) = (scrape.title, scrape.byline, scrape.published, scrape.site)
             (doc.editorsNote, doc.authorInfo, doc.captions) = (scrape.editorsNote, scrape.authorInfo, scrape.captions)
-            doc.sections += SectionHints.find(in: text)
+            doc.sections += SectionHints.find(in: head)
             paragraphs = scrape.paragraphs
         }
-        doc.text = paragraphs.joined(separator: "\n\n")
-        // The raw bytes are not needed past this point; dropping them keeps memory per
-        // in-flight document near the size of its text.
-        doc.raw = []
+        Self.releaseFreedMemory(size)
+        doc.text = Self.join(paragraphs)
+        paragraphs = []
+        Self.releaseFreedMemory(size)
         let words = WordCount.count(doc.text)
         doc.words = words
         if words < minWords {
             throw Rejection(.noContent, "\(words) word(s) of article text left after normalizing; min_words is \(minWords)", stage: name)
         }
         return .keep
+    }
+
+    /// From this size on, a document's lines and paragraphs (small Strings, one per line) fill the
+    /// worker's malloc arena, and glibc keeps those pages once they are freed: each later buffer
+    /// (the text, the record) then came on top of them, and peak memory was twice what it needed.
+    static let trimFrom = 8 << 20
+
+    static func releaseFreedMemory(_ documentSize: Int) {
+        if documentSize >= trimFrom { _ = ingestd_malloc_trim() }
+    }
+
+    /// `paragraphs.joined(separator: "\n\n")`, in a String allocated once at its final size:
+    /// `joined` grows its result step by step, and each step copies what it holds so far.
+    static func join(_ paragraphs: [String]) -> String {
+        var text = ""
+        text.reserveCapacity(paragraphs.reduce(2 * max(0, paragraphs.count - 1)) { $0 + $1.utf8.count })
+        for (i, p) in paragraphs.enumerated() {
+            if i > 0 { text += "\n\n" }
+            text += p
+        }
+        return text
     }
 
     static let factory = StageFactory(
@@ -58,6 +89,20 @@ struct NormalizeStage: Stage {
 
 /// Section words from breadcrumb lines near the top ("Home > Opinion > Columns"), a signal for genre.
 enum SectionHints {
+    /// What `find` reads of a text, from its UTF-8: the first 40 lines, with those it skips as too
+    /// long left empty, so a huge text need not become one String first.
+    static func head(utf8: [UInt8]) -> String {
+        var out: [UInt8] = []
+        var start = 0
+        for _ in 0..<40 where start < utf8.count {
+            let end = utf8[start...].firstIndex(of: 0x0A) ?? utf8.count
+            if end - start <= 200 { out += utf8[start..<end] }
+            if end < utf8.count { out.append(0x0A) }
+            start = end < utf8.count ? end + 1 : end
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Looks only at the first 40 lines, and only at short ones: breadcrumbs sit at the top.
     static func find(in text: String) -> [String] {
         var found: [String] = []

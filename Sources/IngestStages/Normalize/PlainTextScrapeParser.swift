@@ -12,8 +12,12 @@ import Foundation
 /// 5. Pull editor's notes, captions and a trailing author paragraph out of the body.
 public enum PlainTextScrapeParser {
     public static func parse(_ text: String) -> ScrapedArticle {
+        parse(lines: ScrapeText.lines(of: text))
+    }
+
+    /// Parses lines from `ScrapeText.lines`.
+    static func parse(lines raw: [String]) -> ScrapedArticle {
         var article = ScrapedArticle()
-        let raw = ScrapeText.lines(of: text)
         if raw.isEmpty { return article }
         var lines = raw.map { ScrapeLine($0) }
 

@@ -5,74 +5,82 @@ enum ScrapeText {
     /// Works on UTF-8 bytes: appending scalar by scalar to a String is several times slower.
     static func lines(of text: String) -> [String] {
         var text = text
-        return text.withUTF8 { buf -> [String] in
-            var result: [String] = []
-            var out: [UInt8] = []
-            out.reserveCapacity(256)
-            var i = 0
-            let n = buf.count
-            var pendingSpace = false
-            var suspicious = false
-            var lineStart = 0
-            func finish(_ lineEnd: Int) {
-                if suspicious {
-                    // Rare path: repair the raw line first (its no-break spaces may be mojibake bytes), then normalise.
-                    let raw = String(decoding: UnsafeBufferPointer(rebasing: buf[lineStart..<lineEnd]), as: UTF8.self)
-                    let line = normalizeWhitespace(repairMojibake(raw.unicodeScalars))
-                    if !line.isEmpty { result.append(line) }
-                } else if !out.isEmpty {
-                    result.append(String(decoding: out, as: UTF8.self))
-                }
-                out.removeAll(keepingCapacity: true)
-                pendingSpace = false
-                suspicious = false
+        return text.withUTF8(lines(in:))
+    }
+
+    /// The lines of well-formed UTF-8 (what `TextDecoder` hands out), read without first making
+    /// a String of the whole text.
+    static func lines(utf8: [UInt8]) -> [String] {
+        utf8.withUnsafeBufferPointer(lines(in:))
+    }
+
+    private static func lines(in buf: UnsafeBufferPointer<UInt8>) -> [String] {
+        var result: [String] = []
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        var i = 0
+        let n = buf.count
+        var pendingSpace = false
+        var suspicious = false
+        var lineStart = 0
+        func finish(_ lineEnd: Int) {
+            if suspicious {
+                // Rare path: repair the raw line first (its no-break spaces may be mojibake bytes), then normalise.
+                let raw = String(decoding: UnsafeBufferPointer(rebasing: buf[lineStart..<lineEnd]), as: UTF8.self)
+                let line = normalizeWhitespace(repairMojibake(raw.unicodeScalars))
+                if !line.isEmpty { result.append(line) }
+            } else if !out.isEmpty {
+                result.append(String(decoding: out, as: UTF8.self))
             }
-            while i < n {
-                let b = buf[i]
-                if b < 0x80 {
-                    i += 1
-                    if b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C { finish(i - 1); lineStart = i; continue }
-                    if b == 0x20 || b == 0x09 { pendingSpace = true; continue }
-                    if b < 0x20 || b == 0x7F { continue }
-                    if pendingSpace && !out.isEmpty { out.append(0x20) }
-                    pendingSpace = false
-                    out.append(b)
-                    continue
-                }
-                // Multi-byte sequence: length from the lead byte (invalid input was already repaired by String).
-                let len = b >= 0xF0 ? 4 : (b >= 0xE0 ? 3 : 2)
-                guard i + len <= n else { i = n; break }
-                let b1 = buf[i + 1]
-                var space = false, invisible = false, newline = false
-                if b == 0xC2 {
-                    if b1 == 0xA0 { space = true } else if b1 == 0xAD || b1 < 0xA0 { invisible = true } // soft hyphen, C1 controls
-                } else if b == 0xE2 {
-                    let b2 = buf[i + 2]
-                    if b1 == 0x80 {
-                        if b2 <= 0x8A || b2 == 0xAF { space = true } else if b2 >= 0x8B && b2 <= 0x8D { invisible = true } else if b2 == 0xA8 || b2 == 0xA9 { newline = true }
-                    } else if b1 == 0x81 {
-                        if b2 == 0x9F { space = true } else if b2 == 0xA0 { invisible = true }
-                    }
-                } else if b == 0xE3 && b1 == 0x80 && buf[i + 2] == 0x80 {
-                    space = true
-                } else if b == 0xE1 && b1 == 0x9A && buf[i + 2] == 0x80 {
-                    space = true
-                } else if b == 0xEF && b1 == 0xBB && buf[i + 2] == 0xBF {
-                    invisible = true
-                }
-                if b == 0xC3 && b1 >= 0x82 && b1 <= 0xB4 { suspicious = true } // U+00C2...U+00F4: possible mojibake lead
-                if b == 0xC2 && b1 < 0xA0 { suspicious = true } // C1 control: a continuation byte read as Latin-1
-                if newline { finish(i); i += len; lineStart = i; continue }
-                if space { pendingSpace = true; i += len; continue }
-                if invisible { i += len; continue }
+            out.removeAll(keepingCapacity: true)
+            pendingSpace = false
+            suspicious = false
+        }
+        while i < n {
+            let b = buf[i]
+            if b < 0x80 {
+                i += 1
+                if b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C { finish(i - 1); lineStart = i; continue }
+                if b == 0x20 || b == 0x09 { pendingSpace = true; continue }
+                if b < 0x20 || b == 0x7F { continue }
                 if pendingSpace && !out.isEmpty { out.append(0x20) }
                 pendingSpace = false
-                for k in 0..<len { out.append(buf[i + k]) }
-                i += len
+                out.append(b)
+                continue
             }
-            finish(n)
-            return result
+            // Multi-byte sequence: length from the lead byte (invalid input was already repaired by String).
+            let len = b >= 0xF0 ? 4 : (b >= 0xE0 ? 3 : 2)
+            guard i + len <= n else { i = n; break }
+            let b1 = buf[i + 1]
+            var space = false, invisible = false, newline = false
+            if b == 0xC2 {
+                if b1 == 0xA0 { space = true } else if b1 == 0xAD || b1 < 0xA0 { invisible = true } // soft hyphen, C1 controls
+            } else if b == 0xE2 {
+                let b2 = buf[i + 2]
+                if b1 == 0x80 {
+                    if b2 <= 0x8A || b2 == 0xAF { space = true } else if b2 >= 0x8B && b2 <= 0x8D { invisible = true } else if b2 == 0xA8 || b2 == 0xA9 { newline = true }
+                } else if b1 == 0x81 {
+                    if b2 == 0x9F { space = true } else if b2 == 0xA0 { invisible = true }
+                }
+            } else if b == 0xE3 && b1 == 0x80 && buf[i + 2] == 0x80 {
+                space = true
+            } else if b == 0xE1 && b1 == 0x9A && buf[i + 2] == 0x80 {
+                space = true
+            } else if b == 0xEF && b1 == 0xBB && buf[i + 2] == 0xBF {
+                invisible = true
+            }
+            if b == 0xC3 && b1 >= 0x82 && b1 <= 0xB4 { suspicious = true } // U+00C2...U+00F4: possible mojibake lead
+            if b == 0xC2 && b1 < 0xA0 { suspicious = true } // C1 control: a continuation byte read as Latin-1
+            if newline { finish(i); i += len; lineStart = i; continue }
+            if space { pendingSpace = true; i += len; continue }
+            if invisible { i += len; continue }
+            if pendingSpace && !out.isEmpty { out.append(0x20) }
+            pendingSpace = false
+            for k in 0..<len { out.append(buf[i + k]) }
+            i += len
         }
+        finish(n)
+        return result
     }
 
     static func isSpaceLike(_ v: UInt32) -> Bool {

@@ -14,9 +14,13 @@ public struct HTMLArticle: Sendable, Equatable {
 /// HTML page → article: pre-filter the markup, parse it with libxml2, read the metadata,
 /// find the content element, write its blocks as paragraphs.
 public enum HTMLArticleExtractor {
-    public static func extract(utf8 html: [UInt8]) -> HTMLArticle {
-        let filtered = MarkupPrefilter.run(html)
+    public static func extract(utf8 html: consuming [UInt8]) -> HTMLArticle {
+        // Each form of the page is let go once the next is made: a large page is then held
+        // about twice at most, not once per form.
+        var filtered = MarkupPrefilter.run(html)
+        html = []
         let tree = DOMTree.parse(filtered.html, attributes: filtered.attributes)
+        filtered.html = []
         let meta = HTMLMetadataReader.read(tree, jsonLD: filtered.jsonLD)
         let finder = ContentFinder(tree: tree)
         let roots = finder.best()
