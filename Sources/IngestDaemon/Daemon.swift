@@ -75,6 +75,12 @@ public enum Daemon {
             logger.critical("the pipeline has no source; add sources.drop_folder or sources.urls")
             return 2
         }
+        let stopRequested = DispatchSemaphore(value: 0)
+        let why = Locked("")
+        let signalSources = ProcessSignals.handle(logger: logger, queue: DispatchQueue(label: "ingestd.signals")) { name in
+            why.withLock { $0 = name }
+            stopRequested.signal()
+        }
         var fetcher: HTTPFetcher?
         var sources: [any DocumentSource] = []
         if let folder = config.dropFolder { sources.append(DropFolder(settings: folder, logger: logger)) }
@@ -90,17 +96,12 @@ public enum Daemon {
         let locks: [InstanceLock]
         do {
             // Before anything is read or written: a second daemon must not touch the first's files.
-            locks = try [InstanceLock(file: config.stateDirectory.appendingPathComponent("ingestd.lock"))]
-                + (config.dropFolder.map { [try InstanceLock(folder: $0.processing)] } ?? [])
+            locks = try InstanceLock.forDataFolders(state: config.stateDirectory,
+                                                    folders: config.dropFolder.map { [$0.inbox, $0.processing] } ?? [])
         } catch {
             logger.critical("cannot start: \(error)", metadata: ["reason": "\(error)"])
             return 1
         }
-        // SIGPIPE would kill the daemon when the reader of its stderr goes away
-        // (`ingestd run 2>&1 | jq`); a failed log write must not stop ingestion.
-        signal(SIGPIPE, SIG_IGN)
-        let signalQueue = DispatchQueue(label: "ingestd.signals")
-        var signalSources = ignoredSignals(logger: logger, queue: signalQueue)
         do {
             let stages = try buildStages(config, stateDirectory: config.stateDirectory, logger: logger)
             let sink = try JSONLinesSink(path: config.sink.path, logger: logger, beforeCommit: { for s in stages { try s.sync() } })
@@ -145,19 +146,6 @@ public enum Daemon {
             .compactMap { $0 }.joined(separator: "; "))
 
         let summary = startSummaries(runner, every: config.log.summaryInterval, logger: logger)
-        let stopRequested = DispatchSemaphore(value: 0)
-        let why = Locked("")
-        for sig in [SIGTERM, SIGINT] {
-            signal(sig, SIG_IGN)
-            let s = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
-            let name = sig == SIGTERM ? "SIGTERM" : "SIGINT"
-            s.setEventHandler {
-                why.withLock { $0 = name }
-                stopRequested.signal()
-            }
-            s.resume()
-            signalSources.append(s)
-        }
         fatal.onFire { stopRequested.signal() }
         stopRequested.wait()
 
@@ -178,21 +166,6 @@ public enum Daemon {
         withExtendedLifetime(signalSources) {}
         withExtendedLifetime(locks) {}
         return failed ? 1 : 0
-    }
-
-    /// Signals whose default action would kill the daemon without a word. SIGHUP will mean
-    /// "reload" once reloading exists; until then it, too, is logged and otherwise ignored.
-    static func ignoredSignals(logger: Logger, queue: DispatchQueue) -> [any DispatchSourceSignal] {
-        [(SIGHUP, "SIGHUP", "SIGHUP received: reloading the pipeline is not supported yet; restart to apply changes"),
-         (SIGUSR1, "SIGUSR1", "SIGUSR1 received and ignored"),
-         (SIGUSR2, "SIGUSR2", "SIGUSR2 received and ignored"),
-         (SIGALRM, "SIGALRM", "SIGALRM received and ignored")].map { sig, name, message in
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: queue)
-            source.setEventHandler { logger.notice("\(message)", metadata: ["signal": .string(name)]) }
-            source.resume()
-            return source
-        }
     }
 
     static func buildStages(_ config: PipelineConfig, stateDirectory: URL?, logger: Logger) throws -> [any Stage] {
@@ -244,15 +217,15 @@ public enum Daemon {
         }
         let source = ListSource(files: inputs)
         let runner: PipelineRunner
-        let lock: InstanceLock?
+        let lock: [InstanceLock]?
         do {
-            lock = try stateDirectory.map { try InstanceLock(file: $0.appendingPathComponent("ingestd.lock")) }
+            lock = try stateDirectory.map { try InstanceLock.forDataFolders(state: $0, folders: []) }
         } catch {
             logger.critical("cannot start: \(error)", metadata: ["reason": "\(error)"])
             return 1
         }
         // `ingestd once … | head` closes stdout early: the write fails (exit 1), no signal death.
-        signal(SIGPIPE, SIG_IGN)
+        ProcessSignals.ignoreQuietly()
         do {
             let stages = try buildStages(config, stateDirectory: stateDirectory, logger: logger)
             let sync: @Sendable () throws -> Void = { for s in stages { try s.sync() } }
@@ -260,7 +233,7 @@ public enum Daemon {
                 ? JSONLinesSink(fileDescriptor: 1, beforeCommit: sync)
                 : try JSONLinesSink(path: URL(fileURLWithPath: output), beforeCommit: sync)
             runner = PipelineRunner(pipelineName: config.name, runtime: config.runtime, stages: stages, sink: sink,
-                                    source: source, logger: logger, followSymlinks: true, onFatal: { error in
+                                    source: source, logger: logger, inputsNamedByUser: true, onFatal: { error in
                                         logger.critical("cannot write records", metadata: ["reason": "\(error)"])
                                         exit(1)
                                     })

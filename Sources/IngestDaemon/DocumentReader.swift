@@ -4,15 +4,15 @@ import IngestCore
 /// Reads a claimed file, refusing what is not a readable regular file or is too large
 /// before reading it whole.
 enum DocumentReader {
-    /// - Parameter followSymlinks: false for the drop folder: whoever may drop files must not
-    ///   be able to make the daemon read a file through a link (`ingestd once` follows the
-    ///   paths its user names).
-    static func read(_ url: URL, maxBytes: Int, followSymlinks: Bool = false) throws -> [UInt8] {
+    /// - Parameter namedByUser: true for `ingestd once`, whose user names the paths and may
+    ///   follow links. False for the drop folder: whoever may drop files must not be able to
+    ///   make the daemon read, through a symbolic or hard link, a file they may not read.
+    static func read(_ url: URL, maxBytes: Int, namedByUser: Bool = false) throws -> [UInt8] {
         // O_NONBLOCK: opening a FIFO someone dropped must not hang a worker.
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (followSymlinks ? 0 : O_NOFOLLOW))
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (namedByUser ? 0 : O_NOFOLLOW))
         guard fd >= 0 else {
             let e = errno
-            if e == ELOOP, !followSymlinks {
+            if e == ELOOP, !namedByUser {
                 throw Rejection(.symlink, "a symbolic link; links in the inbox are never followed (move the file itself in)",
                                 stage: "read")
             }
@@ -28,6 +28,10 @@ enum DocumentReader {
         }
         guard (st.st_mode & S_IFMT) == S_IFREG else {
             throw Rejection(.notRegularFile, "not a regular file (a pipe, socket or device)", stage: "read")
+        }
+        if st.st_nlink > 1, !namedByUser {
+            throw Rejection(.hardlink, "a hard link (the file has \(st.st_nlink) names); links in the inbox are never read "
+                            + "(move or copy the file itself in)", stage: "read")
         }
         let size = Int(st.st_size)
         if size > maxBytes {

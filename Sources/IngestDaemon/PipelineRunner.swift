@@ -17,7 +17,8 @@ public final class PipelineRunner: Sendable {
     let pipelineName: String
     let maxInFlight: Int
     let maxDocumentBytes: Int
-    let followSymlinks: Bool
+    /// `ingestd once`: the user named the inputs and may follow links to them.
+    let inputsNamedByUser: Bool
     let stages: [any Stage]
     let sink: any RecordSink
     let source: any DocumentSource
@@ -32,12 +33,12 @@ public final class PipelineRunner: Sendable {
     private let onFatal: @Sendable (any Error) -> Void
 
     public init(pipelineName: String, runtime: PipelineConfig.Runtime, stages: [any Stage], sink: any RecordSink,
-                source: any DocumentSource, logger: Logger, followSymlinks: Bool = false,
+                source: any DocumentSource, logger: Logger, inputsNamedByUser: Bool = false,
                 onFatal: @escaping @Sendable (any Error) -> Void) {
         self.pipelineName = pipelineName
         self.maxInFlight = runtime.maxInFlight
         self.maxDocumentBytes = runtime.maxDocumentBytes
-        self.followSymlinks = followSymlinks
+        self.inputsNamedByUser = inputsNamedByUser
         self.stages = stages
         self.sink = sink
         self.source = source
@@ -81,7 +82,7 @@ public final class PipelineRunner: Sendable {
         var docID: String?
         var currentStage = "read"
         do {
-            let bytes = try DocumentReader.read(claim.path, maxBytes: maxDocumentBytes, followSymlinks: followSymlinks)
+            let bytes = try DocumentReader.read(claim.path, maxBytes: maxDocumentBytes, namedByUser: inputsNamedByUser)
             let sha = SHA256Digest.hex(of: bytes)
             let id = Document.makeID(claimName: claim.claimName, contentSHA256: sha)
             docID = id

@@ -32,12 +32,13 @@ struct ClaimName {
         let readable = name.display.replacingOccurrences(of: "/", with: "_")
         guard readable.utf8.count > room else { return readable }
         var ext = ""
-        if let dot = readable.lastIndex(of: "."), readable.distance(from: dot, to: readable.endIndex) <= 12 {
+        if let dot = readable.lastIndex(of: "."), readable[dot...].utf8.count <= 16 {
             ext = String(readable[dot...])
         }
         let marker = "…"
         var stem = ""
         let limit = room - ext.utf8.count - marker.utf8.count
+        // By bytes, whole characters only: one character may be many bytes (combining marks).
         for ch in readable.dropLast(ext.count) {
             if stem.utf8.count + String(ch).utf8.count > limit { break }
             stem.append(ch)

@@ -105,13 +105,11 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
             unsettled.removeValue(forKey: name)
             remember(name)
         case .created(let name):
-            guard !name.isIgnored, !pendingSet.contains(name), let look = SettleCheck.look(name.path(in: settings.inbox)) else { break }
-            if look.isRegular {
-                // Its close will say when it is written; a hard link has none, so it is watched.
-                watchUntilSettled(name, look)
-            } else {
-                remember(name)
-            }
+            // A new regular file is announced again by its close; a link, a folder, a FIFO or a
+            // hard link never will be, and is taken now (to be refused by the reader).
+            guard !name.isIgnored, let look = SettleCheck.look(name.path(in: settings.inbox)),
+                  !look.isRegular || look.links > 1 else { break }
+            remember(name)
         case .overflow:
             logger.warning("inotify queue overflowed; rescanning the inbox", metadata: ["path": .string(settings.inbox.path)])
             scanInbox()

@@ -1,19 +1,22 @@
 import Foundation
 import Glibc
 
-/// Whether a file that arrived without a "closed after writing" event is finished: one found
-/// by the start-up scan or a rescan after an inotify overflow, or one made by a hard link.
-/// Claiming it while a writer is still at work would record half a document.
+/// Whether a file found by the start-up scan or a rescan after an inotify overflow is finished:
+/// no "closed after writing" event says so. Claiming it while a writer is still at work would
+/// record half a document.
 ///
 /// The kernel knows whether a file is open for writing: a read lease (F_SETLEASE) is refused
 /// with EAGAIN exactly then. Leases need the file's owner or CAP_LEASE, so when the daemon
-/// may not take one, the file must instead have kept its size and time for `settleTime`.
+/// may not take one, the file must instead have kept its size and time for `settleTime`: seen
+/// old enough at the first look, or unchanged between two looks `settleTime` apart (a clock that
+/// ran ahead of ours must not hold a file back for ever).
 struct SettleCheck {
     struct Look: Equatable {
         var isRegular: Bool
         var size: Int
         var modified: Int  // nanoseconds since the epoch
         var inode: UInt
+        var links: Int
     }
 
     enum Writers { case none, some, unknown }
@@ -24,7 +27,8 @@ struct SettleCheck {
         var st = stat()
         guard lstat(path, &st) == 0 else { return nil }
         return Look(isRegular: (st.st_mode & S_IFMT) == S_IFREG, size: Int(st.st_size),
-                    modified: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec), inode: UInt(st.st_ino))
+                    modified: Int(st.st_mtim.tv_sec) * 1_000_000_000 + Int(st.st_mtim.tv_nsec), inode: UInt(st.st_ino),
+                    links: Int(st.st_nlink))
     }
 
     static func writers(_ path: [CChar]) -> Writers {
@@ -49,8 +53,9 @@ struct SettleCheck {
         case .some: return false
         case .none: return true
         case .unknown:
-            if let before, before != look { return false }
-            return Double(now - look.modified) / 1e9 >= settleTime
+            if let before { return before == look }
+            let age = Double(now - look.modified) / 1e9
+            return age >= settleTime
         }
     }
 

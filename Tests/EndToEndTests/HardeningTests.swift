@@ -73,6 +73,20 @@ final class HardeningTests: XCTestCase {
         XCTAssertFalse(h.logLines().contains { "\($0)".contains("TOPSECRET") })
     }
 
+    func testHardLinksInTheInboxAreRefusedAndNeverRead() throws {
+        let secret = h.root.appendingPathComponent("secret.txt")
+        try Data(("TOPSECRET " + distinctArticle(8)).utf8).write(to: secret)
+        XCTAssertEqual(chmod(secret.path, 0o600), 0)
+        try FileManager.default.createDirectory(at: h.dir("inbox"), withIntermediateDirectories: true)
+        try h.start()
+        XCTAssertEqual(link(secret.path, h.dir("inbox").appendingPathComponent("linked.txt").path), 0)
+        try waitUntil("the link is in failed/", timeout: 20) { h.names("failed").count == 2 }
+        XCTAssertEqual(try reason(h.dir("failed").appendingPathComponent("linked.txt.error.json")), "hardlink")
+        XCTAssertEqual(try h.recordLines().count, 0)
+        XCTAssertEqual(try h.stop(), 0)
+        XCTAssertFalse(h.logLines().contains { "\($0)".contains("TOPSECRET") })
+    }
+
     // MARK: 3. one daemon per data folder
 
     func testASecondDaemonOnTheSameFoldersIsRefusedNamingTheLockAndItsHolder() throws {
@@ -179,6 +193,34 @@ final class HardeningTests: XCTestCase {
         let record = try XCTUnwrap(try h.recordLines().first)
         XCTAssertEqual(record["title"] as? String, "Report 21 on local affairs")
         XCTAssertEqual((record["origin"] as? [String: Any])?["size"] as? Int, lines.joined().utf8.count, "the whole file, not the part written at start-up")
+        XCTAssertEqual(try h.stop(), 0)
+    }
+
+    /// At runtime, a file is claimed when its writer closes it, never because it sat still: a
+    /// daemon that may not take a lease on the writer's file (another user's) must not claim it
+    /// while the writer pauses.
+    func testAFileBeingWrittenByAnotherUserIsNotClaimedWhileItsWriterPauses() throws {
+        let asUser: String? = geteuid() == 0 ? "nobody" : nil
+        try XCTSkipIf(asUser == nil, "needs root to run the daemon as another user")
+        XCTAssertEqual(chmod(h.root.path, 0o777), 0)
+        for d in ["inbox", "processing", "done", "failed", "records", "state"] {
+            try FileManager.default.createDirectory(at: h.dir(d), withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
+        }
+        try h.start(asUser: asUser)
+        let path = h.dir("inbox").appendingPathComponent("paused.txt")
+        // open(2) in place: FileManager.createFile writes a temporary file and renames it in.
+        let fd = open(path.path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        let writer = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        let text = distinctArticle(22, words: 240)
+        let half = text.index(text.startIndex, offsetBy: text.count / 2)
+        writer.write(Data(text[..<half].utf8))
+        Thread.sleep(forTimeInterval: 3)  // longer than settle_time
+        XCTAssertEqual(h.names("inbox"), ["paused.txt"], "claimed while its writer paused")
+        writer.write(Data(text[half...].utf8))
+        try writer.close()
+        try waitUntil("paused is done", timeout: 20) { h.names("done") == ["paused.txt"] }
+        XCTAssertEqual((try h.recordLines().first?["origin"] as? [String: Any])?["size"] as? Int, text.utf8.count)
         XCTAssertEqual(try h.stop(), 0)
     }
 

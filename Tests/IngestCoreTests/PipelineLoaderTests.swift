@@ -276,6 +276,22 @@ final class PipelineLoaderTests: XCTestCase {
                        "a sibling whose name starts like the inbox is not inside it")
     }
 
+    /// A symbolic link that leads into the inbox is seen through; the URL sources' failed/
+    /// folder is checked too.
+    func testAPathLeadingIntoTheInboxThroughALinkIsRefused() throws {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("loader-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: base) }
+        try FileManager.default.createDirectory(at: base.appendingPathComponent("in"), withIntermediateDirectories: true)
+        XCTAssertEqual(symlink(base.appendingPathComponent("in").path, base.appendingPathComponent("out").path), 0)
+        let yaml = "sources:\n  drop_folder: {path: in}\n  urls:\n    - {url: \"https://news.example/\"}\n  fetch:\n    failed: in/x\n"
+            + "sink:\n  path: out/records/r.jsonl\nstages:\n  - use: noop\n"
+        var found: [String] = []
+        do { _ = try parse(yaml, base: base.path) } catch let e as ConfigError { found = e.issues.map(\.description) }
+        XCTAssertEqual(found.count, 2, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("p.yaml:6:5: sources.fetch.failed") }, "\(found)")
+        XCTAssertTrue(found.contains { $0.hasPrefix("p.yaml:8:3: sink.path") }, "\(found)")
+    }
+
     func testMaxInFlightBelowTheNumberOfSourcesIsRefused() {
         let two = "sources:\n  drop_folder: {path: in}\n  urls:\n    - {url: \"https://news.example/feed\"}\nruntime:\n  concurrency: 1\n  max_in_flight: 1\nstages:\n  - use: noop\n"
         XCTAssertEqual(issues(two), ["p.yaml:7:3: runtime.max_in_flight: 1 is below the number of sources (2); each source needs at least one document in flight"])

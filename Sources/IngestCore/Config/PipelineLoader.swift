@@ -81,6 +81,7 @@ public enum PipelineLoader {
         // Where each path the daemon writes was set, to point at it when it lies in the inbox.
         var written: [(key: String, url: URL, at: (line: Int, column: Int))] = []
         var inboxAt = (line: top.line, column: top.column)
+        var urlsFailedAt: (line: Int, column: Int)?
         var urls: PipelineConfig.URLSources?
         if top.has("sources") {
             dropFolder = nil
@@ -108,7 +109,7 @@ public enum PipelineLoader {
                     dropFolder = d
                 }
                 if sources.has("urls") || sources.has("fetch") {
-                    urls = readURLSources(&sources, resolve: resolve)
+                    urls = readURLSources(&sources, resolve: resolve, failedAt: &urlsFailedAt)
                 }
                 if sources.has("feeds") {
                     _ = sources.value("feeds")
@@ -159,11 +160,13 @@ public enum PipelineLoader {
         let state = resolve(top.string("state_dir", default: "state"))
         written.append(("sink.path", sink.path, sinkAt))
         written.append(("state_dir", state, top.has("state_dir") ? top.keyPosition("state_dir") : inboxAt))
+        if let urls { written.append(("sources.fetch.failed", urls.failed, urlsFailedAt ?? inboxAt)) }
         if let inbox = dropFolder?.inbox {
             // The daemon would claim its own records or state as dropped documents.
             // (A drop-folder path equal to the inbox is reported above as "the same folder".)
-            for w in written where w.url.path.hasPrefix(inbox.path + "/")
-                || (w.url.path == inbox.path && !w.key.hasPrefix("sources.drop_folder.")) {
+            for w in written {
+                let (inside, same) = ResolvedPath.isWithin(w.url, inbox)
+                guard inside, !(same && w.key.hasPrefix("sources.drop_folder.")) else { continue }
                 top.diagnostics.report("\(w.key) (\(w.url.path)) lies inside the drop folder \(inbox.path), which would "
                                        + "claim it as a dropped document; put it outside sources.drop_folder.path",
                                        line: w.at.line, column: w.at.column)
@@ -184,7 +187,8 @@ public enum PipelineLoader {
     }
 
     /// `sources.urls` (the list) and `sources.fetch` (how they are fetched).
-    private static func readURLSources(_ sources: inout ConfigMap, resolve: (String) -> URL) -> PipelineConfig.URLSources? {
+    private static func readURLSources(_ sources: inout ConfigMap, resolve: (String) -> URL,
+                                       failedAt: inout (line: Int, column: Int)?) -> PipelineConfig.URLSources? {
         var result = PipelineConfig.URLSources(entries: [], stateFolder: resolve("state/urls"), failed: resolve("failed"))
         if var f = sources.map("fetch") {
             var fetch = FetchSettings()
@@ -216,6 +220,7 @@ public enum PipelineLoader {
             result.seenItems = f.int("seen_items", default: result.seenItems, in: 1...10_000_000)
             result.seenFor = f.duration("seen_for", default: result.seenFor, in: 86_400...(3_650 * 86_400))
             result.failed = resolve(f.string("failed", default: "failed"))
+            if f.has("failed") { failedAt = f.keyPosition("failed") }
             f.reportUnknownKeys()
         }
         guard let list = sources.value("urls")?.list() else {

@@ -14,6 +14,8 @@ public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
         /// A symbolic link in the inbox: never followed, so dropping a link cannot make the
         /// daemon read a file the dropper may not.
         public static let symlink = Code(rawValue: "symlink")
+        /// A file with more than one name: a hard link grants reading as surely as a symbolic one.
+        public static let hardlink = Code(rawValue: "hardlink")
         /// A folder in the inbox: only files are processed.
         public static let directory = Code(rawValue: "directory")
         public static let noContent = Code(rawValue: "no_content")

@@ -20,6 +20,18 @@ public final class InstanceLock: Sendable {
         }
     }
 
+    /// Every lock one daemon takes: `STATE/ingestd.lock` (with the PID, for people), and the
+    /// state folder and each of `folders` themselves, so neither deleting the lock file nor a
+    /// second pipeline file that shares only the inbox lets a second daemon in.
+    public static func forDataFolders(state: URL, folders: [URL]) throws -> [InstanceLock] {
+        var locks = [try InstanceLock(file: state.appendingPathComponent("ingestd.lock"))]
+        var seen: Set<String> = []
+        for folder in [state] + folders where seen.insert(folder.standardizedFileURL.path).inserted {
+            locks.append(try InstanceLock(folder: folder))
+        }
+        return locks
+    }
+
     /// Locks `file`, creating it (and its folder), and writes this process's PID into it.
     public convenience init(file: URL) throws {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -59,13 +71,22 @@ public final class InstanceLock: Sendable {
     private static func pidHolding(_ fd: Int32) -> Int32? {
         var st = stat()
         guard fstat(fd, &st) == 0, let table = try? String(contentsOfFile: "/proc/locks", encoding: .utf8) else { return nil }
+        // MAJ:MIN in hex, as the kernel prints them (glibc's major()/minor() split of st_dev).
+        let dev = UInt64(st.st_dev)
+        let major = ((dev >> 8) & 0xFFF) | ((dev >> 32) & ~UInt64(0xFFF))
+        let minor = (dev & 0xFF) | ((dev >> 12) & ~UInt64(0xFF))
+        let file = "\(String(major, radix: 16, uppercase: false).leftPadded(2)):\(String(minor, radix: 16).leftPadded(2)):\(st.st_ino)"
         for line in table.split(separator: "\n") {
             let f = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard f.count >= 6, f[1] == "FLOCK", let inode = f[5].split(separator: ":").last, UInt(inode) == UInt(st.st_ino) else { continue }
+            guard f.count >= 6, f[1] == "FLOCK", f[5] == file else { continue }
             return Int32(f[4])
         }
         return nil
     }
 
     deinit { close(fd) }
+}
+
+private extension String {
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
