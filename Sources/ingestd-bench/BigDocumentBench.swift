@@ -37,15 +37,7 @@ private func onceRun(_ binary: URL, pipeline: URL, input: URL, root: URL) throws
     p.arguments = ["once", "--pipeline", pipeline.path, "--output", root.appendingPathComponent("records.jsonl").path,
                    "--log-level", "error", input.path]
     try p.run()
-    // Read from the child's own VmHWM while it runs: getrusage(RUSAGE_CHILDREN) would report
-    // the largest of all the children so far.
-    var peak = 0.0
-    while p.isRunning {
-        peak = max(peak, peakRSS(pid: p.processIdentifier) ?? 0)
-        usleep(10_000)
-    }
-    p.waitUntilExit()
-    return peak
+    return peakRSSUntilExit(p, every: 10_000)
 }
 
 /// Paragraphs of seed-like sentences up to `bytes`, as a scrape or as an article page.

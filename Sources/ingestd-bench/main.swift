@@ -163,6 +163,19 @@ func peakRSS(pid: pid_t) -> Double? {
     return nil
 }
 
+/// The child's peak RSS (its own VmHWM), read every `interval` until it exits: getrusage's
+/// RUSAGE_CHILDREN would report the largest of all children so far, this process's included
+/// when scripts/bench execs into it after `swift build`.
+func peakRSSUntilExit(_ p: Process, every interval: useconds_t) -> Double {
+    var peak = 0.0
+    while p.isRunning {
+        peak = max(peak, peakRSS(pid: p.processIdentifier) ?? 0)
+        usleep(interval)
+    }
+    p.waitUntilExit()
+    return peak
+}
+
 func writeDocuments(count: Int, into dir: URL, offset: Int = 0) throws -> [URL] {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return try (0..<count).map { i in
@@ -367,14 +380,7 @@ do {
                    "--output", work.appendingPathComponent("once.jsonl").path, "--log-level", "warning", "--files-from", list.path]
     let t0 = now()
     try p.run()
-    // Polled rather than taken from getrusage(RUSAGE_CHILDREN), which would also count
-    // whatever this process ran before (scripts/bench execs into it after `swift build`).
-    var peak = 0.0
-    while p.isRunning {
-        peak = max(peak, peakRSS(pid: p.processIdentifier) ?? 0)
-        usleep(20_000)
-    }
-    p.waitUntilExit()
+    let peak = peakRSSUntilExit(p, every: 20_000)
     let elapsed = now() - t0
     let records = (try? String(contentsOf: work.appendingPathComponent("once.jsonl"), encoding: .utf8))?.split(separator: "\n").count ?? 0
     say(String(format: "once: %d docs (%.1f KB avg) in %.2f s = %.0f docs/s; %d records; exit %d; peak RSS %.1f MiB",

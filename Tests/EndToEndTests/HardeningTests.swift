@@ -49,12 +49,25 @@ final class HardeningTests: XCTestCase {
 
     // MARK: 2. symbolic links
 
-    func testLinksInTheInboxAreRefusedAndNeverFollowed() throws {
+    /// A file only its owner may read, outside the inbox, and a running daemon.
+    private func startBesideASecret() throws -> URL {
         let secret = h.root.appendingPathComponent("secret.txt")
         try Data(("TOPSECRET " + distinctArticle(9)).utf8).write(to: secret)
         XCTAssertEqual(chmod(secret.path, 0o600), 0)
         try FileManager.default.createDirectory(at: h.dir("inbox"), withIntermediateDirectories: true)
         try h.start()
+        return secret
+    }
+
+    /// Neither the records nor the logs hold a word of the secret.
+    private func stopAndCheckTheSecretWasNeverRead() throws {
+        XCTAssertEqual(try h.recordLines().count, 0)
+        XCTAssertEqual(try h.stop(), 0)
+        XCTAssertFalse(h.logLines().contains { "\($0)".contains("TOPSECRET") })
+    }
+
+    func testLinksInTheInboxAreRefusedAndNeverFollowed() throws {
+        let secret = try startBesideASecret()
         // Made in place (an IN_CREATE and nothing else), and made elsewhere then moved in.
         XCTAssertEqual(symlink(secret.path, h.dir("inbox").appendingPathComponent("made-here.txt").path), 0)
         let outside = h.root.appendingPathComponent("link.txt")
@@ -68,23 +81,15 @@ final class HardeningTests: XCTestCase {
             XCTAssertEqual(lstat(h.dir("failed").appendingPathComponent(name).path, &st), 0)
             XCTAssertEqual(st.st_mode & S_IFMT, S_IFLNK, "the link itself is kept, as dropped")
         }
-        XCTAssertEqual(try h.recordLines().count, 0)
-        XCTAssertEqual(try h.stop(), 0)
-        XCTAssertFalse(h.logLines().contains { "\($0)".contains("TOPSECRET") })
+        try stopAndCheckTheSecretWasNeverRead()
     }
 
     func testHardLinksInTheInboxAreRefusedAndNeverRead() throws {
-        let secret = h.root.appendingPathComponent("secret.txt")
-        try Data(("TOPSECRET " + distinctArticle(8)).utf8).write(to: secret)
-        XCTAssertEqual(chmod(secret.path, 0o600), 0)
-        try FileManager.default.createDirectory(at: h.dir("inbox"), withIntermediateDirectories: true)
-        try h.start()
+        let secret = try startBesideASecret()
         XCTAssertEqual(link(secret.path, h.dir("inbox").appendingPathComponent("linked.txt").path), 0)
         try waitUntil("the link is in failed/", timeout: 20) { h.names("failed").count == 2 }
         XCTAssertEqual(try reason(h.dir("failed").appendingPathComponent("linked.txt.error.json")), "hardlink")
-        XCTAssertEqual(try h.recordLines().count, 0)
-        XCTAssertEqual(try h.stop(), 0)
-        XCTAssertFalse(h.logLines().contains { "\($0)".contains("TOPSECRET") })
+        try stopAndCheckTheSecretWasNeverRead()
     }
 
     // MARK: 3. one daemon per data folder
