@@ -27,9 +27,10 @@ struct NormalizeStage: Stage {
             paragraphs = page.paragraphs
         } else {
             doc.format = "text"
-            let lines = ScrapeText.lines(utf8: utf8)
             let head = SectionHints.head(utf8: utf8)
-            _ = consume utf8
+            let lines = size >= Self.trimFrom
+                ? ScrapeText.lines(discarding: consume utf8, step: Self.releaseStep)
+                : ScrapeText.lines(utf8: consume utf8)
             let scrape = PlainTextScrapeParser.parse(lines: consume lines)
             (doc.title, doc.byline, doc.published, doc.site) = (scrape.title, scrape.byline, scrape.published, scrape.site)
             (doc.editorsNote, doc.authorInfo, doc.captions) = (scrape.editorsNote, scrape.authorInfo, scrape.captions)
@@ -37,7 +38,7 @@ struct NormalizeStage: Stage {
             paragraphs = scrape.paragraphs
         }
         Self.releaseFreedMemory(size)
-        doc.text = Self.join(&paragraphs, releasingFrom: size >= Self.trimFrom ? Self.joinTrimStep : nil)
+        doc.text = Self.join(&paragraphs, releasingFrom: size >= Self.trimFrom ? Self.releaseStep : nil)
         Self.releaseFreedMemory(size)
         let words = WordCount.count(doc.text)
         doc.words = words
@@ -52,9 +53,10 @@ struct NormalizeStage: Stage {
     /// (the text, the record) then came on top of them, and peak memory was twice what it needed.
     static let trimFrom = 8 << 20
 
-    /// How much of the paragraphs a large document's join copies between two trims: each trim
-    /// walks the whole heap, and this bounds what waits to be handed back (a few percent of such a document).
-    static let joinTrimStep = 16 << 20
+    /// How much of a large document's input the line split, or of its paragraphs the join, goes
+    /// through before handing back what it is done with: each trim walks the whole heap, and this
+    /// bounds what waits to be handed back (a few percent of such a document).
+    static let releaseStep = 16 << 20
 
     static func releaseFreedMemory(_ documentSize: Int) {
         if documentSize >= trimFrom { _ = ingestd_malloc_trim() }
