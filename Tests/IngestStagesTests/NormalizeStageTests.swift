@@ -105,7 +105,9 @@ final class NormalizeStageTests: XCTestCase {
 
     /// Exact repeats are found without keeping lowered copies, by String equality as before.
     func testFirstOccurrencesFollowStringEquality() {
-        let texts = ["Share this", "SHARE THIS", "Caf\u{00E9}", "Cafe\u{0301}", "Other", "share this"]
+        // Long enough (over 14 words) that their lowered copies are let go.
+        let tail = " and a line long enough to have its lowered copy let go after it was classified"
+        let texts = ["Share this", "SHARE THIS", "Caf\u{00E9}", "Cafe\u{0301}", "Other", "share this"].map { $0 + tail }
         var lines: [ScrapeLine] = []
         var seen = FirstOccurrences(capacity: 8)
         var firsts: [Int?] = []

@@ -56,13 +56,22 @@ public struct MinHashSignature: Equatable, Sendable {
             last = [UInt64](repeating: 0, count: shingle)
         }
 
+        /// Where the next word's hash goes: the oldest of the last `shingle`. Wrapped by a
+        /// comparison, as a division per word cost as much as the permutations.
+        private var next = 0
+
         mutating func token(_ bytes: UnsafeBufferPointer<UInt8>) {
-            last[words % shingle] = MinHashSignature.fnv1a(bytes)
+            last[next] = MinHashSignature.fnv1a(bytes)
+            next = next + 1 == shingle ? 0 : next + 1
             words += 1
             guard words >= shingle else { return }
             // The shingle of the last `shingle` words, oldest first.
             var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for k in 0..<shingle { h = MinHashSignature.splitmix(h ^ last[(words + k) % shingle]) }
+            var k = next
+            for _ in 0..<shingle {
+                h = MinHashSignature.splitmix(h ^ last[k])
+                k = k + 1 == shingle ? 0 : k + 1
+            }
             minimums.withUnsafeMutableBufferPointer { m in
                 multipliers.withUnsafeBufferPointer { mul in
                     offsets.withUnsafeBufferPointer { add in

@@ -113,8 +113,11 @@ struct ScrapeLine {
     }
 
     /// Lets the lowered copy go once the line is classified: past that, the parser reads it
-    /// for a few lines only (header, captions, the ends of the body).
-    mutating func releaseLower() { storedLower = nil }
+    /// for a few lines only (header, captions, the ends of the body). Kept for lines of date and
+    /// byline size, which the header rules read again and again, and which are small.
+    mutating func releaseLower() {
+        if units > 14 { storedLower = nil }
+    }
 
     /// The start of `lower`, at least its first 64 characters, without lowering a released line
     /// whole: enough for prefix rules, whose phrases are all shorter.
