@@ -81,4 +81,42 @@ final class NormalizeStageTests: XCTestCase {
         XCTAssertEqual(doc.format, "text")
         XCTAssertEqual(doc.words, 370_000 * 4)
     }
+
+    /// A large scrape's split hands back the pages it has passed: the lines must be those of the
+    /// ordinary split, CRLF, mojibake-suspect and no-break-space lines across page edges included.
+    func testTheDiscardingSplitGivesTheSameLines() {
+        var text = ""
+        for i in 0..<3_000 {
+            text += i % 7 == 0 ? "It\u{00E2}\u{20AC}\u{2122}s line \(i)\r\n" : "Line \(i)\u{00A0} of  the scrape, with words.\n"
+            if i % 11 == 0 { text += "\n\n" }
+        }
+        let bytes = Array(text.utf8)
+        XCTAssertEqual(ScrapeText.lines(discarding: bytes, step: 4096), ScrapeText.lines(utf8: bytes))
+        XCTAssertEqual(bytes, Array(text.utf8), "a shared buffer is copied, not zero-filled")
+    }
+
+    func testTheReleasingJoinGivesTheSameText() {
+        let paragraphs = (0..<500).map { "Paragraph \($0) " + String(repeating: "w", count: $0) }
+        var a = paragraphs, b = paragraphs
+        XCTAssertEqual(NormalizeStage.join(&a, releasingFrom: 1_000), paragraphs.joined(separator: "\n\n"))
+        XCTAssertEqual(NormalizeStage.join(&b), paragraphs.joined(separator: "\n\n"))
+        XCTAssertTrue(a.isEmpty && b.isEmpty)
+    }
+
+    /// Exact repeats are found without keeping lowered copies, by String equality as before.
+    func testFirstOccurrencesFollowStringEquality() {
+        // Long enough (over 14 words) that their lowered copies are let go.
+        let tail = " and a line long enough to have its lowered copy let go after it was classified"
+        let texts = ["Share this", "SHARE THIS", "Caf\u{00E9}", "Cafe\u{0301}", "Other", "share this"].map { $0 + tail }
+        var lines: [ScrapeLine] = []
+        var seen = FirstOccurrences(capacity: 8)
+        var firsts: [Int?] = []
+        for (i, t) in texts.enumerated() {
+            var line = ScrapeLine(t)
+            firsts.append(seen.first(of: line.lower, at: i, in: lines))
+            line.releaseLower()
+            lines.append(line)
+        }
+        XCTAssertEqual(firsts, [nil, 0, nil, 2, nil, 0])
+    }
 }

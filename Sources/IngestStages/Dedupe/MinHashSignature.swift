@@ -18,29 +18,10 @@ public struct MinHashSignature: Equatable, Sendable {
 
     /// Nil when the text has fewer words than one shingle.
     public init?(text: String, shingle: Int) {
-        var sink = WordHashes()
-        sink.hashes.reserveCapacity(text.utf8.count / 5 + 1)
+        var sink = ShingleMinimums(shingle: shingle)
         Tokenizer.scan(text, into: &sink)
-        let wordHashes = sink.hashes
-        guard wordHashes.count >= shingle else { return nil }
-        var minimums = [UInt64](repeating: .max, count: Self.permutations)
-        // A repeated shingle cannot lower a minimum again, so no set of seen shingles is kept:
-        // hashing each into one costs more than the rare repeat.
-        minimums.withUnsafeMutableBufferPointer { m in
-            Self.multipliers.withUnsafeBufferPointer { mul in
-                Self.offsets.withUnsafeBufferPointer { add in
-                    for start in 0...(wordHashes.count - shingle) {
-                        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-                        for k in 0..<shingle { h = Self.splitmix(h ^ wordHashes[start + k]) }
-                        for p in 0..<Self.permutations {
-                            let v = h &* mul[p] &+ add[p]
-                            if v < m[p] { m[p] = v }
-                        }
-                    }
-                }
-            }
-        }
-        values = minimums.map { UInt16(truncatingIfNeeded: $0 >> 48) }
+        guard sink.words >= shingle else { return nil }
+        values = sink.minimums.map { UInt16(truncatingIfNeeded: $0 >> 48) }
     }
 
     /// Estimated Jaccard similarity: the share of positions that agree, corrected for the
@@ -58,10 +39,50 @@ public struct MinHashSignature: Equatable, Sendable {
         return max(0, (raw - chance) / (1 - chance))
     }
 
-    /// FNV-1a of each word, in order.
-    struct WordHashes: Tokenizer.Sink {
-        var hashes: [UInt64] = []
-        mutating func token(_ bytes: UnsafeBufferPointer<UInt8>) { hashes.append(MinHashSignature.fnv1a(bytes)) }
+    /// The permutations' minimums over the shingles, taken as the words arrive: only the last
+    /// `shingle` word hashes are kept, as an array of every word's hash was larger than the text.
+    /// A repeated shingle cannot lower a minimum again, so no set of seen shingles is kept
+    /// either: hashing each into one costs more than the rare repeat.
+    struct ShingleMinimums: Tokenizer.Sink {
+        let shingle: Int
+        private var last: [UInt64]
+        private(set) var words = 0
+        private(set) var minimums = [UInt64](repeating: .max, count: MinHashSignature.permutations)
+        private let multipliers = MinHashSignature.multipliers
+        private let offsets = MinHashSignature.offsets
+
+        init(shingle: Int) {
+            self.shingle = shingle
+            last = [UInt64](repeating: 0, count: shingle)
+        }
+
+        /// Where the next word's hash goes: the oldest of the last `shingle`. Wrapped by a
+        /// comparison, as a division per word cost as much as the permutations.
+        private var next = 0
+
+        mutating func token(_ bytes: UnsafeBufferPointer<UInt8>) {
+            last[next] = MinHashSignature.fnv1a(bytes)
+            next = next + 1 == shingle ? 0 : next + 1
+            words += 1
+            guard words >= shingle else { return }
+            // The shingle of the last `shingle` words, oldest first.
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            var k = next
+            for _ in 0..<shingle {
+                h = MinHashSignature.splitmix(h ^ last[k])
+                k = k + 1 == shingle ? 0 : k + 1
+            }
+            minimums.withUnsafeMutableBufferPointer { m in
+                multipliers.withUnsafeBufferPointer { mul in
+                    offsets.withUnsafeBufferPointer { add in
+                        for p in 0..<m.count {
+                            let v = h &* mul[p] &+ add[p]
+                            if v < m[p] { m[p] = v }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     static func fnv1a(_ s: String) -> UInt64 {

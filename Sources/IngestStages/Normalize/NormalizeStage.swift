@@ -27,9 +27,10 @@ struct NormalizeStage: Stage {
             paragraphs = page.paragraphs
         } else {
             doc.format = "text"
-            let lines = ScrapeText.lines(utf8: utf8)
             let head = SectionHints.head(utf8: utf8)
-            _ = consume utf8
+            let lines = size >= Self.trimFrom
+                ? ScrapeText.lines(discarding: consume utf8, step: Self.releaseStep)
+                : ScrapeText.lines(utf8: consume utf8)
             let scrape = PlainTextScrapeParser.parse(lines: consume lines)
             (doc.title, doc.byline, doc.published, doc.site) = (scrape.title, scrape.byline, scrape.published, scrape.site)
             (doc.editorsNote, doc.authorInfo, doc.captions) = (scrape.editorsNote, scrape.authorInfo, scrape.captions)
@@ -37,8 +38,7 @@ struct NormalizeStage: Stage {
             paragraphs = scrape.paragraphs
         }
         Self.releaseFreedMemory(size)
-        doc.text = Self.join(paragraphs)
-        paragraphs = []
+        doc.text = Self.join(&paragraphs, releasingFrom: size >= Self.trimFrom ? Self.releaseStep : nil)
         Self.releaseFreedMemory(size)
         let words = WordCount.count(doc.text)
         doc.words = words
@@ -53,19 +53,36 @@ struct NormalizeStage: Stage {
     /// (the text, the record) then came on top of them, and peak memory was twice what it needed.
     static let trimFrom = 8 << 20
 
+    /// How much of a large document's input the line split, or of its paragraphs the join, goes
+    /// through before handing back what it is done with: each trim walks the whole heap, and this
+    /// bounds what waits to be handed back (a few percent of such a document).
+    static let releaseStep = 16 << 20
+
     static func releaseFreedMemory(_ documentSize: Int) {
         if documentSize >= trimFrom { _ = ingestd_malloc_trim() }
     }
 
     /// `paragraphs.joined(separator: "\n\n")`, in a String allocated once at its final size:
     /// `joined` grows its result step by step, and each step copies what it holds so far.
-    static func join(_ paragraphs: [String]) -> String {
+    /// Empties `paragraphs`. With `releasingFrom`, each paragraph is let go once copied and the
+    /// freed memory handed back every that many bytes: the text would otherwise come on top of
+    /// all of them.
+    static func join(_ paragraphs: inout [String], releasingFrom step: Int? = nil) -> String {
         var text = ""
         text.reserveCapacity(paragraphs.reduce(2 * max(0, paragraphs.count - 1)) { $0 + $1.utf8.count })
-        for (i, p) in paragraphs.enumerated() {
+        var copied = 0
+        for i in paragraphs.indices {
             if i > 0 { text += "\n\n" }
-            text += p
+            text += paragraphs[i]
+            guard let step else { continue }
+            copied += paragraphs[i].utf8.count
+            paragraphs[i] = ""
+            if copied >= step {
+                _ = ingestd_malloc_trim()
+                copied = 0
+            }
         }
+        paragraphs = []
         return text
     }
 

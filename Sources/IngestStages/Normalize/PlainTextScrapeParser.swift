@@ -19,23 +19,23 @@ public enum PlainTextScrapeParser {
     static func parse(lines raw: [String]) -> ScrapedArticle {
         var article = ScrapedArticle()
         if raw.isEmpty { return article }
-        var lines = raw.map { ScrapeLine($0) }
-
-        // Classify, marking exact repeats.
-        var seen = [String: Int]()
-        seen.reserveCapacity(lines.count)
-        var firstIndex = [Int](repeating: -1, count: lines.count)
-        for i in lines.indices {
-            lines[i].kind = LineClassifier.classify(lines[i])
-            let key = lines[i].lower
-            if let first = seen[key] {
-                if lines[i].kind == .text || lines[i].kind == .furniture {
-                    lines[i].kind = .duplicate
+        // Classify, marking exact repeats. Each line is classified as it is made and its lowered
+        // copy let go right after, so a large document is never held lowered as a whole.
+        var lines: [ScrapeLine] = []
+        lines.reserveCapacity(raw.count)
+        var seen = FirstOccurrences(capacity: raw.count)
+        var firstIndex = [Int](repeating: -1, count: raw.count)
+        for i in raw.indices {
+            var line = ScrapeLine(raw[i])
+            line.kind = LineClassifier.classify(line)
+            if let first = seen.first(of: line.lower, at: i, in: lines) {
+                if line.kind == .text || line.kind == .furniture {
+                    line.kind = .duplicate
                     firstIndex[i] = first
                 }
-            } else {
-                seen[key] = i
             }
+            line.releaseLower()
+            lines.append(line)
         }
 
         markSnippetRuns(&lines)
@@ -114,7 +114,8 @@ public enum PlainTextScrapeParser {
         var i = 0
         while i <= lines.count {
             let snippet = i < lines.count && (lines[i].kind == .text || lines[i].kind == .duplicate) && lines[i].units >= 6
-                && (lines[i].lower.fastHasSuffix("...") || lines[i].lower.fastHasSuffix("…"))
+                // `lower` ends as `text` does for these ASCII and ellipsis endings, and is not kept.
+                && (lines[i].text.fastHasSuffix("...") || lines[i].text.fastHasSuffix("…"))
             if !snippet {
                 if i - runStart >= 3 { for j in runStart..<i { lines[j].kind = .furniture } }
                 runStart = i + 1
@@ -190,10 +191,11 @@ public enum PlainTextScrapeParser {
                            "expert", "lives in", "native", "founder", "student", "economist", "ceo", "freelance", "research"]
 
     static func isAuthorParagraph(_ line: ScrapeLine, strict: Bool) -> Bool {
-        let lower = line.lower
-        for p in authorInfoPrefixes where lower.fastHasPrefix(p) { return true }
+        // Asked of most body lines: only those that open with a name need the whole line lowered.
+        for p in authorInfoPrefixes where line.lowerHead.fastHasPrefix(p) { return true }
         if line.units > 90 { return false }
         guard AuthorNames.leadingName(in: line.text, allowSingle: true) != nil else { return false }
+        let lower = line.lower
         if strict, lower.fastContains("\"") || lower.fastContains("“") || lower.fastContains(" said") { return false }
         for w in bioWords where lower.fastContains(w) { return true }
         return false
@@ -205,7 +207,7 @@ public enum PlainTextScrapeParser {
         let tailStart = max(1, body.count - 2)
         for k in stride(from: body.count - 1, through: tailStart, by: -1) {
             let line = lines[body[k]]
-            let explicit = LineClassifier.authorInfoPrefixHit(line.lower, prefixes: authorInfoPrefixes)
+            let explicit = LineClassifier.authorInfoPrefixHit(line.lowerHead, prefixes: authorInfoPrefixes)
             // Only the very last paragraph may be a bare "NAME is a ..." bio.
             if explicit || (k == body.count - 1 && isAuthorParagraph(line, strict: true)) {
                 article.authorInfo = line.text
@@ -246,6 +248,30 @@ public enum PlainTextScrapeParser {
                 if let s = SiteNames.fromDisclaimer(line.text) { article.site = s; break }
             }
         }
+    }
+}
+
+/// The index of each lowered line's first occurrence, holding no copy of any line: lines are
+/// found by hash, and a hit is confirmed against the earlier line's lowered form, made again.
+/// Equal under String's `==`, as the `[String: Int]` it replaces compared them.
+struct FirstOccurrences {
+    private var byHash: [Int: Int]
+    /// Lines whose hash an earlier, different line took first (practically never).
+    private var collided: [String: Int] = [:]
+
+    init(capacity: Int) { byHash = Dictionary(minimumCapacity: capacity) }
+
+    /// The index of the earlier line equal to `lower`, or nil (and `i` is remembered as its first).
+    mutating func first(of lower: String, at i: Int, in lines: [ScrapeLine]) -> Int? {
+        let hash = lower.hashValue
+        guard let first = byHash[hash] else {
+            byHash[hash] = i
+            return nil
+        }
+        if lines[first].lower == lower { return first }
+        if let other = collided[lower] { return other }
+        collided[lower] = i
+        return nil
     }
 }
 

@@ -11,7 +11,10 @@ struct ScrapeLine {
 
     let text: String
     /// ASCII-lowercased text (curly apostrophes folded to '); for very long lines only head and tail are kept.
-    let lower: String
+    /// Made again from `text` once `releaseLower()` has let it go.
+    var lower: String { storedLower ?? Self.lowered(text, scalarCount: scalarCount) }
+    /// Every line's lowered copy, held for the whole parse, was a second copy of the document.
+    private var storedLower: String?
     let scalarCount: Int
     let wordCount: Int
     /// Rough size in "words" that also works for scripts written without spaces (CJK).
@@ -99,13 +102,26 @@ struct ScrapeLine {
         case 0x2E, 0x21, 0x3F, 0x2026, 0x3002, 0xFF01, 0xFF1F, 0x3A: endsSentence = true
         default: endsSentence = false
         }
-        if scalars <= ScrapeLine.longLineLimit {
-            lower = ScrapeText.asciiLower(text)
-        } else {
-            lower = ScrapeText.asciiLower(text.prefix(400)) + " … " + ScrapeText.asciiLower(text.suffix(300))
-        }
+        let lower = Self.lowered(text, scalarCount: scalars)
+        storedLower = lower
         key = words <= 40 ? ScrapeText.trim(lower, LineClassifier.keyTrimSet) : ""
     }
+
+    private static func lowered(_ text: String, scalarCount: Int) -> String {
+        if scalarCount <= ScrapeLine.longLineLimit { return ScrapeText.asciiLower(text) }
+        return ScrapeText.asciiLower(text.prefix(400)) + " … " + ScrapeText.asciiLower(text.suffix(300))
+    }
+
+    /// Lets the lowered copy go once the line is classified: past that, the parser reads it
+    /// for a few lines only (header, captions, the ends of the body). Kept for lines of date and
+    /// byline size, which the header rules read again and again, and which are small.
+    mutating func releaseLower() {
+        if units > 14 { storedLower = nil }
+    }
+
+    /// The start of `lower`, at least its first 64 characters, without lowering a released line
+    /// whole: enough for prefix rules, whose phrases are all shorter.
+    var lowerHead: String { storedLower ?? ScrapeText.asciiLower(text.prefix(64)) }
 
     /// Sentence-like enough to be a body paragraph.
     var isProse: Bool {

@@ -1,3 +1,5 @@
+import Glibc
+
 /// Low-level text helpers for plain-text scrapes: line splitting, whitespace normalisation,
 /// UTF-8-read-as-Latin-1 ("mojibake") repair and cheap per-line features.
 enum ScrapeText {
@@ -5,16 +7,35 @@ enum ScrapeText {
     /// Works on UTF-8 bytes: appending scalar by scalar to a String is several times slower.
     static func lines(of text: String) -> [String] {
         var text = text
-        return text.withUTF8(lines(in:))
+        return text.withUTF8 { lines(in: $0) }
     }
 
     /// The lines of well-formed UTF-8 (what `TextDecoder` hands out), read without first making
     /// a String of the whole text.
     static func lines(utf8: [UInt8]) -> [String] {
-        utf8.withUnsafeBufferPointer(lines(in:))
+        utf8.withUnsafeBufferPointer { lines(in: $0) }
     }
 
-    private static func lines(in buf: UnsafeBufferPointer<UInt8>) -> [String] {
+    /// `lines(utf8:)` for a large text that nothing reads afterwards: the pages of the bytes
+    /// already split are handed back to the kernel every `step` bytes, so the lines do not come
+    /// on top of the whole text. The buffer is written to (a copy is made if it is shared).
+    static func lines(discarding utf8: consuming [UInt8], step: Int) -> [String] {
+        var utf8 = utf8
+        return utf8.withUnsafeMutableBufferPointer { lines(in: UnsafeBufferPointer($0), discardEvery: step) }
+    }
+
+    /// Zero-fills whole pages between `from` and `to` of bytes never read again (MADV_DONTNEED on
+    /// private memory reads back as zeros): their memory is freed now rather than with the buffer.
+    private static func discard(_ buf: UnsafeBufferPointer<UInt8>, from: Int, to: Int) {
+        guard let base = buf.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: base) + from + page - 1) / page * page
+        let end = (Int(bitPattern: base) + to) / page * page
+        guard end > start, let pointer = UnsafeMutableRawPointer(bitPattern: start) else { return }
+        _ = madvise(pointer, end - start, MADV_DONTNEED)
+    }
+
+    private static func lines(in buf: UnsafeBufferPointer<UInt8>, discardEvery step: Int? = nil) -> [String] {
         var result: [String] = []
         var out: [UInt8] = []
         out.reserveCapacity(256)
@@ -36,11 +57,21 @@ enum ScrapeText {
             pendingSpace = false
             suspicious = false
         }
+        // Bytes before the current line's start are not read again (a suspicious line is reread from its start).
+        var discarded = 0
         while i < n {
             let b = buf[i]
             if b < 0x80 {
                 i += 1
-                if b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C { finish(i - 1); lineStart = i; continue }
+                if b == 0x0A || b == 0x0D || b == 0x0B || b == 0x0C {
+                    finish(i - 1)
+                    lineStart = i
+                    if let step, lineStart - discarded >= step {
+                        discard(buf, from: discarded, to: lineStart)
+                        discarded = lineStart
+                    }
+                    continue
+                }
                 if b == 0x20 || b == 0x09 { pendingSpace = true; continue }
                 if b < 0x20 || b == 0x7F { continue }
                 if pendingSpace && !out.isEmpty { out.append(0x20) }

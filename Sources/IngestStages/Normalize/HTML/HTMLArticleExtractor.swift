@@ -48,11 +48,10 @@ public enum HTMLArticleExtractor {
     enum ParagraphFilter {
         static func apply(_ paragraphs: [String], into article: inout HTMLArticle) -> [String] {
             var kept: [String] = []
-            let lines = paragraphs.map(ScrapeLine.init)
+            // One line at a time: each holds a lowered copy of its paragraph.
             var i = 0
-            while i < lines.count {
-                let line = lines[i]
-                switch LineClassifier.classify(line) {
+            while i < paragraphs.count {
+                switch LineClassifier.classify(ScrapeLine(paragraphs[i])) {
                 case .text, .duplicate:
                     kept.append(paragraphs[i])
                 case .caption:
@@ -61,7 +60,7 @@ public enum HTMLArticleExtractor {
                     break
                 case .terminal:
                     // "Related stories", "Read more": the rest is teasers unless real prose follows.
-                    let longAfter = lines[(i + 1)...].filter { $0.text.split(separator: " ").count >= 40 }.count
+                    let longAfter = paragraphs[(i + 1)...].filter { $0.split(separator: " ").count >= 40 }.count
                     if longAfter < 2 { return kept }
                 }
                 i += 1
