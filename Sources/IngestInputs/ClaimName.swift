@@ -67,11 +67,7 @@ struct ClaimName {
     /// Writes the exact name beside the claim-to-be. Not fsynced: after a power cut the worst
     /// case is the stand-in name in `done/`, never a lost input.
     static func writeSidecar(stamp: String, name: EntryName, in processing: URL) throws {
-        let path = processing.appendingPathComponent(sidecarName(stamp: stamp)).path
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else { throw POSIXFailure("open \(path)", errno) }
-        defer { close(fd) }
-        try FileIO.writeAll(fd, name.bytes)
+        try FileIO.writeFile(name.bytes, at: processing.appendingPathComponent(sidecarName(stamp: stamp)).path, mode: 0o600)
     }
 
     /// Whether the claim name ends in the exact original name (so there is no sidecar).

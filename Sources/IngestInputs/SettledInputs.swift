@@ -22,7 +22,7 @@ enum SettledInputs {
         let body = Array((JSONValue.object(fields).serialized() + "\n").utf8)
         // The sidecar first: a file in failed/ always has its reason next to it.
         let sidecar = EntryName(target.bytes + Array(".error.json".utf8))
-        if !write(body, to: sidecar.path(in: folder)) {
+        if (try? FileIO.writeFile(body, at: sidecar.path(in: folder), mode: 0o644)) == nil {
             logger.error("cannot write error sidecar", metadata: ["path": .string(folder.path + "/" + sidecar.display),
                                                                   "reason": .string(String(cString: strerror(errno)))])
         }
@@ -47,12 +47,5 @@ enum SettledInputs {
         guard plain.bytes.count <= room, !plain.bytes.isEmpty else { return EntryName(claim.claimName) }
         var st = stat()
         return lstat(plain.path(in: folder), &st) == 0 ? EntryName(claim.claimName) : plain
-    }
-
-    private static func write(_ bytes: [UInt8], to path: [CChar]) -> Bool {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        return (try? FileIO.writeAll(fd, bytes)) != nil
     }
 }

@@ -32,19 +32,33 @@ public enum FileIO {
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw POSIXFailure("fstat \(file.path)", errno) }
-        let size = Int(st.st_size)
-        var failure: Int32 = 0
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buf, count in
-            while count < size {
-                let n = Foundation.read(fd, buf.baseAddress! + count, size - count)
-                if n < 0, errno == EINTR { continue }
-                if n < 0 { failure = errno; return }
-                if n == 0 { return }
-                count += n
-            }
+        return try [UInt8](unsafeUninitializedCapacity: Int(st.st_size)) { buf, count in
+            count = try readFully(fd, into: UnsafeMutableRawBufferPointer(buf), at: 0)
         }
-        guard failure == 0 else { throw POSIXFailure("read \(file.path)", failure) }
-        return bytes
+    }
+
+    /// pread(2) until `buffer` is full or the file ends, retrying on EINTR; returns the bytes read.
+    public static func readFully(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(POSIXFailure) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw POSIXFailure("read at offset \(offset + done)", errno)
+            }
+            if n == 0 { break }
+            done += n
+        }
+        return done
+    }
+
+    /// Writes `bytes` to a file at `path`, created or emptied, never through a symbolic link
+    /// there (a link planted in a folder others may write must not redirect the write).
+    public static func writeFile(_ bytes: [UInt8], at path: UnsafePointer<CChar>, mode: mode_t) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode)
+        guard fd >= 0 else { throw POSIXFailure("open \(String(cString: path))", errno) }
+        defer { close(fd) }
+        try writeAll(fd, bytes)
     }
 
     /// Replaces `file` with `bytes` so that a crash leaves the old content or the new, whole: a

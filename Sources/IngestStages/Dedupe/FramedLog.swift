@@ -180,18 +180,8 @@ enum FramedLog {
         return bytes
     }
 
-    /// pread(2) until `buffer` is full or the file ends; returns the bytes read.
+    /// `FileIO.readFully`, its failure naming the log.
     static func readFully(_ fd: Int32, _ file: URL, into buffer: UnsafeMutableRawBufferPointer, at offset: Int) throws(DedupeLogError) -> Int {
-        var done = 0
-        while done < buffer.count {
-            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw DedupeLogError(file, .io(POSIXFailure("read at offset \(offset + done)", errno)))
-            }
-            if n == 0 { break }
-            done += n
-        }
-        return done
+        do { return try FileIO.readFully(fd, into: buffer, at: offset) } catch { throw DedupeLogError(file, .io(error)) }
     }
 }
