@@ -95,10 +95,7 @@ public final class PipelineRunner: Sendable {
             }
             var origin = Origin(kind: claim.web == nil ? .file : .url, path: claim.originPath, size: bytes.count, sha256: sha,
                                 web: claim.web)
-            if String(validating: claim.nameBytes, as: UTF8.self) == nil {
-                origin.pathBytes = Array(URL(fileURLWithPath: claim.originPath).deletingLastPathComponent().path.utf8)
-                    + [UInt8(ascii: "/")] + claim.nameBytes
-            }
+            origin.pathBytes = claim.originPathBytes
             var doc = Document(id: id, origin: origin, raw: consume bytes)
             for stage in stages {
                 currentStage = stage.name

@@ -45,9 +45,6 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
         return UInt(st.st_dev)
     }
 
-    /// Names that are still being written by convention: ignored until renamed.
-    public static func isIgnored(_ name: String) -> Bool { EntryName(name).isIgnored }
-
     public func start(deliver: @escaping @Sendable (Claim) -> Void) throws {
         let fm = FileManager.default
         for dir in [settings.inbox, settings.processing, settings.done, settings.failed] {
@@ -272,11 +269,6 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
         }
         return Claim(name: name.display, claimName: claimName.claimName, path: to, originPath: display, recovered: false,
                      nameBytes: name.bytes)
-    }
-
-    static func originalName(of claimName: String) -> String {
-        guard let stamp = ClaimName.stamp(of: claimName) else { return claimName }
-        return String(claimName.dropFirst(stamp.count + 1))
     }
 
     public func acknowledge(_ claim: Claim, outcome: Outcome) {

@@ -15,7 +15,7 @@ enum SettledInputs {
             ("time", .string(Timestamp.rfc3339(Date()))),
             ("file", .string(claim.name)),
         ]
-        if String(validating: claim.nameBytes, as: UTF8.self) == nil {
+        if !claim.nameIsUTF8 {
             fields.append(("file_base64", .string(Data(claim.nameBytes).base64EncodedString())))
         }
         if let web = claim.web { fields.append(("url", .string(web.url))) }

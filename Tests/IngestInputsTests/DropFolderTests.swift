@@ -46,8 +46,8 @@ final class DropFolderTests: XCTestCase {
     }
 
     func testIgnoredNames() {
-        for n in [".hidden", "a.tmp", "b.part", "c.crdownload"] { XCTAssertTrue(DropFolder.isIgnored(n), n) }
-        for n in ["a.txt", "tmp.txt", "part", "a.html"] { XCTAssertFalse(DropFolder.isIgnored(n), n) }
+        for n in [".hidden", "a.tmp", "b.part", "c.crdownload"] { XCTAssertTrue(EntryName(n).isIgnored, n) }
+        for n in ["a.txt", "tmp.txt", "part", "a.html"] { XCTAssertFalse(EntryName(n).isIgnored, n) }
     }
 
     func testStartupScanThenInotifyEventsAreClaimedIntoProcessing() throws {
@@ -67,7 +67,7 @@ final class DropFolderTests: XCTestCase {
             XCTAssertTrue(FileManager.default.fileExists(atPath: c.path.path))
             XCTAssertEqual(c.path.deletingLastPathComponent().lastPathComponent, "processing")
             XCTAssertTrue(c.claimName.hasSuffix("-" + c.name))
-            XCTAssertEqual(DropFolder.originalName(of: c.claimName), c.name)
+            XCTAssertEqual(ClaimName.original(of: c.claimName, in: settings.processing).display, c.name)
         }
         // The .part file is still waiting; renaming it makes it visible.
         XCTAssertEqual(names(settings.inbox), ["later.part"])

@@ -19,6 +19,14 @@ public struct Claim: Sendable {
     /// For a fetched document: how it was fetched (`origin.kind` "url").
     public let web: WebOrigin?
 
+    /// Whether `nameBytes` is UTF-8, and so `name` and `originPath` exact.
+    public var nameIsUTF8: Bool { String(validating: nameBytes, as: UTF8.self) != nil }
+
+    /// `originPath`'s exact bytes when the name is not UTF-8 (its folder is: ingestd chose it).
+    public var originPathBytes: [UInt8]? {
+        nameIsUTF8 ? nil : Array(URL(fileURLWithPath: originPath).deletingLastPathComponent().path.utf8) + [UInt8(ascii: "/")] + nameBytes
+    }
+
     public init(name: String, claimName: String, path: URL, originPath: String, recovered: Bool, web: WebOrigin? = nil,
                 nameBytes: [UInt8]? = nil) {
         self.name = name
