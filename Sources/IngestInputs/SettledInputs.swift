@@ -19,6 +19,7 @@ enum SettledInputs {
             fields.append(("file_base64", .string(Data(claim.nameBytes).base64EncodedString())))
         }
         if let web = claim.web { fields.append(("url", .string(web.url))) }
+        if let evidence = rejection.evidence { fields.append(("evidence", .string(evidence))) }
         let body = Array((JSONValue.object(fields).serialized() + "\n").utf8)
         // The sidecar first: a file in failed/ always has its reason next to it.
         let sidecar = EntryName(target.bytes + Array(".error.json".utf8))

@@ -20,17 +20,31 @@ public struct Rejection: Error, Sendable, Equatable, CustomStringConvertible {
         public static let directory = Code(rawValue: "directory")
         public static let noContent = Code(rawValue: "no_content")
         public static let stageFailed = Code(rawValue: "stage_failed")
+        /// Plugin stages (`exec`, `wasm`): docs/plugins.md says when each is given.
+        public static let pluginCrashed = Code(rawValue: "plugin_crashed")
+        public static let pluginTimeout = Code(rawValue: "plugin_timeout")
+        public static let pluginProtocol = Code(rawValue: "plugin_protocol")
+        public static let pluginUnavailable = Code(rawValue: "plugin_unavailable")
+        public static let pluginTrap = Code(rawValue: "plugin_trap")
+        public static let pluginFuel = Code(rawValue: "plugin_fuel")
+        public static let pluginMemory = Code(rawValue: "plugin_memory")
+        /// The plugin itself rejected the document (`{"reject": reason}`).
+        public static let pluginRejected = Code(rawValue: "plugin_rejected")
     }
 
     public var code: Code
     public var message: String
     /// The stage that rejected, or "read" for problems found before any stage ran.
     public var stage: String
+    /// What the fault was about, verbatim and truncated (a plugin's offending output line):
+    /// written to the `.error.json` as `evidence`.
+    public var evidence: String?
 
-    public init(_ code: Code, _ message: String, stage: String) {
+    public init(_ code: Code, _ message: String, stage: String, evidence: String? = nil) {
         self.code = code
         self.message = message
         self.stage = stage
+        self.evidence = evidence
     }
 
     public var description: String { "\(code.rawValue): \(message)" }
