@@ -168,15 +168,36 @@ public enum Daemon {
         return failed ? 1 : 0
     }
 
+    /// Builds every stage and runs its start hook (spawn, handshake), in order; the first that
+    /// fails stops the start-up, naming its entry in the pipeline file. Stages already started
+    /// are closed again.
     static func buildStages(_ config: PipelineConfig, stateDirectory: URL?, logger: Logger) throws -> [any Stage] {
         let context = StageContext(stateDirectory: stateDirectory, pipelineName: config.name, logger: logger)
-        return try config.stages.map { entry in
+        var built: [any Stage] = []
+        for entry in config.stages {
             do {
-                return try entry.builder.build(context)
+                let stage = try entry.builder.build(context)
+                built.append(stage)
+                try waitFor { try await stage.start() }
             } catch {
+                for stage in built { stage.close() }
                 throw StartupError(message: "\(config.file.path):\(entry.line):\(entry.column): stage '\(entry.name)' cannot start: \(error)")
             }
         }
+        return built
+    }
+
+    /// Runs `work` to completion from synchronous start-up code (which owns the main thread and
+    /// has nothing else to do meanwhile).
+    private static func waitFor(_ work: @escaping @Sendable () async throws -> Void) throws {
+        let done = DispatchSemaphore(value: 0)
+        let outcome = Locked<(any Error)?>(nil)
+        Task {
+            do { try await work() } catch { outcome.withLock { $0 = error } }
+            done.signal()
+        }
+        done.wait()
+        if let error = outcome.withLock({ $0 }) { throw error }
     }
 
     static func startSummaries(_ runner: PipelineRunner, every interval: Double, logger: Logger) -> (any DispatchSourceTimer)? {
@@ -193,11 +214,21 @@ public enum Daemon {
                 defer { l = (now, done) }
                 return seconds > 0 ? Double(done - l.done) / seconds : 0
             }
-            logger.info("summary", metadata: [
+            var meta: Logger.Metadata = [
                 "docs_per_s": .stringConvertible(rate), "in_flight": .stringConvertible(c.inFlight),
                 "queued": .stringConvertible(runner.queued), "recorded": .stringConvertible(c.recorded),
                 "rejected": .stringConvertible(c.rejected), "dropped": .stringConvertible(c.dropped),
-            ])
+            ]
+            // Only stages that are not ready, so a healthy pipeline's summary stays short.
+            var unwell: Logger.Metadata = [:]
+            for stage in runner.stages {
+                switch stage.health {
+                case .ready: continue
+                case .degraded(let why), .down(let why): unwell[stage.name] = .string("\(stage.health.label): \(why)")
+                }
+            }
+            if !unwell.isEmpty { meta["stages"] = .dictionary(unwell) }
+            logger.log(level: unwell.isEmpty ? .info : .warning, "summary", metadata: meta)
         }
         timer.resume()
         return timer

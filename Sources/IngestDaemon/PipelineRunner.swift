@@ -20,6 +20,8 @@ public final class PipelineRunner: Sendable {
     /// `ingestd once`: the user named the inputs and may follow links to them.
     let inputsNamedByUser: Bool
     let stages: [any Stage]
+    /// `stages[i]` when it runs without waiting, so the worker calls it without a task hop.
+    private let synchronous: [(any SynchronousStage)?]
     let sink: any RecordSink
     let source: any DocumentSource
     let logger: Logger
@@ -40,6 +42,7 @@ public final class PipelineRunner: Sendable {
         self.maxDocumentBytes = runtime.maxDocumentBytes
         self.inputsNamedByUser = inputsNamedByUser
         self.stages = stages
+        self.synchronous = stages.map { $0 as? any SynchronousStage }
         self.sink = sink
         self.source = source
         self.logger = logger
@@ -77,15 +80,20 @@ public final class PipelineRunner: Sendable {
 
     private var isAbandoned: Bool { abandoned.withLock { $0 } }
 
+    /// One document between claim and acknowledgement.
+    private struct Job: Sendable {
+        let claim: Claim
+        let id: String
+        let started: DispatchTime
+    }
+
     private func process(_ claim: Claim) {
         let started = DispatchTime.now()
-        var docID: String?
-        var currentStage = "read"
+        let doc: Document
         do {
             let bytes = try DocumentReader.read(claim.path, maxBytes: maxDocumentBytes, namedByUser: inputsNamedByUser)
             let sha = SHA256Digest.hex(of: bytes)
             let id = Document.makeID(claimName: claim.claimName, contentSHA256: sha)
-            docID = id
             if claim.recovered, try alreadyRecorded(id) {
                 counters.withLock { $0.alreadyRecorded += 1 }
                 logger.notice("record was already written before the last stop; acknowledging",
@@ -96,48 +104,88 @@ public final class PipelineRunner: Sendable {
             var origin = Origin(kind: claim.web == nil ? .file : .url, path: claim.originPath, size: bytes.count, sha256: sha,
                                 web: claim.web)
             origin.pathBytes = claim.originPathBytes
-            var doc = Document(id: id, origin: origin, raw: consume bytes)
-            for stage in stages {
-                currentStage = stage.name
-                let verdict = try stage.process(&doc)
-                doc.stagesRun.append(stage.name)
-                if case let .drop(reason, of) = verdict {
-                    if isAbandoned { return inFlight.leave() }
-                    sink.submit(nil) { [self] error in
-                        if let error { return fail(claim, error) }
-                        var meta: Logger.Metadata = ["doc": .string(id), "stage": .string(stage.name), "reason": .string(reason),
-                                                     "path": .string(claim.originPath)]
-                        if let of { meta["of"] = .string(of) }
-                        logger.info("document dropped", metadata: meta)
-                        finish(claim, .dropped(id: id, reason: reason))
-                    }
-                    return
-                }
-            }
-            let line = RecordSchema.line(for: doc, ingestedAt: Date(), pipeline: pipelineName)
-            let words = doc.words ?? WordCount.count(doc.text)
-            let dedupe = doc.dedupe?.status.rawValue
-            // Past the shutdown timeout the sink is closing: the input is redone at the next start.
-            if isAbandoned { return inFlight.leave() }
-            sink.submit(line) { [self] error in
-                if let error { return fail(claim, error) }
-                let ms = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e6
-                var meta: Logger.Metadata = ["doc": .string(id), "path": .string(claim.originPath),
-                                             "words": .stringConvertible(words), "ms": .stringConvertible(ms)]
-                if let dedupe { meta["dedupe"] = .string(dedupe) }
-                logger.info("record written", metadata: meta)
-                finish(claim, .recorded(id: id))
-            }
+            doc = Document(id: id, origin: origin, raw: consume bytes)
         } catch {
-            let rejection = (error as? Rejection)
-                ?? Rejection(.stageFailed, "\(error)", stage: currentStage)
-            var meta: Logger.Metadata = ["path": .string(claim.originPath), "stage": .string(rejection.stage),
-                                         "reason": .string(rejection.code.rawValue), "detail": .string(rejection.message)]
-            if let docID { meta["doc"] = .string(docID) }
-            if let url = claim.web?.url { meta["url"] = .string(url) }
-            logger.warning("document rejected", metadata: meta)
-            finish(claim, .rejected(rejection))
+            return reject(claim, docID: nil, error, stage: "read")
         }
+        advance(Job(claim: claim, id: doc.id, started: started), doc, from: 0)
+    }
+
+    /// Runs the stages from `index` on. Synchronous stages run right here, on the worker; at an
+    /// asynchronous one the document leaves the worker (which goes on to other documents) and
+    /// comes back to the pool when the stage has answered.
+    private func advance(_ job: Job, _ document: consuming Document, from index: Int) {
+        var doc = document
+        var i = index
+        while i < stages.count {
+            let stage = stages[i]
+            guard let cpu = synchronous[i] else {
+                Task { [self, i] in
+                    var d = doc
+                    do {
+                        let verdict = try await stage.process(&d)
+                        let after = d
+                        pool.submit { self.resume(job, after, verdict, at: i) }
+                    } catch {
+                        pool.submit { self.reject(job.claim, docID: job.id, error, stage: stage.name) }
+                    }
+                }
+                return
+            }
+            let verdict: StageVerdict
+            do { verdict = try cpu.processSynchronously(&doc) } catch { return reject(job.claim, docID: job.id, error, stage: stage.name) }
+            doc.stagesRun.append(stage.name)
+            if case let .drop(reason, of) = verdict { return dropped(job, stage: stage.name, reason: reason, of: of) }
+            i += 1
+        }
+        record(job, doc)
+    }
+
+    private func resume(_ job: Job, _ document: consuming Document, _ verdict: StageVerdict, at index: Int) {
+        var doc = document
+        doc.stagesRun.append(stages[index].name)
+        if case let .drop(reason, of) = verdict { return dropped(job, stage: stages[index].name, reason: reason, of: of) }
+        advance(job, doc, from: index + 1)
+    }
+
+    private func dropped(_ job: Job, stage: String, reason: String, of: String?) {
+        if isAbandoned { return inFlight.leave() }
+        sink.submit(nil) { [self] error in
+            if let error { return fail(job.claim, error) }
+            var meta: Logger.Metadata = ["doc": .string(job.id), "stage": .string(stage), "reason": .string(reason),
+                                         "path": .string(job.claim.originPath)]
+            if let of { meta["of"] = .string(of) }
+            logger.info("document dropped", metadata: meta)
+            finish(job.claim, .dropped(id: job.id, reason: reason))
+        }
+    }
+
+    private func record(_ job: Job, _ doc: consuming Document) {
+        let line = RecordSchema.line(for: doc, ingestedAt: Date(), pipeline: pipelineName)
+        let words = doc.words ?? WordCount.count(doc.text)
+        let dedupe = doc.dedupe?.status.rawValue
+        _ = consume doc
+        // Past the shutdown timeout the sink is closing: the input is redone at the next start.
+        if isAbandoned { return inFlight.leave() }
+        sink.submit(line) { [self] error in
+            if let error { return fail(job.claim, error) }
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - job.started.uptimeNanoseconds) / 1e6
+            var meta: Logger.Metadata = ["doc": .string(job.id), "path": .string(job.claim.originPath),
+                                         "words": .stringConvertible(words), "ms": .stringConvertible(ms)]
+            if let dedupe { meta["dedupe"] = .string(dedupe) }
+            logger.info("record written", metadata: meta)
+            finish(job.claim, .recorded(id: job.id))
+        }
+    }
+
+    private func reject(_ claim: Claim, docID: String?, _ error: any Error, stage: String) {
+        let rejection = (error as? Rejection) ?? Rejection(.stageFailed, "\(error)", stage: stage)
+        var meta: Logger.Metadata = ["path": .string(claim.originPath), "stage": .string(rejection.stage),
+                                     "reason": .string(rejection.code.rawValue), "detail": .string(rejection.message)]
+        if let docID { meta["doc"] = .string(docID) }
+        if let url = claim.web?.url { meta["url"] = .string(url) }
+        logger.warning("document rejected", metadata: meta)
+        finish(claim, .rejected(rejection))
     }
 
     private func alreadyRecorded(_ id: String) throws -> Bool {

@@ -5,6 +5,11 @@ public enum BuiltinStages {
     public static let registry = StageRegistry([
         NormalizeStage.factory,
         DedupeStage.factory,
+        TopicsStage.factory,
+        LanguageStage.factory,
+        EntitiesStage.factory,
+        CategoryStage.factory,
+        GenreStage.factory,
         ClassifyStage.factory,
     ])
 }

@@ -11,24 +11,24 @@ func runClassifyBench(repo: URL, count: Int, seconds: Double) throws {
     let config = try PipelineLoader.load(file: repo.appendingPathComponent("pipelines/news.yaml"), registry: BuiltinStages.registry)
     let context = StageContext(stateDirectory: nil, pipelineName: "bench", logger: .init(label: "ingestd-bench"))
     guard let classifyEntry = config.stages.first(where: { $0.name == "classify" }) else { throw CocoaError(.featureUnsupported) }
-    let classify = try classifyEntry.builder.build(context)
+    let classify = try classifyEntry.builder.build(context) as! any SynchronousStage
     let normalize = try normalizeStage()
     var docs: [Document] = []
     for i in 0..<count {
         let raw = Array(SeedLikeCorpus.document(i).utf8)
         var doc = Document(id: "bench-\(i)", origin: Origin(kind: .file, path: "/bench", size: raw.count, sha256: "x"), raw: raw)
-        _ = try normalize.process(&doc)
+        _ = try normalize.processSynchronously(&doc)
         docs.append(doc)
     }
     let bytes = docs.reduce(0) { $0 + $1.text.utf8.count }
 
     // The stage, repeated until `seconds` have passed, after an untimed pass.
-    for var d in docs { _ = try classify.process(&d) }
+    for var d in docs { _ = try classify.processSynchronously(&d) }
     var rounds = 0, topics = 0
     let t0 = now()
     repeat {
         for var d in docs {
-            _ = try classify.process(&d)
+            _ = try classify.processSynchronously(&d)
             topics += d.topics.count
         }
         rounds += 1

@@ -24,7 +24,7 @@ func runExtractionBench(list: String, seconds: Double, rounds minimumRounds: Int
         for page in pages {
             do {
                 var doc = Document(id: "bench", origin: Origin(kind: .file, path: "/bench", size: page.count, sha256: "x"), raw: page)
-                _ = try normalize.process(&doc)
+                _ = try normalize.processSynchronously(&doc)
                 words &+= doc.text.utf8.count
             } catch {
                 rejected += 1
@@ -40,11 +40,12 @@ func runExtractionBench(list: String, seconds: Double, rounds minimumRounds: Int
 }
 
 /// The normalize stage of a pipeline written here, with every page kept (`min_words: 0`).
-func normalizeStage() throws -> any Stage {
+func normalizeStage() throws -> any SynchronousStage {
     let base = URL(fileURLWithPath: "/nonexistent-ingestd-bench")
     let config = try PipelineLoader.parse(yaml: "name: bench\nstages:\n  - use: normalize\n    min_words: 0\n",
                                           file: base.appendingPathComponent("bench.yaml"), displayName: "bench.yaml",
                                           baseDirectory: base, registry: BuiltinStages.registry)
     guard let entry = config.stages.first(where: { $0.name == "normalize" }) else { throw CocoaError(.featureUnsupported) }
     return try entry.builder.build(StageContext(stateDirectory: nil, pipelineName: "bench", logger: .init(label: "ingestd-bench")))
+        as! any SynchronousStage
 }

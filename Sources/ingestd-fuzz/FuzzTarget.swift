@@ -21,9 +21,9 @@ import IngestStages
 /// (first byte modulo 7). Modes 4 and 5 get the bytes as valid UTF-8 (invalid sequences are
 /// replaced with U+FFFD), as they do in the stage, where they only ever see decoded text.
 enum FuzzTarget {
-    static let normalize: any Stage = makeNormalizeStage()
+    static let normalize: any SynchronousStage = makeNormalizeStage()
 
-    static func makeNormalizeStage() -> any Stage {
+    static func makeNormalizeStage() -> any SynchronousStage {
         let stage = stage("normalize", from: """
         name: fuzz
         stages:
@@ -41,7 +41,7 @@ enum FuzzTarget {
         return stage
     }
 
-    static let classify: any Stage = stage("classify", from: """
+    static let classify: any SynchronousStage = stage("classify", from: """
         name: fuzz
         stages:
           - use: normalize
@@ -53,7 +53,7 @@ enum FuzzTarget {
         """)
 
     /// The stage `name` of a pipeline written here, built as the daemon builds it.
-    static func stage(_ name: String, from yaml: String) -> any Stage {
+    static func stage(_ name: String, from yaml: String) -> any SynchronousStage {
         let base = URL(fileURLWithPath: "/nonexistent-ingestd-fuzz")
         do {
             let config = try PipelineLoader.parse(yaml: yaml, file: base.appendingPathComponent("fuzz.yaml"),
@@ -63,6 +63,7 @@ enum FuzzTarget {
                 fatalError("ingestd-fuzz: the pipeline has no \(name) stage")
             }
             return try entry.builder.build(StageContext(stateDirectory: nil, pipelineName: "fuzz", logger: .init(label: "ingestd-fuzz")))
+                as! any SynchronousStage
         } catch {
             fatalError("ingestd-fuzz: cannot build the \(name) stage: \(error)")
         }
@@ -77,7 +78,7 @@ enum FuzzTarget {
         case 0:
             var doc = Document(id: "fuzz", origin: Origin(kind: .file, path: "/fuzz", size: rest.count, sha256: "x"), raw: rest)
             do {
-                _ = try normalize.process(&doc)
+                _ = try normalize.processSynchronously(&doc)
             } catch is Rejection {
                 // Refusing a document is a normal outcome.
             } catch {
@@ -116,7 +117,7 @@ enum FuzzTarget {
             doc.title = firstLine.first.map(String.init)
             doc.text = firstLine.count > 1 ? String(firstLine[1]) : ""
             do {
-                _ = try classify.process(&doc)
+                _ = try classify.processSynchronously(&doc)
             } catch {
                 fatalError("classify threw: \(error)")
             }

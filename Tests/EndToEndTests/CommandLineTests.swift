@@ -56,7 +56,7 @@ final class CommandLineTests: XCTestCase {
             "\(file.path):2:16: runtime.concurrency: expected an integer, found 'two'",
             "\(file.path):5:5: stages[0]: unknown key 'min_wrds'; did you mean 'min_words'?",
             "\(file.path):7:13: stages[1].policy: 'forget' is not one of annotate, drop",
-            "\(file.path):8:10: stages[2].use: unknown stage 'sentiment'; known stages: normalize, dedupe, classify",
+            "\(file.path):8:10: stages[2].use: unknown stage 'sentiment'; known stages: normalize, dedupe, topics, language, entities, category, genre, classify",
         ])
         XCTAssertFalse(FileManager.default.fileExists(atPath: d.appendingPathComponent("state").path), "validate creates nothing")
     }

@@ -312,24 +312,48 @@ final class PipelineLoaderTests: XCTestCase {
 }
 
 final class StageOrderTests: XCTestCase {
-    func testAStageThatNeedsAnotherOneEarlierIsRefused() throws {
-        let registry = StageRegistry([
-            StageFactory(name: "first", summary: "") { _ in CountingBuilderForOrder() },
-            StageFactory(name: "second", summary: "", requires: ["first"]) { _ in CountingBuilderForOrder() },
-        ])
-        func issues(_ yaml: String) -> [String] {
-            do {
-                _ = try PipelineLoader.parse(yaml: yaml, file: URL(fileURLWithPath: "/p/p.yaml"), displayName: "p.yaml",
-                                             baseDirectory: URL(fileURLWithPath: "/p"), registry: registry)
-                return []
-            } catch let e as ConfigError { return e.issues.map(\.description) } catch { return ["\(error)"] }
-        }
+    private let registry = StageRegistry([
+        StageFactory(name: "first", summary: "", fields: StageFields(reads: ["raw"], writes: ["text", "labels.topics"])) { _ in
+            CountingBuilderForOrder()
+        },
+        StageFactory(name: "second", summary: "", fields: StageFields(reads: ["text"], writes: ["labels.genre"])) { _ in
+            CountingBuilderForOrder()
+        },
+        StageFactory(name: "labelled", summary: "", fields: StageFields(reads: ["labels"], writes: [])) { _ in CountingBuilderForOrder() },
+        // Declares its fields from its options, as plugin stages do.
+        StageFactory(name: "declared", summary: "") { options in
+            CountingBuilderForOrder(fields: StageFields(reads: options.value("reads")?.stringList() ?? [], writes: []))
+        },
+    ])
+
+    private func issues(_ yaml: String) -> [String] {
+        do {
+            _ = try PipelineLoader.parse(yaml: yaml, file: URL(fileURLWithPath: "/p/p.yaml"), displayName: "p.yaml",
+                                         baseDirectory: URL(fileURLWithPath: "/p"), registry: registry)
+            return []
+        } catch let e as ConfigError { return e.issues.map(\.description) } catch { return ["\(error)"] }
+    }
+
+    func testAStageThatReadsAFieldNothingEarlierWritesIsRefusedNamingTheStagesThatWriteIt() throws {
         XCTAssertEqual(issues("stages:\n  - use: first\n  - use: second\n"), [])
         XCTAssertEqual(issues("stages:\n  - use: second\n  - use: first\n"),
-                       ["p.yaml:2:10: stages[0].use: stage 'second' needs 'first' before it in the list"])
+                       ["p.yaml:2:10: stages[0].use: stage 'second' reads 'text', which nothing before it writes ('first' writes it)"])
+    }
+
+    func testAFieldIsCoveredByItsParentOrByOneOfItsChildren() {
+        // `labels` is read: a stage that wrote labels.topics earlier provides it.
+        XCTAssertEqual(issues("stages:\n  - use: first\n  - use: labelled\n"), [])
+        XCTAssertEqual(issues("stages:\n  - use: labelled\n").count, 1)
+    }
+
+    func testFieldsAStageTakesFromItsOptionsAreChecked() {
+        XCTAssertEqual(issues("stages:\n  - use: first\n  - use: declared\n    reads: [text, raw, id, origin]\n"), [])
+        let found = issues("stages:\n  - use: first\n  - use: declared\n    reads: [text, lang]\n")
+        XCTAssertEqual(found, ["p.yaml:4:5: stages[1].reads: stage 'declared' reads 'lang', which nothing before it writes"])
     }
 }
 
 private struct CountingBuilderForOrder: StageBuilder {
+    var fields: StageFields?
     func build(_ context: StageContext) throws -> any Stage { fatalError("not built in these tests") }
 }

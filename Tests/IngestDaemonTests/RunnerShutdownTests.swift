@@ -7,7 +7,7 @@ import IngestInputs
 
 /// A stage that holds each document until released, and notes whether `close` ever ran while
 /// a document was inside `process`.
-final class GateStage: Stage, @unchecked Sendable {
+final class GateStage: SynchronousStage, @unchecked Sendable {
     let name = "gate"
     private let lock = NSLock()
     private let gate = DispatchSemaphore(value: 0)
@@ -16,7 +16,7 @@ final class GateStage: Stage, @unchecked Sendable {
     private(set) var closed = false
     let entered = DispatchSemaphore(value: 0)
 
-    func process(_ document: inout Document) throws -> StageVerdict {
+    func processSynchronously(_ document: inout Document) throws -> StageVerdict {
         lock.lock(); inside += 1; lock.unlock()
         entered.signal()
         gate.wait()
@@ -38,6 +38,7 @@ final class MemorySink: RecordSink, @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [[UInt8]] = []
     var count: Int { lock.lock(); defer { lock.unlock() }; return lines.count }
+    var records: [JSONValue] { lock.lock(); defer { lock.unlock() }; return lines.compactMap { try? JSONParser.parse($0) } }
     func submit(_ line: [UInt8]?, completion: @escaping @Sendable ((any Error)?) -> Void) {
         lock.lock(); if let line { lines.append(line) }; lock.unlock()
         completion(nil)

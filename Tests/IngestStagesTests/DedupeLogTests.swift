@@ -101,7 +101,7 @@ final class DedupeLogTests: XCTestCase {
             let stage = try buildStage(Warnings())
             for i in 0..<3 {
                 var d = doc("d\(i)", "Story \(i): " + Self.story)
-                _ = try stage.process(&d)
+                _ = try stage.processSynchronously(&d)
             }
             try stage.sync()
             stage.close()
@@ -129,8 +129,8 @@ final class DedupeLogTests: XCTestCase {
 
         var again = doc("d9", "Story 1: " + Self.story)
         var fresh = doc("d10", "A different story about a football match played in heavy rain on a Saturday.")
-        _ = try stage.process(&again)
-        _ = try stage.process(&fresh)
+        _ = try stage.processSynchronously(&again)
+        _ = try stage.processSynchronously(&fresh)
         XCTAssertEqual(again.dedupe?.of, "d1")
         XCTAssertEqual(fresh.dedupe?.status, .unique)
         try stage.sync()
@@ -141,7 +141,7 @@ final class DedupeLogTests: XCTestCase {
         XCTAssertEqual(reopened.exact.count, 4)
         XCTAssertTrue(quiet.seen.withLock { $0 }.isEmpty, "the repaired log opens clean")
         var later = doc("d11", "A different story about a football match played in heavy rain on a Saturday.")
-        _ = try reopened.process(&later)
+        _ = try reopened.processSynchronously(&later)
         XCTAssertEqual(later.dedupe?.of, "d10", "the entry written after the repair survived the reopen")
     }
 

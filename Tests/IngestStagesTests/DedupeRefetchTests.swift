@@ -26,9 +26,9 @@ final class DedupeRefetchTests: XCTestCase {
         var again = fetched("b", url: "https://example.org/news/harbour",
                             "Updated: rail workers walked out at dawn; trains stood still across the region all day.")
         var other = fetched("c", url: "https://example.org/news/school", "The school budget grew by four per cent this year.")
-        XCTAssertEqual(try s.process(&first), .keep)
-        XCTAssertEqual(try s.process(&again), .keep)
-        XCTAssertEqual(try s.process(&other), .keep)
+        XCTAssertEqual(try s.processSynchronously(&first), .keep)
+        XCTAssertEqual(try s.processSynchronously(&again), .keep)
+        XCTAssertEqual(try s.processSynchronously(&other), .keep)
         XCTAssertEqual(first.dedupe, DedupeVerdict(status: .unique))
         XCTAssertEqual(again.dedupe, DedupeVerdict(status: .duplicate, of: "a", similarity: nil), "by URL, not by text")
         XCTAssertEqual(other.dedupe?.status, .unique)
@@ -40,8 +40,8 @@ final class DedupeRefetchTests: XCTestCase {
         first.origin.canonicalURL = "https://example.org/news/harbour"
         var mirror = fetched("b", url: "https://mirror.example.net/harbour", "Rail workers walked out at dawn across the region.")
         mirror.origin.canonicalURL = "https://example.org/news/harbour"
-        _ = try s.process(&first)
-        _ = try s.process(&mirror)
+        _ = try s.processSynchronously(&first)
+        _ = try s.processSynchronously(&mirror)
         XCTAssertEqual(mirror.dedupe, DedupeVerdict(status: .duplicate, of: "a", similarity: nil))
     }
 }

@@ -30,9 +30,9 @@ final class DedupeStageTests: XCTestCase {
         var a = doc("a", "The same story.\n\nTwo paragraphs.")
         var b = doc("b", "the  SAME story.\nTwo paragraphs.")
         var c = doc("c", "Another story.")
-        XCTAssertEqual(try s.process(&a), .keep)
-        XCTAssertEqual(try s.process(&b), .keep)
-        XCTAssertEqual(try s.process(&c), .keep)
+        XCTAssertEqual(try s.processSynchronously(&a), .keep)
+        XCTAssertEqual(try s.processSynchronously(&b), .keep)
+        XCTAssertEqual(try s.processSynchronously(&c), .keep)
         XCTAssertEqual(a.dedupe, DedupeVerdict(status: .unique))
         XCTAssertEqual(b.dedupe, DedupeVerdict(status: .duplicate, of: "a", similarity: 1.0))
         XCTAssertEqual(c.dedupe?.status, .unique)
@@ -41,16 +41,16 @@ final class DedupeStageTests: XCTestCase {
     func testDropPolicyDropsDuplicatesAndNamesTheOriginal() throws {
         let s = try stage("drop", state: nil)
         var a = doc("a", "Story."), b = doc("b", "Story.")
-        XCTAssertEqual(try s.process(&a), .keep)
-        XCTAssertEqual(try s.process(&b), .drop(reason: "duplicate", of: "a"))
+        XCTAssertEqual(try s.processSynchronously(&a), .keep)
+        XCTAssertEqual(try s.processSynchronously(&b), .drop(reason: "duplicate", of: "a"))
     }
 
     func testReprocessingTheSameDocumentAfterACrashFindsItselfUnique() throws {
         let s = try stage(state: nil)
         var first = doc("a", "Story.")
         var again = doc("a", "Story.")
-        _ = try s.process(&first)
-        _ = try s.process(&again)
+        _ = try s.processSynchronously(&first)
+        _ = try s.processSynchronously(&again)
         XCTAssertEqual(again.dedupe?.status, .unique)
     }
 
@@ -58,13 +58,13 @@ final class DedupeStageTests: XCTestCase {
         do {
             let s = try stage(state: dir)
             var a = doc("a", "Persistent story.")
-            _ = try s.process(&a)
+            _ = try s.processSynchronously(&a)
             try s.sync()
             s.close()
         }
         let reopened = try stage(state: dir)
         var b = doc("b", "Persistent story.")
-        _ = try reopened.process(&b)
+        _ = try reopened.processSynchronously(&b)
         XCTAssertEqual(b.dedupe, DedupeVerdict(status: .duplicate, of: "a", similarity: 1.0))
     }
 
@@ -87,7 +87,7 @@ final class DedupeStageTests: XCTestCase {
         DispatchQueue.concurrentPerform(iterations: 64) { i in
             var d = Document(id: "d\(i)", origin: Origin(kind: .file, path: "/in/d\(i)", size: 1, sha256: "x"), raw: [])
             d.text = "Exactly the same wire story."
-            _ = try? s.process(&d)
+            _ = try? s.processSynchronously(&d)
             results.withLock { $0.append(d.dedupe!.status) }
         }
         let statuses = results.withLock { $0 }
@@ -113,8 +113,8 @@ final class DedupeStageTests: XCTestCase {
         let s = try stage(state: nil)
         var a = doc("a", text(Self.story))
         var b = doc("b", text(["Reservoir wall to rise four metres"] + Self.story + ["Share this story"]))
-        _ = try s.process(&a)
-        _ = try s.process(&b)
+        _ = try s.processSynchronously(&a)
+        _ = try s.processSynchronously(&b)
         XCTAssertEqual(a.dedupe?.status, .unique)
         XCTAssertEqual(b.dedupe?.status, .nearDuplicate)
         XCTAssertEqual(b.dedupe?.of, "a")
@@ -126,8 +126,8 @@ final class DedupeStageTests: XCTestCase {
         let s = try stage("drop", state: nil)
         var a = doc("a", text(Self.story))
         var b = doc("b", text(Array(Self.story.dropLast()) + ["Correction: an earlier version misstated the height of the wall."]))
-        _ = try s.process(&a)
-        guard case .drop(let reason, let of) = try s.process(&b) else { return XCTFail("not dropped: \(String(describing: b.dedupe))") }
+        _ = try s.processSynchronously(&a)
+        guard case .drop(let reason, let of) = try s.processSynchronously(&b) else { return XCTFail("not dropped: \(String(describing: b.dedupe))") }
         XCTAssertEqual(reason, "near_duplicate")
         XCTAssertEqual(of, "a")
     }
@@ -143,7 +143,7 @@ final class DedupeStageTests: XCTestCase {
         ]
         var b = doc("b", text(other))
         var c = doc("c", text(Array(Self.story.prefix(3)) + other.suffix(2)))
-        _ = try s.process(&a); _ = try s.process(&b); _ = try s.process(&c)
+        _ = try s.processSynchronously(&a); _ = try s.processSynchronously(&b); _ = try s.processSynchronously(&c)
         XCTAssertEqual(b.dedupe?.status, .unique)
         XCTAssertEqual(c.dedupe?.status, .unique, "half of one story and half of another is a different document")
     }
@@ -154,7 +154,7 @@ final class DedupeStageTests: XCTestCase {
         a.origin.canonicalURL = "https://www.Example.org:443/news/story-1/?utm_source=x&id=7#top"
         var b = doc("b", "Second, rewritten version of the story.")
         b.origin.canonicalURL = "http://example.org/news/story-1?id=7&fbclid=abc"
-        _ = try s.process(&a); _ = try s.process(&b)
+        _ = try s.processSynchronously(&a); _ = try s.processSynchronously(&b)
         XCTAssertEqual(b.dedupe, DedupeVerdict(status: .duplicate, of: "a", similarity: nil))
     }
 
@@ -170,7 +170,7 @@ final class DedupeStageTests: XCTestCase {
         do {
             let s = try stage(state: dir)
             var a = doc("a", text(Self.story))
-            _ = try s.process(&a)
+            _ = try s.processSynchronously(&a)
             try s.sync()
             s.close()
         }
@@ -185,7 +185,7 @@ final class DedupeStageTests: XCTestCase {
 
         let reopened = try stage(state: dir)
         var b = doc("b", text(["Another headline"] + Self.story))
-        _ = try reopened.process(&b)
+        _ = try reopened.processSynchronously(&b)
         XCTAssertEqual(b.dedupe?.status, .nearDuplicate)
         XCTAssertEqual(b.dedupe?.of, "a")
         reopened.close()
@@ -199,7 +199,7 @@ final class DedupeStageTests: XCTestCase {
         DispatchQueue.concurrentPerform(iterations: 32) { i in
             var d = Document(id: "d\(i)", origin: Origin(kind: .file, path: "/in/d\(i)", size: 1, sha256: "x"), raw: [])
             d.text = (["Headline number \(i)"] + base).joined(separator: "\n\n")
-            _ = try? s.process(&d)
+            _ = try? s.processSynchronously(&d)
             results.withLock { $0.append(d.dedupe!.status) }
         }
         let statuses = results.withLock { $0 }

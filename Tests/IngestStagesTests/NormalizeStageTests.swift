@@ -7,7 +7,7 @@ import IngestCore
 final class NormalizeStageTests: XCTestCase {
     private func run(_ bytes: [UInt8], minWords: Int = 3, policy: TextDecoder.InvalidUTF8Policy = .repair) throws -> Document {
         var doc = Document(id: "d", origin: Origin(kind: .file, path: "/in/x", size: bytes.count, sha256: "x"), raw: bytes)
-        _ = try NormalizeStage(minWords: minWords, invalidUTF8: policy).process(&doc)
+        _ = try NormalizeStage(minWords: minWords, invalidUTF8: policy).processSynchronously(&doc)
         return doc
     }
 

@@ -100,6 +100,8 @@ public struct PipelineConfig: Sendable {
         public var line: Int
         public var column: Int
         public var builder: any StageBuilder
+        /// What the stage reads and writes, as checked by the loader.
+        public var fields: StageFields
     }
 
     public var file: URL

@@ -123,6 +123,7 @@ public enum PipelineLoader {
         }
 
         var stages: [PipelineConfig.ConfiguredStage] = []
+        var fieldsWritten: [(field: String, by: String)] = DocumentField.fromSource.map { ($0, "source") }
         if let list = top.value("stages")?.list() {
             if list.isEmpty { top.error("a pipeline needs at least one stage", atKey: "stages") }
             for item in list {
@@ -137,13 +138,22 @@ public enum PipelineLoader {
                     use.error("unknown stage '\(stageName)'\(hint); known stages: \(registry.names.joined(separator: ", "))")
                     continue
                 }
-                for needed in factory.requires where !stages.contains(where: { $0.name == needed }) {
-                    use.error("stage '\(stageName)' needs '\(needed)' before it in the list")
-                }
                 var options = entry
                 let builder = factory.configure(&options)
                 options.reportUnknownKeys()
-                stages.append(.init(name: stageName, line: entry.line, column: entry.column, builder: builder))
+                let fields = builder.fields ?? factory.fields
+                // Requirements are by field, so a plugin can stand in for a built-in stage.
+                for read in fields.reads where !fieldsWritten.contains(where: { DocumentField.covers($0.field, read) }) {
+                    let writers = registry.names.filter { n in
+                        registry.factory(named: n)!.fields.writes.contains { DocumentField.covers($0, read) }
+                    }
+                    let hint = writers.isEmpty ? "" : " (\(writers.map { "'\($0)'" }.joined(separator: " or ")) writes it)"
+                    let message = "stage '\(stageName)' reads '\(read)', which nothing before it writes\(hint)"
+                    // Fields chosen in the entry's own `reads:` are pointed at there.
+                    if builder.fields != nil, entry.has("reads") { entry.error(message, atKey: "reads") } else { use.error(message) }
+                }
+                for write in fields.writes { fieldsWritten.append((write, stageName)) }
+                stages.append(.init(name: stageName, line: entry.line, column: entry.column, builder: builder, fields: fields))
             }
         } else if !top.has("stages") {
             top.error("missing 'stages:'; a pipeline lists its stages, e.g. - use: normalize")

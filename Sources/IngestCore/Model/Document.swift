@@ -111,6 +111,9 @@ public struct Document: Sendable {
     public var entities: [EntityLabel] = []
     public var category: CategoryLabel?
 
+    /// Fields set by stages ingestd does not know (plugins): `extensions.<stage name>`.
+    public var extensions = Extensions()
+
     /// Names of the stages that have run, in order.
     public var stagesRun: [String] = []
 

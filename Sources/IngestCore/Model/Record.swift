@@ -6,62 +6,29 @@ public enum RecordSchema {
     public static let version = "ingestd.record/1"
 
     public static func json(for doc: Document, ingestedAt: Date, pipeline: String) -> JSONValue {
-        var origin: [(String, JSONValue)] = [
-            ("kind", .string(doc.origin.kind.rawValue)),
-            ("path", .string(doc.origin.path)),
-        ]
-        if let bytes = doc.origin.pathBytes {
-            origin.append(("path_base64", .string(Data(bytes).base64EncodedString())))
-        }
-        if let web = doc.origin.web {
-            origin += [
-                ("url", .string(web.url)),
-                ("final_url", .string(web.finalURL)),
-                ("status", .int(web.status)),
-                ("fetched_at", .string(web.fetchedAt)),
-                ("feed", .string(web.feed)),
-            ]
-        }
-        origin += [
-            ("size", .int(doc.origin.size)),
-            ("sha256", .string(doc.origin.sha256)),
-        ]
-        origin.append(("encoding", .string(doc.origin.encoding)))
-        origin.append(("canonical_url", .string(doc.origin.canonicalURL)))
-        let dedupe: JSONValue = doc.dedupe.map {
-            .object([
-                ("status", .string($0.status.rawValue)),
-                ("of", .string($0.of)),
-                ("similarity", $0.similarity.map(JSONValue.double) ?? .null),
-            ])
-        } ?? .null
+        func field(_ path: String) -> JSONValue { DocumentField.value(path, in: doc) }
         return .object([
             ("id", .string(doc.id)),
             ("schema", .string(version)),
             ("ingested_at", .string(Timestamp.rfc3339(ingestedAt))),
-            ("origin", .object(origin)),
-            ("title", .string(doc.title)),
-            ("byline", .array(doc.byline.map(JSONValue.string))),
-            ("published", .string(doc.published)),
-            ("site", .string(doc.site)),
-            ("lang", .string(doc.lang)),
-            ("editors_note", .string(doc.editorsNote)),
-            ("author_info", .string(doc.authorInfo)),
-            ("captions", .array(doc.captions.map(JSONValue.string))),
-            ("text", .string(doc.text)),
-            ("words", .int(doc.words ?? WordCount.count(doc.text))),
-            ("dedupe", dedupe),
-            ("labels", .object([
-                ("topics", .array(doc.topics.map { .object([("name", .string($0.name)), ("score", .double($0.score))]) })),
-                ("genre", .string(doc.genre)),
-                ("category", doc.category.map { .object([("label", .string($0.label)), ("probability", .double($0.probability))]) } ?? .null),
-                ("entities", .array(doc.entities.map {
-                    .object([("name", .string($0.name)), ("type", .string($0.type)), ("count", .int($0.count))])
-                })),
-            ])),
+            ("origin", field("origin")),
+            ("title", field("title")),
+            ("byline", field("byline")),
+            ("published", field("published")),
+            ("site", field("site")),
+            ("lang", field("lang")),
+            ("editors_note", field("editors_note")),
+            ("author_info", field("author_info")),
+            ("captions", field("captions")),
+            ("text", field("text")),
+            ("words", field("words")),
+            ("dedupe", field("dedupe")),
+            ("labels", field("labels")),
+            // Added in 1 without a version change (additive): what plugin stages set, by stage name.
+            ("extensions", field("extensions")),
             ("pipeline", .object([
                 ("name", .string(pipeline)),
-                ("stages", .array(doc.stagesRun.map(JSONValue.string))),
+                ("stages", field("stages")),
             ])),
         ])
     }

@@ -11,12 +11,19 @@ public enum StageVerdict: Sendable, Equatable {
 
 /// One step of a pipeline, in the spirit of a swift-nio handler or a Vector transform.
 ///
-/// `process` is called concurrently from several worker queues for different documents, so a
-/// stage that keeps state must guard it. A stage that cannot handle a document throws a
+/// `process` is called concurrently for different documents, so a stage that keeps state must
+/// guard it. It is asynchronous so that a stage waiting on something else (a plugin process)
+/// holds no worker thread while it waits; the built-in stages are `SynchronousStage`s and run
+/// on the bounded worker pool without a hop. A stage that cannot handle a document throws a
 /// `Rejection`; the runner moves the input to `failed/` with that reason.
 public protocol Stage: Sendable {
     var name: String { get }
-    func process(_ document: inout Document) throws -> StageVerdict
+    /// Called once before the first document: spawn, connect, handshake. A throw refuses the
+    /// daemon's start with the error's message, so a broken stage fails fast, not per document.
+    func start() async throws
+    func process(_ document: inout Document) async throws -> StageVerdict
+    /// Whether the stage can take documents now; summaries and health checks report it.
+    var health: StageHealth { get }
     /// Called before the sink makes a batch of records durable. A stage that persists state
     /// (the dedupe index) makes it durable here, so that an acknowledged record never refers
     /// to state a crash could lose.
@@ -26,8 +33,40 @@ public protocol Stage: Sendable {
 }
 
 extension Stage {
+    public func start() async throws {}
+    public var health: StageHealth { .ready }
     public func sync() throws {}
     public func close() {}
+}
+
+/// A stage that computes its verdict on the calling thread and never waits: the built-in
+/// CPU stages. The runner calls `processSynchronously` straight from its worker, so these
+/// cost no task or thread hop.
+public protocol SynchronousStage: Stage {
+    func processSynchronously(_ document: inout Document) throws -> StageVerdict
+}
+
+extension SynchronousStage {
+    public func process(_ document: inout Document) async throws -> StageVerdict {
+        try processSynchronously(&document)
+    }
+}
+
+/// A stage's own account of whether it can work.
+public enum StageHealth: Sendable, Equatable {
+    case ready
+    /// Working, but not as configured (a plugin process restarting).
+    case degraded(String)
+    /// Rejecting documents until it recovers.
+    case down(String)
+
+    public var label: String {
+        switch self {
+        case .ready: return "ready"
+        case .degraded: return "degraded"
+        case .down: return "down"
+        }
+    }
 }
 
 /// What a stage may use when it is built for a running pipeline.
@@ -48,24 +87,41 @@ public struct StageContext: Sendable {
 /// Building is separate from validating so `ingestd validate` touches no state.
 public protocol StageBuilder: Sendable {
     func build(_ context: StageContext) throws -> any Stage
+    /// The fields this configured stage reads and writes, when its options decide them (a
+    /// plugin's `reads:` and `writes:`); nil means the factory's.
+    var fields: StageFields? { get }
+}
+
+extension StageBuilder {
+    public var fields: StageFields? { nil }
+}
+
+/// What a stage reads and writes, by document field path (`text`, `labels.topics`,
+/// `extensions.NAME`). The loader refuses a pipeline where a stage reads a field that neither
+/// the source nor an earlier stage writes.
+public struct StageFields: Sendable, Equatable {
+    public var reads: [String]
+    public var writes: [String]
+    public init(reads: [String], writes: [String]) {
+        self.reads = reads
+        self.writes = writes
+    }
 }
 
 /// A named stage kind: reads and validates its own options from the pipeline file.
 public struct StageFactory: Sendable {
     public let name: String
     public let summary: String
-    /// Stages that must come earlier in the pipeline (dedupe and classify read `text`,
-    /// which normalize writes).
-    public let requires: [String]
+    public let fields: StageFields
     /// Reads the options (every key of the entry but `use`). Problems go to the map's
     /// diagnostics; unknown keys are reported by the caller after this returns.
     public let configure: @Sendable (inout ConfigMap) -> any StageBuilder
 
-    public init(name: String, summary: String, requires: [String] = [],
+    public init(name: String, summary: String, fields: StageFields = StageFields(reads: [], writes: []),
                 configure: @escaping @Sendable (inout ConfigMap) -> any StageBuilder) {
         self.name = name
         self.summary = summary
-        self.requires = requires
+        self.fields = fields
         self.configure = configure
     }
 }
@@ -86,4 +142,11 @@ public struct StageRegistry: Sendable {
 
     public func factory(named name: String) -> StageFactory? { factories[name] }
     public var names: [String] { order }
+}
+
+/// A stage could not be built or started; the daemon refuses to start with this message.
+public struct StageBuildError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(message: String) { self.message = message }
+    public var description: String { message }
 }

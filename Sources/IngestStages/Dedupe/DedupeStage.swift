@@ -9,7 +9,7 @@ import Logging
 /// page's canonical URL; then MinHash near-duplicate search. Each check-and-insert is one step
 /// under its index's lock, so equal documents on different worker queues cannot both come
 /// out unique; a document re-processed after a crash finds its own id and stays unique.
-struct DedupeStage: Stage {
+struct DedupeStage: SynchronousStage {
     enum Policy: String { case annotate, drop }
     let name = "dedupe"
     let policy: Policy
@@ -18,7 +18,7 @@ struct DedupeStage: Stage {
     let near: NearDuplicateIndex?
     let shingle: Int
 
-    func process(_ doc: inout Document) throws -> StageVerdict {
+    func processSynchronously(_ doc: inout Document) throws -> StageVerdict {
         let hash = SHA256Digest.hex(of: Self.fold(doc.text))
         let owner = exact.claim(hash: hash, id: doc.id)
         if owner != doc.id { return verdict(&doc, DedupeVerdict(status: .duplicate, of: owner, similarity: 1.0)) }
@@ -81,7 +81,7 @@ struct DedupeStage: Stage {
     static let factory = StageFactory(
         name: "dedupe",
         summary: "mark or drop exact (text, canonical URL) and near duplicates (MinHash); persistent index in state_dir",
-        requires: ["normalize"]
+        fields: StageFields(reads: ["text"], writes: ["dedupe"])
     ) { options in
         let policy = Policy(rawValue: options.oneOf("policy", ["annotate", "drop"], default: "annotate")) ?? .annotate
         let near = options.bool("near", default: true)

@@ -2,12 +2,12 @@ import CMalloc
 import IngestCore
 
 /// `normalize`: bytes → text → title, byline, date, outlet, editor's note, captions and body.
-struct NormalizeStage: Stage {
+struct NormalizeStage: SynchronousStage {
     let name = "normalize"
     let minWords: Int
     let invalidUTF8: TextDecoder.InvalidUTF8Policy
 
-    func process(_ doc: inout Document) throws -> StageVerdict {
+    func processSynchronously(_ doc: inout Document) throws -> StageVerdict {
         // Nothing reads the raw bytes past decoding, and a large document's peak memory is
         // counted in copies of it: each buffer below is given up as soon as the next exists.
         let raw = doc.raw
@@ -88,7 +88,11 @@ struct NormalizeStage: Stage {
 
     static let factory = StageFactory(
         name: "normalize",
-        summary: "decode bytes, tell text from HTML, separate metadata and captions from the body, drop page furniture"
+        summary: "decode bytes, tell text from HTML, separate metadata and captions from the body, drop page furniture",
+        fields: StageFields(reads: ["raw"], writes: [
+            "text", "words", "title", "byline", "published", "site", "lang", "editors_note", "author_info",
+            "captions", "sections", "format", "origin.encoding", "origin.canonical_url",
+        ])
     ) { options in
         let minWords = options.int("min_words", default: 10, in: 0...100_000)
         let policy = options.oneOf("invalid_utf8", ["repair", "reject"], default: "repair")

@@ -1,0 +1,114 @@
+import Foundation
+import Logging
+import XCTest
+import IngestCore
+import IngestInputs
+@testable import IngestDaemon
+
+/// An asynchronous stage that suspends (holding no thread) on documents whose path contains
+/// "slow" until released, and writes an extension field on every document.
+final class SuspendingStage: Stage, @unchecked Sendable {
+    let name = "suspending"
+    private let lock = NSLock()
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var releases = 0
+    let suspended = DispatchSemaphore(value: 0)
+
+    func process(_ document: inout Document) async throws -> StageVerdict {
+        if document.origin.path.contains("slow") {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                lock.lock()
+                if releases > 0 { releases -= 1; lock.unlock(); c.resume(); return }
+                waiting.append(c)
+                lock.unlock()
+                suspended.signal()
+            }
+        }
+        document.extensions["suspending"] = .object([("words", .int(document.text.split(separator: " ").count))])
+        return .keep
+    }
+
+    func release() {
+        lock.lock()
+        if waiting.isEmpty { releases += 1; lock.unlock(); return }
+        let c = waiting.removeFirst()
+        lock.unlock()
+        c.resume()
+    }
+}
+
+/// Copies the raw bytes to `text`, the way normalize would, on the worker.
+struct CopyStage: SynchronousStage {
+    let name = "copy"
+    func processSynchronously(_ document: inout Document) throws -> StageVerdict {
+        document.text = String(decoding: document.raw, as: UTF8.self)
+        return .keep
+    }
+}
+
+/// Fails its start hook, as a plugin that cannot start would.
+struct FailingStartStage: Stage {
+    let name = "failing"
+    func start() async throws { throw StageBuildError(message: "the plugin said no") }
+    func process(_ document: inout Document) async throws -> StageVerdict { .keep }
+}
+
+final class AsyncStageTests: XCTestCase {
+    private var root: URL!
+    private var settings: PipelineConfig.DropFolder!
+
+    override func setUpWithError() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("async-\(UUID().uuidString)")
+        settings = PipelineConfig.DropFolder(inbox: root.appendingPathComponent("inbox"), processing: root.appendingPathComponent("processing"),
+                                             done: root.appendingPathComponent("done"), failed: root.appendingPathComponent("failed"))
+        try FileManager.default.createDirectory(at: settings.inbox, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
+
+    private func waitUntil(_ what: String, timeout: Double = 10, _ condition: () -> Bool) {
+        let end = Date().addingTimeInterval(timeout)
+        while !condition() && Date() < end { usleep(10_000) }
+        XCTAssertTrue(condition(), "timed out waiting: \(what)")
+    }
+
+    /// With one worker, a document suspended in an asynchronous stage does not hold that worker:
+    /// the documents after it go through every stage and are recorded meanwhile.
+    func testADocumentWaitingInAnAsyncStageHoldsNoWorker() throws {
+        try Data("slow one here".utf8).write(to: settings.inbox.appendingPathComponent("slow.txt"))
+        let stage = SuspendingStage(), sink = MemorySink()
+        var runtime = PipelineConfig.Runtime()
+        runtime.concurrency = 1
+        runtime.maxInFlight = 8
+        let runner = PipelineRunner(pipelineName: "t", runtime: runtime, stages: [CopyStage(), stage, CopyStage()], sink: sink,
+                                    source: DropFolder(settings: settings, logger: Logger(label: "t")), logger: Logger(label: "t"),
+                                    onFatal: { _ in })
+        try runner.start()
+        XCTAssertEqual(stage.suspended.wait(timeout: .now() + 10), .success)
+        for i in 0..<3 { try Data("fast document \(i)".utf8).write(to: settings.inbox.appendingPathComponent("fast\(i).txt")) }
+        waitUntil("three fast records while the slow one waits") { sink.count == 3 }
+        XCTAssertEqual(runner.snapshot.inFlight, 1)
+        stage.release()
+        waitUntil("the slow record") { sink.count == 4 }
+        XCTAssertTrue(runner.shutdown(timeout: 5))
+
+        let slow = sink.records.first { $0.member("origin")?.member("path")?.stringValue?.hasSuffix("slow.txt") == true }
+        XCTAssertEqual(slow?.member("extensions")?.member("suspending")?.member("words"), .int(3))
+        XCTAssertEqual(slow?.member("pipeline")?.member("stages"), .array([.string("copy"), .string("suspending"), .string("copy")]))
+    }
+
+    /// A stage whose start hook fails stops the start-up, naming the stage's entry in the pipeline file.
+    func testAStageThatCannotStartRefusesTheStart() throws {
+        let registry = StageRegistry([StageFactory(name: "failing", summary: "") { _ in FailingBuilder() }])
+        let file = root.appendingPathComponent("p.yaml")
+        try Data("name: p\nstages:\n  - use: failing\n".utf8).write(to: file)
+        let config = try PipelineLoader.load(file: file, registry: registry)
+        XCTAssertThrowsError(try Daemon.buildStages(config, stateDirectory: nil, logger: Logger(label: "t"))) { error in
+            XCTAssertEqual("\(error)", "\(file.path):3:5: stage 'failing' cannot start: the plugin said no")
+        }
+    }
+}
+
+private struct FailingBuilder: StageBuilder {
+    func build(_ context: StageContext) throws -> any Stage { FailingStartStage() }
+}
