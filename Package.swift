@@ -39,32 +39,35 @@ let package = Package(
         .target(name: "IngestStages", dependencies: ["IngestCore", "CLibXML2", "CPrefetch", "CMalloc"]),
         // Where records go: durable JSON Lines.
         .target(name: "IngestSinks", dependencies: ["IngestCore", .product(name: "Logging", package: "swift-log")]),
-        // The runner that connects sources, stages and sinks; signals; the JSON log handler.
+        // The runner that connects sources, stages and sinks; signals; the JSON log handler. It
+        // is handed the components it may build (a ComponentRegistry) and imports no stage.
         .target(name: "IngestDaemon", dependencies: [
-            "IngestCore", "IngestInputs", "IngestStages", "IngestSinks",
+            "IngestCore", "IngestInputs", "IngestSinks",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The sources, stages and sinks that ship with ingestd, as one registry.
+        .target(name: "IngestBuiltins", dependencies: ["IngestCore", "IngestInputs", "IngestStages", "IngestSinks"]),
         .executableTarget(name: "ingestd", dependencies: [
-            "IngestDaemon", "IngestStages",
+            "IngestDaemon", "IngestStages", "IngestBuiltins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Prints throughput, latency and memory figures of the real binary; asserts nothing.
         .executableTarget(name: "ingestd-bench", dependencies: [
-            "IngestStages", "IngestCore", "LoopbackHTTP",
+            "IngestStages", "IngestCore", "IngestBuiltins", "LoopbackHTTP",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // libFuzzer target for the normalize stage; scripts/fuzz builds it with -DFUZZING (a replay tool otherwise).
         .executableTarget(name: "ingestd-fuzz", dependencies: [
-            "IngestCore", "IngestStages", "IngestInputs",
+            "IngestCore", "IngestStages", "IngestInputs", "IngestBuiltins",
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore"]),
+        .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "IngestInputs", "IngestSinks"]),
         // A loopback HTTP server for the tests and the fetch benchmark (127.0.0.0/8 only).
         .target(name: "LoopbackHTTP", path: "Tests/Support"),
         .testTarget(name: "IngestInputsTests", dependencies: ["IngestInputs", "IngestCore", "CCurl", "LoopbackHTTP"]),
-        .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages", "IngestCore"]),
+        .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages", "IngestCore", "IngestBuiltins"]),
         .testTarget(name: "IngestSinksTests", dependencies: ["IngestSinks", "IngestCore"]),
-        .testTarget(name: "IngestDaemonTests", dependencies: ["IngestDaemon", "IngestCore", "IngestInputs"]),
+        .testTarget(name: "IngestDaemonTests", dependencies: ["IngestDaemon", "IngestCore", "IngestInputs", "IngestSinks"]),
         .testTarget(name: "EndToEndTests", dependencies: ["IngestCore", "LoopbackHTTP"]),
     ]
 )

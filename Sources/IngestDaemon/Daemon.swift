@@ -2,7 +2,6 @@ import Foundation
 import IngestCore
 import IngestInputs
 import IngestSinks
-import IngestStages
 import Logging
 
 public enum IngestdVersion {
@@ -27,9 +26,9 @@ public enum Daemon {
         return logger
     }
 
-    static func load(_ file: URL, dataDir: URL?) -> Result<PipelineConfig, ConfigError> {
+    static func load(_ file: URL, dataDir: URL?, registry: ComponentRegistry) -> Result<PipelineConfig, ConfigError> {
         do {
-            return .success(try PipelineLoader.load(file: file, registry: BuiltinStages.registry, baseDirectory: dataDir))
+            return .success(try PipelineLoader.load(file: file, registry: registry, baseDirectory: dataDir))
         } catch let e as ConfigError {
             return .failure(e)
         } catch {
@@ -43,8 +42,8 @@ public enum Daemon {
 
     // MARK: validate
 
-    public static func validate(file: URL) -> Int32 {
-        switch load(file, dataDir: nil) {
+    public static func validate(file: URL, registry: ComponentRegistry) -> Int32 {
+        switch load(file, dataDir: nil, registry: registry) {
         case .success(let config):
             print(config.summary)
             return 0
@@ -56,8 +55,8 @@ public enum Daemon {
 
     // MARK: run
 
-    public static func run(pipeline file: URL, dataDir: URL?, logLevel: String?) -> Int32 {
-        let loaded = load(file, dataDir: dataDir)
+    public static func run(pipeline file: URL, dataDir: URL?, logLevel: String?, registry: ComponentRegistry) -> Int32 {
+        let loaded = load(file, dataDir: dataDir, registry: registry)
         var logger = makeLogger(level: level(logLevel, try? loaded.get().log.level))
         let config: PipelineConfig
         switch loaded {
@@ -71,7 +70,7 @@ public enum Daemon {
             return 2
         }
         logger[metadataKey: "pipeline"] = .string(config.name)
-        guard config.dropFolder != nil || config.urls != nil else {
+        guard !config.sources.isEmpty else {
             logger.critical("the pipeline has no source; add sources.drop_folder or sources.urls")
             return 2
         }
@@ -81,34 +80,22 @@ public enum Daemon {
             why.withLock { $0 = name }
             stopRequested.signal()
         }
-        var fetcher: HTTPFetcher?
-        var sources: [any DocumentSource] = []
-        if let folder = config.dropFolder { sources.append(DropFolder(settings: folder, logger: logger)) }
-        if let urls = config.urls {
-            let f = HTTPFetcher(settings: urls.fetch)
-            fetcher = f
-            sources.append(URLSource(settings: urls, fetcher: f, logger: logger))
-        }
-        let source: any DocumentSource = sources.count == 1 ? sources[0]
-            : MergedSource(sources, owner: { $0.web == nil ? 0 : 1 })
         let runner: PipelineRunner
         let fatal = FatalSignal()
         let locks: [InstanceLock]
         do {
             // Before anything is read or written: a second daemon must not touch the first's files.
             locks = try InstanceLock.forDataFolders(state: config.stateDirectory,
-                                                    folders: config.dropFolder.map { [$0.inbox, $0.processing] } ?? [])
+                                                    folders: config.sources.flatMap(\.builder.exclusiveFolders))
         } catch {
             logger.critical("cannot start: \(error)", metadata: ["reason": "\(error)"])
             return 1
         }
         do {
             let stages = try buildStages(config, stateDirectory: config.stateDirectory, logger: logger)
-            let sink = try JSONLinesSink(path: config.sink.path, logger: logger, beforeCommit: { for s in stages { try s.sync() } })
-            if sink.repairedBytes > 0 {
-                logger.warning("cut a torn last line left by a crash from the records file",
-                               metadata: ["path": .string(config.sink.path.path), "bytes": .stringConvertible(sink.repairedBytes)])
-            }
+            let sink = try config.sink.builder.build(SinkContext(logger: logger, beforeCommit: { for s in stages { try s.sync() } }))
+            let sources = try config.sources.map { try $0.builder.build(SourceContext(logger: logger)) }
+            let source: any DocumentSource = sources.count == 1 ? sources[0] : MergedSource(sources)
             runner = PipelineRunner(pipelineName: config.name, runtime: config.runtime, stages: stages, sink: sink,
                                     source: source, logger: logger, onFatal: { _ in fatal.fire() })
             try runner.start()
@@ -121,29 +108,14 @@ public enum Daemon {
             "version": .string(IngestdVersion.current),
             "pipeline_file": .string(config.file.path),
             "stages": .array(config.stages.map { .string($0.name) }),
-            "records": .string(config.sink.path.path), "state": .string(config.stateDirectory.path),
+            "state": .string(config.stateDirectory.path),
             "concurrency": .stringConvertible(config.runtime.concurrency),
             "max_in_flight": .stringConvertible(config.runtime.maxInFlight),
         ]
-        if let folder = config.dropFolder {
-            started["inbox"] = .string(folder.inbox.path)
-            started["processing"] = .string(folder.processing.path)
-            started["done"] = .string(folder.done.path)
-            started["failed"] = .string(folder.failed.path)
-        }
-        if let urls = config.urls {
-            started["urls"] = .stringConvertible(urls.entries.count)
-            started["libcurl"] = .string(CurlLibrary.info.version)
-            started["decodes"] = .array(CurlLibrary.decodedEncodings.map { .string($0) })
-        }
+        for source in config.sources { started.merge(source.builder.startupMetadata) { a, _ in a } }
+        started.merge(config.sink.builder.startupMetadata) { a, _ in a }
         logger.notice("ingestd started", metadata: started)
-        if let urls = config.urls, !urls.fetch.userAgentHasContact {
-            logger.warning("sources.fetch.user_agent gives no contact; site owners expect one, e.g. 'ingestd/0.1 (+mailto:desk@example.org)'",
-                           metadata: ["user_agent": .string(urls.fetch.userAgent)])
-        }
-        SystemdNotifier.notify("READY=1\nSTATUS=" + [config.dropFolder.map { "watching \($0.inbox.path)" },
-                                                       config.urls.map { "fetching \($0.entries.count) URLs" }]
-            .compactMap { $0 }.joined(separator: "; "))
+        SystemdNotifier.notify("READY=1\nSTATUS=" + config.sources.map(\.builder.status).joined(separator: "; "))
 
         let summary = startSummaries(runner, every: config.log.summaryInterval, logger: logger)
         fatal.onFire { stopRequested.signal() }
@@ -155,7 +127,6 @@ public enum Daemon {
                                              "in_flight": .stringConvertible(runner.snapshot.inFlight)])
         summary?.cancel()
         let drained = runner.shutdown(timeout: config.runtime.shutdownTimeout)
-        fetcher?.stop()
         let c = runner.snapshot
         if !drained {
             logger.warning("shutdown timeout reached; documents still in flight stay in processing/ and are redone at the next start",
@@ -237,8 +208,9 @@ public enum Daemon {
     // MARK: once
 
     /// - Parameter output: a path, or "-" for stdout.
-    public static func once(pipeline file: URL, inputs: [URL], output: String, stateDirectory: URL?, logLevel: String?) -> Int32 {
-        let loaded = load(file, dataDir: nil)
+    public static func once(pipeline file: URL, inputs: [URL], output: String, stateDirectory: URL?, logLevel: String?,
+                            registry: ComponentRegistry) -> Int32 {
+        let loaded = load(file, dataDir: nil, registry: registry)
         let logger = makeLogger(level: level(logLevel, try? loaded.get().log.level))
         guard case .success(let config) = loaded else {
             if case .failure(let error) = loaded {

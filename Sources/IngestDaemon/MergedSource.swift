@@ -6,17 +6,22 @@ import IngestCore
 /// of its own claims acknowledged, so together they never exceed `max_in_flight`.
 final class MergedSource: DocumentSource, Sendable {
     private let sources: [any DocumentSource]
-    /// Which source a claim came from.
-    private let owner: @Sendable (Claim) -> Int
+    /// Which source each claim in flight came from, by its path (unique among claims in flight:
+    /// each source claims into its own folder). At most `max_in_flight` entries.
+    private let owners = Locked<[String: Int]>([:])
 
-    init(_ sources: [any DocumentSource], owner: @escaping @Sendable (Claim) -> Int) {
+    init(_ sources: [any DocumentSource]) {
         precondition(!sources.isEmpty)
         self.sources = sources
-        self.owner = owner
     }
 
     func start(deliver: @escaping @Sendable (Claim) -> Void) throws {
-        for s in sources { try s.start(deliver: deliver) }
+        for (i, s) in sources.enumerated() {
+            try s.start { [owners] claim in
+                owners.withLock { $0[claim.path.path] = i }
+                deliver(claim)
+            }
+        }
     }
 
     /// Splits exactly: the shares add up to `credits`, never more. The loader refuses a
@@ -27,7 +32,10 @@ final class MergedSource: DocumentSource, Sendable {
     }
 
     func acknowledge(_ claim: Claim, outcome: Outcome) {
-        sources[owner(claim)].acknowledge(claim, outcome: outcome)
+        guard let i = owners.withLock({ $0.removeValue(forKey: claim.path.path) }) else {
+            preconditionFailure("acknowledged a claim no source delivered: \(claim.path.path)")
+        }
+        sources[i].acknowledge(claim, outcome: outcome)
     }
 
     func stop() { for s in sources { s.stop() } }

@@ -9,7 +9,7 @@ import Logging
 /// Once its outcome is final it moves to `done/` (or is deleted) or to `failed/` beside a
 /// `NAME.error.json` sidecar. All state lives on one serial queue.
 public final class DropFolder: DocumentSource, @unchecked Sendable {
-    public let settings: PipelineConfig.DropFolder
+    public let settings: DropFolderSettings
     private let logger: Logger
     private let queue = DispatchQueue(label: "ingestd.source.drop-folder")
     private let settle: SettleCheck
@@ -32,7 +32,7 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
     /// folder once the backlog drains, so a flood of millions of files costs bounded memory.
     let maxRemembered: Int
 
-    public init(settings: PipelineConfig.DropFolder, logger: Logger, maxRemembered: Int = 100_000) {
+    public init(settings: DropFolderSettings, logger: Logger, maxRemembered: Int = 100_000) {
         self.settings = settings
         self.logger = logger
         self.maxRemembered = maxRemembered

@@ -1,3 +1,4 @@
+import IngestBuiltins
 import Foundation
 import IngestCore
 import IngestStages
@@ -8,7 +9,7 @@ import IngestStages
 /// with a model trained here on half of them (labelled with the subject their headline names,
 /// "Talks on trade …": easy, the point is the speed).
 func runClassifyBench(repo: URL, count: Int, seconds: Double) throws {
-    let config = try PipelineLoader.load(file: repo.appendingPathComponent("pipelines/news.yaml"), registry: BuiltinStages.registry)
+    let config = try PipelineLoader.load(file: repo.appendingPathComponent("pipelines/news.yaml"), registry: BuiltinComponents.registry)
     let context = StageContext(stateDirectory: nil, pipelineName: "bench", logger: .init(label: "ingestd-bench"))
     guard let classifyEntry = config.stages.first(where: { $0.name == "classify" }) else { throw CocoaError(.featureUnsupported) }
     let classify = try classifyEntry.builder.build(context) as! any SynchronousStage

@@ -1,3 +1,4 @@
+import IngestBuiltins
 import Foundation
 import IngestCore
 import IngestStages
@@ -44,7 +45,7 @@ func normalizeStage() throws -> any SynchronousStage {
     let base = URL(fileURLWithPath: "/nonexistent-ingestd-bench")
     let config = try PipelineLoader.parse(yaml: "name: bench\nstages:\n  - use: normalize\n    min_words: 0\n",
                                           file: base.appendingPathComponent("bench.yaml"), displayName: "bench.yaml",
-                                          baseDirectory: base, registry: BuiltinStages.registry)
+                                          baseDirectory: base, registry: BuiltinComponents.registry)
     guard let entry = config.stages.first(where: { $0.name == "normalize" }) else { throw CocoaError(.featureUnsupported) }
     return try entry.builder.build(StageContext(stateDirectory: nil, pipelineName: "bench", logger: .init(label: "ingestd-bench")))
         as! any SynchronousStage

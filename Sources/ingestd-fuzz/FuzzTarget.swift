@@ -1,10 +1,11 @@
+import IngestBuiltins
 import Foundation
 import IngestCore
 import IngestInputs
 import IngestStages
 
 /// One fuzz input through the normalize stage or one of its parts. Built only from public API
-/// (the normalize stage comes from `BuiltinStages.registry`, configured as a pipeline file
+/// (the normalize stage comes from `BuiltinComponents.registry`, configured as a pipeline file
 /// would), so this compiles in debug and release builds alike without `@testable`.
 ///
 /// The first byte selects what is exercised; the rest is the input:
@@ -58,7 +59,7 @@ enum FuzzTarget {
         do {
             let config = try PipelineLoader.parse(yaml: yaml, file: base.appendingPathComponent("fuzz.yaml"),
                                                   displayName: "fuzz.yaml", baseDirectory: base,
-                                                  registry: BuiltinStages.registry)
+                                                  registry: BuiltinComponents.registry)
             guard let entry = config.stages.first(where: { $0.name == name }) else {
                 fatalError("ingestd-fuzz: the pipeline has no \(name) stage")
             }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IngestBuiltins
 import IngestDaemon
 import IngestStages
 
@@ -39,7 +40,8 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let code = Daemon.run(pipeline: URL(fileURLWithPath: pipeline),
-                              dataDir: dataDir.map { URL(fileURLWithPath: $0) }, logLevel: logLevel)
+                              dataDir: dataDir.map { URL(fileURLWithPath: $0) }, logLevel: logLevel,
+                              registry: BuiltinComponents.registry)
         if code != 0 { throw ExitCode(code) }
     }
 }
@@ -53,7 +55,7 @@ struct Validate: ParsableCommand {
     var file: String
 
     func run() throws {
-        let code = Daemon.validate(file: URL(fileURLWithPath: file))
+        let code = Daemon.validate(file: URL(fileURLWithPath: file), registry: BuiltinComponents.registry)
         if code != 0 { throw ExitCode(code) }
     }
 }
@@ -98,7 +100,8 @@ struct Once: ParsableCommand {
             paths += String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
         }
         let code = Daemon.once(pipeline: URL(fileURLWithPath: pipeline), inputs: paths.map { URL(fileURLWithPath: $0) },
-                               output: output, stateDirectory: state.map { URL(fileURLWithPath: $0) }, logLevel: logLevel)
+                               output: output, stateDirectory: state.map { URL(fileURLWithPath: $0) }, logLevel: logLevel,
+                               registry: BuiltinComponents.registry)
         if code != 0 { throw ExitCode(code) }
     }
 }

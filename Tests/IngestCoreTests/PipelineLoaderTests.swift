@@ -1,6 +1,16 @@
 import Foundation
 import XCTest
 @testable import IngestCore
+@testable import IngestInputs
+@testable import IngestSinks
+import Logging
+
+/// The loader is tested with the real source and sink components; these read their settings back.
+extension PipelineConfig {
+    var dropFolder: DropFolderSettings? { sources.lazy.compactMap { ($0.builder as? DropFolderComponent.Builder)?.settings }.first }
+    var urls: URLSourceSettings? { sources.lazy.compactMap { ($0.builder as? URLSourceComponent.Builder)?.settings }.first }
+    var sinkPath: URL? { (sink.builder as? JSONLinesSinkComponent.Builder)?.path }
+}
 
 /// A stage kind used only to exercise the loader: it reads one integer option.
 private struct CountingBuilder: StageBuilder {
@@ -8,12 +18,15 @@ private struct CountingBuilder: StageBuilder {
     func build(_ context: StageContext) throws -> any Stage { fatalError("not built in these tests") }
 }
 
-private let registry = StageRegistry([
-    StageFactory(name: "count", summary: "test stage") { options in
-        CountingBuilder(limit: options.int("limit", default: 3, in: 1...10))
-    },
-    StageFactory(name: "noop", summary: "test stage") { _ in CountingBuilder(limit: 0) },
-])
+private let registry = ComponentRegistry(
+    stages: StageRegistry([
+        StageFactory(name: "count", summary: "test stage") { options in
+            CountingBuilder(limit: options.int("limit", default: 3, in: 1...10))
+        },
+        StageFactory(name: "noop", summary: "test stage") { _ in CountingBuilder(limit: 0) },
+    ]),
+    sources: [DropFolderComponent.factory, URLSourceComponent.factory],
+    sinks: [JSONLinesSinkComponent.factory])
 
 final class PipelineLoaderTests: XCTestCase {
     private func parse(_ yaml: String, base: String = "/srv/pipe") throws -> PipelineConfig {
@@ -39,7 +52,7 @@ final class PipelineLoaderTests: XCTestCase {
         XCTAssertEqual(c.dropFolder?.processing.path, "/srv/pipe/processing")
         XCTAssertEqual(c.dropFolder?.done.path, "/srv/pipe/done")
         XCTAssertEqual(c.dropFolder?.failed.path, "/srv/pipe/failed")
-        XCTAssertEqual(c.sink.path.path, "/srv/pipe/records/records.jsonl")
+        XCTAssertEqual(c.sinkPath?.path, "/srv/pipe/records/records.jsonl")
         XCTAssertEqual(c.stateDirectory.path, "/srv/pipe/state")
         XCTAssertEqual(c.runtime.maxDocumentBytes, 20_000_000)
         XCTAssertEqual(c.runtime.shutdownTimeout, 10)
@@ -74,7 +87,7 @@ final class PipelineLoaderTests: XCTestCase {
         XCTAssertEqual(c.dropFolder?.afterSuccess, .delete)
         XCTAssertEqual((c.stages.first?.builder as? CountingBuilder)?.limit, 7)
         XCTAssertEqual(c.stages.first?.line, 11)
-        XCTAssertEqual(c.sink.path.path, "/srv/pipe/out/r.jsonl")
+        XCTAssertEqual(c.sinkPath?.path, "/srv/pipe/out/r.jsonl")
         XCTAssertEqual(c.stateDirectory.path, "/var/state")
     }
 
@@ -312,7 +325,7 @@ final class PipelineLoaderTests: XCTestCase {
 }
 
 final class StageOrderTests: XCTestCase {
-    private let registry = StageRegistry([
+    private let registry = ComponentRegistry(stages: StageRegistry([
         StageFactory(name: "first", summary: "", fields: StageFields(reads: ["raw"], writes: ["text", "labels.topics"])) { _ in
             CountingBuilderForOrder()
         },
@@ -324,7 +337,7 @@ final class StageOrderTests: XCTestCase {
         StageFactory(name: "declared", summary: "") { options in
             CountingBuilderForOrder(fields: StageFields(reads: options.value("reads")?.stringList() ?? [], writes: []))
         },
-    ])
+    ]), sources: [DropFolderComponent.factory], sinks: [JSONLinesSinkComponent.factory])
 
     private func issues(_ yaml: String) -> [String] {
         do {
@@ -356,4 +369,46 @@ final class StageOrderTests: XCTestCase {
 private struct CountingBuilderForOrder: StageBuilder {
     var fields: StageFields?
     func build(_ context: StageContext) throws -> any Stage { fatalError("not built in these tests") }
+}
+
+/// Sources and sinks are components looked up by name, each reading its own options.
+final class ComponentLookupTests: XCTestCase {
+    private struct ListSink: SinkBuilder {
+        let capacity: Int
+        func build(_ context: SinkContext) throws -> any RecordSink { fatalError("not built in these tests") }
+        var writes: [WrittenPath] { [] }
+        var summary: String { "list(\(capacity))" }
+        var startupMetadata: Logger.Metadata { [:] }
+    }
+
+    private let registry = ComponentRegistry(
+        stages: StageRegistry([StageFactory(name: "noop", summary: "") { _ in CountingBuilder(limit: 0) }]),
+        sources: [DropFolderComponent.factory],
+        sinks: [JSONLinesSinkComponent.factory,
+                SinkFactory(name: "list", summary: "") { m, _ in ListSink(capacity: m.int("capacity", default: 10, in: 1...100)) }])
+
+    private func parse(_ yaml: String) throws -> PipelineConfig {
+        try PipelineLoader.parse(yaml: yaml, file: URL(fileURLWithPath: "/p/p.yaml"), displayName: "p.yaml",
+                                 baseDirectory: URL(fileURLWithPath: "/p"), registry: registry)
+    }
+
+    func testTheSinkTypeIsLookedUpAndTheSinkReadsItsOwnOptions() throws {
+        let c = try parse("stages:\n  - use: noop\nsink:\n  type: list\n  capacity: 3\n")
+        XCTAssertEqual(c.sink.name, "list")
+        XCTAssertEqual(c.sink.builder.summary, "list(3)")
+        XCTAssertEqual(try parse("stages:\n  - use: noop\n").sink.builder.summary, "jsonl(/p/records/records.jsonl)")
+        XCTAssertThrowsError(try parse("stages:\n  - use: noop\nsink:\n  type: kafka\n")) {
+            XCTAssertEqual(($0 as? ConfigError)?.issues.map(\.description), ["p.yaml:4:9: sink.type: 'kafka' is not one of jsonl, list"])
+        }
+        XCTAssertThrowsError(try parse("stages:\n  - use: noop\nsink:\n  type: list\n  path: /x\n")) {
+            XCTAssertEqual(($0 as? ConfigError)?.issues.map(\.description), ["p.yaml:5:3: sink: unknown key 'path'; expected one of: capacity, type"])
+        }
+    }
+
+    func testASourceKindTheRegistryDoesNotHaveIsAnUnknownKey() throws {
+        XCTAssertThrowsError(try parse("sources:\n  urls:\n    - url: https://example.org/\nstages:\n  - use: noop\n")) {
+            let found = ($0 as? ConfigError)?.issues.map(\.description) ?? []
+            XCTAssertTrue(found.contains { $0.hasPrefix("p.yaml:2:3: sources: unknown key 'urls'") }, "\(found)")
+        }
+    }
 }

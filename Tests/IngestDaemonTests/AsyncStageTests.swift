@@ -3,6 +3,7 @@ import Logging
 import XCTest
 import IngestCore
 import IngestInputs
+import IngestSinks
 @testable import IngestDaemon
 
 /// An asynchronous stage that suspends (holding no thread) on documents whose path contains
@@ -55,11 +56,11 @@ struct FailingStartStage: Stage {
 
 final class AsyncStageTests: XCTestCase {
     private var root: URL!
-    private var settings: PipelineConfig.DropFolder!
+    private var settings: DropFolderSettings!
 
     override func setUpWithError() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("async-\(UUID().uuidString)")
-        settings = PipelineConfig.DropFolder(inbox: root.appendingPathComponent("inbox"), processing: root.appendingPathComponent("processing"),
+        settings = DropFolderSettings(inbox: root.appendingPathComponent("inbox"), processing: root.appendingPathComponent("processing"),
                                              done: root.appendingPathComponent("done"), failed: root.appendingPathComponent("failed"))
         try FileManager.default.createDirectory(at: settings.inbox, withIntermediateDirectories: true)
     }
@@ -99,7 +100,8 @@ final class AsyncStageTests: XCTestCase {
 
     /// A stage whose start hook fails stops the start-up, naming the stage's entry in the pipeline file.
     func testAStageThatCannotStartRefusesTheStart() throws {
-        let registry = StageRegistry([StageFactory(name: "failing", summary: "") { _ in FailingBuilder() }])
+        let registry = ComponentRegistry(stages: StageRegistry([StageFactory(name: "failing", summary: "") { _ in FailingBuilder() }]),
+                                         sources: [DropFolderComponent.factory], sinks: [JSONLinesSinkComponent.factory])
         let file = root.appendingPathComponent("p.yaml")
         try Data("name: p\nstages:\n  - use: failing\n".utf8).write(to: file)
         let config = try PipelineLoader.load(file: file, registry: registry)

@@ -21,7 +21,7 @@ final class MergedSourceTests: XCTestCase {
     func testCreditsAreSplitExactlyNeverMoreThanGranted() {
         for (credits, count) in [(1, 2), (2, 3), (7, 3), (64, 2), (3, 3), (0, 2)] {
             let sources = (0..<count).map { _ in CountingSource() }
-            MergedSource(sources, owner: { _ in 0 }).grant(credits)
+            MergedSource(sources).grant(credits)
             let shares = sources.map(\.credits)
             XCTAssertEqual(shares.reduce(0, +), credits, "\(credits) credits over \(count) sources: \(shares)")
             XCTAssertLessThanOrEqual(shares.max()! - shares.min()!, 1, "an even split: \(shares)")

@@ -49,11 +49,11 @@ final class MemorySink: RecordSink, @unchecked Sendable {
 
 final class RunnerShutdownTests: XCTestCase {
     private var root: URL!
-    private var settings: PipelineConfig.DropFolder!
+    private var settings: DropFolderSettings!
 
     override func setUpWithError() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("runner-\(UUID().uuidString)")
-        settings = PipelineConfig.DropFolder(inbox: root.appendingPathComponent("inbox"), processing: root.appendingPathComponent("processing"),
+        settings = DropFolderSettings(inbox: root.appendingPathComponent("inbox"), processing: root.appendingPathComponent("processing"),
                                              done: root.appendingPathComponent("done"), failed: root.appendingPathComponent("failed"))
         try FileManager.default.createDirectory(at: settings.inbox, withIntermediateDirectories: true)
     }

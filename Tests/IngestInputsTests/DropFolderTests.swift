@@ -23,12 +23,12 @@ final class Deliveries: @unchecked Sendable {
 
 final class DropFolderTests: XCTestCase {
     private var root: URL!
-    private var settings: PipelineConfig.DropFolder!
+    private var settings: DropFolderSettings!
     private let logger = Logger(label: "test")
 
     override func setUpWithError() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("drop-\(UUID().uuidString)")
-        settings = PipelineConfig.DropFolder(inbox: root.appendingPathComponent("inbox"), processing: root.appendingPathComponent("processing"),
+        settings = DropFolderSettings(inbox: root.appendingPathComponent("inbox"), processing: root.appendingPathComponent("processing"),
                                              done: root.appendingPathComponent("done"), failed: root.appendingPathComponent("failed"))
     }
 

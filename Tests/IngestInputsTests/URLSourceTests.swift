@@ -44,9 +44,9 @@ final class URLSourceTests: XCTestCase {
         }
     }
 
-    private func settings(_ entries: [PipelineConfig.URLSources.Entry], _ tune: (inout PipelineConfig.URLSources) -> Void = { _ in })
-        -> PipelineConfig.URLSources {
-        var s = PipelineConfig.URLSources(entries: entries, stateFolder: folder.appendingPathComponent("state"),
+    private func settings(_ entries: [URLSourceSettings.Entry], _ tune: (inout URLSourceSettings) -> Void = { _ in })
+        -> URLSourceSettings {
+        var s = URLSourceSettings(entries: entries, stateFolder: folder.appendingPathComponent("state"),
                                           failed: folder.appendingPathComponent("failed"))
         s.minDelay = 0
         s.robots = false
@@ -77,7 +77,7 @@ final class URLSourceTests: XCTestCase {
         }
     }
 
-    private func run(_ settings: PipelineConfig.URLSources, acknowledge: Bool = true, logs: LogStore? = nil, credits: Int = 8,
+    private func run(_ settings: URLSourceSettings, acknowledge: Bool = true, logs: LogStore? = nil, credits: Int = 8,
                      outcome: (@Sendable (Claim) -> Outcome)? = nil) throws -> (URLSource, Runner, HTTPFetcher) {
         let fetcher = HTTPFetcher(settings: settings.fetch)
         let logger = logs.map { store in Logger(label: "test") { _ in CapturingHandler(store: store) } } ?? Logger(label: "test")
@@ -218,7 +218,7 @@ final class URLSourceTests: XCTestCase {
     }
 
     /// Runs a source until `count` claims arrived (and `settle` seconds more), then stops it.
-    private func collect(_ config: PipelineConfig.URLSources, _ count: Int, settle: Double = 0, logs: LogStore? = nil) throws -> Runner {
+    private func collect(_ config: URLSourceSettings, _ count: Int, settle: Double = 0, logs: LogStore? = nil) throws -> Runner {
         let (source, runner, fetcher) = try run(config, logs: logs)
         XCTAssertTrue(runner.wait(for: count), "\(runner.all.count) of \(count) claims arrived")
         if settle > 0 { usleep(UInt32(settle * 1_000_000)) }
@@ -299,7 +299,7 @@ final class URLSourceTests: XCTestCase {
             reply.respond(200, text: Self.rss([other.base + "/secret", "/fine"]))
         }
         defer { server.stop() }
-        let entry = PipelineConfig.URLSources.Entry(url: server.base + "/feed.xml", kind: .feed, every: 3600)
+        let entry = URLSourceSettings.Entry(url: server.base + "/feed.xml", kind: .feed, every: 3600)
 
         let logs = LogStore()
         let strictRunner = try collect(settings([entry]) { $0.robots = true }, 1, settle: 0.3, logs: logs)

@@ -1,3 +1,4 @@
+import IngestBuiltins
 import Foundation
 import XCTest
 import IngestCore
@@ -9,7 +10,7 @@ final class ClassifySplitTests: XCTestCase {
     private func stages(_ yaml: String) throws -> [any SynchronousStage] {
         let base = URL(fileURLWithPath: "/nonexistent-split")
         let config = try PipelineLoader.parse(yaml: yaml, file: base.appendingPathComponent("p.yaml"), displayName: "p.yaml",
-                                              baseDirectory: base, registry: BuiltinStages.registry)
+                                              baseDirectory: base, registry: BuiltinComponents.registry)
         let context = StageContext(stateDirectory: nil, pipelineName: "t", logger: .init(label: "t"))
         return try config.stages.map { try $0.builder.build(context) as! any SynchronousStage }
     }

@@ -1,3 +1,4 @@
+import IngestBuiltins
 import Foundation
 import IngestCore
 import XCTest
@@ -154,9 +155,9 @@ final class TopicConditionTests: XCTestCase {
         try pipeline.write(to: dir.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
         try "threshold: 1\ntopics:\n  trade:\n    terms: {tariff: 2}\n    require: [china]\n".write(
             to: dir.appendingPathComponent("topics.yaml"), atomically: true, encoding: .utf8)
-        XCTAssertNoThrow(try PipelineLoader.load(file: dir.appendingPathComponent("p.yaml"), registry: BuiltinStages.registry))
+        XCTAssertNoThrow(try PipelineLoader.load(file: dir.appendingPathComponent("p.yaml"), registry: BuiltinComponents.registry))
         try "topics:\n  trade:\n    terms: {tariff: heavy}\n".write(to: dir.appendingPathComponent("topics.yaml"), atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try PipelineLoader.load(file: dir.appendingPathComponent("p.yaml"), registry: BuiltinStages.registry)) {
+        XCTAssertThrowsError(try PipelineLoader.load(file: dir.appendingPathComponent("p.yaml"), registry: BuiltinComponents.registry)) {
             XCTAssertTrue("\($0)".contains(dir.appendingPathComponent("topics.yaml").path + ":3:"), "\($0)")
         }
     }

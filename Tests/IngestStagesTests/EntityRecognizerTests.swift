@@ -1,3 +1,4 @@
+import IngestBuiltins
 import Foundation
 import XCTest
 @testable import IngestCore
@@ -62,7 +63,7 @@ final class EntityRecognizerTests: XCTestCase {
 
     func testTheShippedGazetteerLoadsThroughThePipeline() throws {
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let config = try PipelineLoader.load(file: repo.appendingPathComponent("pipelines/news.yaml"), registry: BuiltinStages.registry)
+        let config = try PipelineLoader.load(file: repo.appendingPathComponent("pipelines/news.yaml"), registry: BuiltinComponents.registry)
         XCTAssertTrue(config.stages.contains { $0.name == "classify" })
     }
 
@@ -85,7 +86,7 @@ final class EntityRecognizerTests: XCTestCase {
             gazetteer: [g.yaml, missing.yaml]
         """
         try pipeline.write(to: dir.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
-        XCTAssertThrowsError(try PipelineLoader.load(file: dir.appendingPathComponent("p.yaml"), registry: BuiltinStages.registry)) { error in
+        XCTAssertThrowsError(try PipelineLoader.load(file: dir.appendingPathComponent("p.yaml"), registry: BuiltinComponents.registry)) { error in
             let text = (error as? ConfigError)?.description ?? "\(error)"
             let g = dir.appendingPathComponent("g.yaml").path
             XCTAssertTrue(text.contains("\(g):2:"), text)

@@ -34,6 +34,12 @@ public struct ConfigMap {
         self.entries = []
     }
 
+    /// An empty mapping standing for `key` left out, at this map's position: a component reads
+    /// its defaults from it as if the user had written `key: {}`.
+    public func emptyChild(_ key: String) -> ConfigMap {
+        ConfigMap(empty: childPath(key), mark: mark, diagnostics: diagnostics)
+    }
+
     public var line: Int { mark?.line ?? 1 }
     public var column: Int { mark?.column ?? 1 }
     public var keys: [String] { entries.map(\.key) }

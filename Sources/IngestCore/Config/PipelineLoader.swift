@@ -4,7 +4,7 @@ import Yams
 /// Reads a pipeline file into a `PipelineConfig`, reporting every problem as `FILE:LINE:COL: message`.
 public enum PipelineLoader {
     /// - Parameter baseDirectory: what relative paths resolve against; defaults to the file's folder.
-    public static func load(file: URL, registry: StageRegistry, baseDirectory: URL? = nil) throws -> PipelineConfig {
+    public static func load(file: URL, registry: ComponentRegistry, baseDirectory: URL? = nil) throws -> PipelineConfig {
         let displayName = file.path
         let data: Data
         do {
@@ -21,7 +21,7 @@ public enum PipelineLoader {
     }
 
     public static func parse(yaml text: String, file: URL, displayName: String, baseDirectory: URL,
-                             registry: StageRegistry) throws -> PipelineConfig {
+                             registry: ComponentRegistry) throws -> PipelineConfig {
         let diags = ConfigDiagnostics(file: displayName, fileDirectory: file.deletingLastPathComponent())
         let root: Node?
         do {
@@ -46,7 +46,7 @@ public enum PipelineLoader {
         return config!
     }
 
-    private static func read(_ top: inout ConfigMap, file: URL, base: URL, registry: StageRegistry) -> PipelineConfig? {
+    private static func read(_ top: inout ConfigMap, file: URL, base: URL, registry: ComponentRegistry) -> PipelineConfig? {
         func resolve(_ path: String) -> URL {
             path.hasPrefix("/") ? URL(fileURLWithPath: path).standardizedFileURL
                 : base.appendingPathComponent(path).standardizedFileURL
@@ -76,50 +76,26 @@ public enum PipelineLoader {
             }
         }
 
-        var dropFolder: PipelineConfig.DropFolder? = PipelineConfig.DropFolder(
-            inbox: resolve("inbox"), processing: resolve("processing"), done: resolve("done"), failed: resolve("failed"))
-        // Where each path the daemon writes was set, to point at it when it lies in the inbox.
-        var written: [(key: String, url: URL, at: (line: Int, column: Int))] = []
-        var inboxAt = (line: top.line, column: top.column)
-        var urlsFailedAt: (line: Int, column: Int)?
-        var urls: PipelineConfig.URLSources?
+        let state = resolve(top.string("state_dir", default: "state"))
+        let stateAt: (line: Int, column: Int) = top.has("state_dir") ? top.keyPosition("state_dir") : (top.line, top.column)
+        let context = ComponentOptionsContext(resolve: resolve, stateDirectory: state, runtime: runtime, line: top.line, column: top.column)
+
+        // Each source kind reads the keys of `sources:` it owns; with no `sources:` at all the
+        // default source runs with its defaults (the drop folder in the data folder).
+        var sources: [PipelineConfig.ConfiguredSource] = []
         if top.has("sources") {
-            dropFolder = nil
-            if var sources = top.map("sources") {
-                if var m = sources.map("drop_folder") {
-                    var d = PipelineConfig.DropFolder(
-                        inbox: resolve(m.string("path", default: "inbox")),
-                        processing: resolve(m.string("processing", default: "processing")),
-                        done: resolve(m.string("done", default: "done")),
-                        failed: resolve(m.string("failed", default: "failed")))
-                    d.afterSuccess = .init(rawValue: m.oneOf("on_success", ["move", "delete"], default: "move")) ?? .move
-                    d.settleTime = m.duration("settle_time", default: d.settleTime, in: 0...3600)
-                    m.reportUnknownKeys()
-                    inboxAt = m.has("path") ? m.keyPosition("path") : (m.line, m.column)
-                    for key in ["processing", "done", "failed"] {
-                        written.append(("sources.drop_folder.\(key)", key == "processing" ? d.processing : key == "done" ? d.done : d.failed,
-                                        m.has(key) ? m.keyPosition(key) : inboxAt))
-                    }
-                    let folders = [("path", d.inbox), ("processing", d.processing), ("done", d.done), ("failed", d.failed)]
-                    for (i, a) in folders.enumerated() {
-                        for b in folders[(i + 1)...] where a.1.path == b.1.path {
-                            m.error("'\(a.0)' and '\(b.0)' are the same folder (\(a.1.path)); each needs its own")
-                        }
-                    }
-                    dropFolder = d
+            if var map = top.map("sources") {
+                for factory in registry.sources where factory.keys.contains(where: map.has) {
+                    if let builder = factory.configure(&map, context) { sources.append(.init(name: factory.name, builder: builder)) }
                 }
-                if sources.has("urls") || sources.has("fetch") {
-                    urls = readURLSources(&sources, resolve: resolve, failedAt: &urlsFailedAt)
-                }
-                if sources.has("feeds") {
-                    _ = sources.value("feeds")
-                    sources.error("feeds are listed under urls: with kind: feed", atKey: "feeds")
-                }
-                sources.reportUnknownKeys()
-                if dropFolder == nil, urls == nil, !sources.has("feeds") {
-                    sources.error("no source configured; add drop_folder: or urls:")
+                map.reportUnknownKeys()
+                if sources.isEmpty, !registry.sources.contains(where: { $0.keys.contains(where: map.has) }) {
+                    map.error("no source configured; add \(registry.sources.map { $0.keys[0] + ":" }.joined(separator: " or "))")
                 }
             }
+        } else if let factory = registry.source(named: registry.defaultSource) {
+            var empty = top.emptyChild("sources")
+            if let builder = factory.configure(&empty, context) { sources.append(.init(name: factory.name, builder: builder)) }
         }
 
         var stages: [PipelineConfig.ConfiguredStage] = []
@@ -129,13 +105,13 @@ public enum PipelineLoader {
             for item in list {
                 guard var entry = item.map() else { continue }
                 guard let use = entry.value("use") else {
-                    entry.error("each stage needs 'use: NAME' (one of: \(registry.names.joined(separator: ", ")))")
+                    entry.error("each stage needs 'use: NAME' (one of: \(registry.stages.names.joined(separator: ", ")))")
                     continue
                 }
                 guard let stageName = use.string() else { continue }
-                guard let factory = registry.factory(named: stageName) else {
-                    let hint = Suggestion.closest(to: stageName, in: registry.names).map { " (did you mean '\($0)'?)" } ?? ""
-                    use.error("unknown stage '\(stageName)'\(hint); known stages: \(registry.names.joined(separator: ", "))")
+                guard let factory = registry.stages.factory(named: stageName) else {
+                    let hint = Suggestion.closest(to: stageName, in: registry.stages.names).map { " (did you mean '\($0)'?)" } ?? ""
+                    use.error("unknown stage '\(stageName)'\(hint); known stages: \(registry.stages.names.joined(separator: ", "))")
                     continue
                 }
                 var options = entry
@@ -144,8 +120,8 @@ public enum PipelineLoader {
                 let fields = builder.fields ?? factory.fields
                 // Requirements are by field, so a plugin can stand in for a built-in stage.
                 for read in fields.reads where !fieldsWritten.contains(where: { DocumentField.covers($0.field, read) }) {
-                    let writers = registry.names.filter { n in
-                        registry.factory(named: n)!.fields.writes.contains { DocumentField.covers($0, read) }
+                    let writers = registry.stages.names.filter { n in
+                        registry.stages.factory(named: n)!.fields.writes.contains { DocumentField.covers($0, read) }
                     }
                     let hint = writers.isEmpty ? "" : " (\(writers.map { "'\($0)'" }.joined(separator: " or ")) writes it)"
                     let message = "stage '\(stageName)' reads '\(read)', which nothing before it writes\(hint)"
@@ -159,119 +135,36 @@ public enum PipelineLoader {
             top.error("missing 'stages:'; a pipeline lists its stages, e.g. - use: normalize")
         }
 
-        var sink = PipelineConfig.Sink(path: resolve("records/records.jsonl"))
-        var sinkAt = inboxAt
-        if var m = top.map("sink") {
-            sink.type = m.oneOf("type", ["jsonl"], default: "jsonl")
-            sink.path = resolve(m.string("path", default: "records/records.jsonl"))
-            m.reportUnknownKeys()
-            if m.has("path") { sinkAt = m.keyPosition("path") }
-        }
-        let state = resolve(top.string("state_dir", default: "state"))
-        written.append(("sink.path", sink.path, sinkAt))
-        written.append(("state_dir", state, top.has("state_dir") ? top.keyPosition("state_dir") : inboxAt))
-        if let urls { written.append(("sources.fetch.failed", urls.failed, urlsFailedAt ?? inboxAt)) }
-        if let inbox = dropFolder?.inbox {
-            // The daemon would claim its own records or state as dropped documents.
-            // (A drop-folder path equal to the inbox is reported above as "the same folder".)
-            for w in written {
-                let (inside, same) = ResolvedPath.isWithin(w.url, inbox)
-                guard inside, !(same && w.key.hasPrefix("sources.drop_folder.")) else { continue }
-                top.diagnostics.report("\(w.key) (\(w.url.path)) lies inside the drop folder \(inbox.path), which would "
-                                       + "claim it as a dropped document; put it outside sources.drop_folder.path",
-                                       line: w.at.line, column: w.at.column)
-            }
-        }
-        let sourceCount = (dropFolder == nil ? 0 : 1) + (urls == nil ? 0 : 1)
-        if let at = maxInFlightAt, runtime.maxInFlight < sourceCount {
-            top.diagnostics.report("runtime.max_in_flight: \(runtime.maxInFlight) is below the number of sources (\(sourceCount)); "
-                                   + "each source needs at least one document in flight", line: at.line, column: at.column)
-        }
-
-        if urls != nil {
-            urls!.stateFolder = state.appendingPathComponent("urls")
-            urls!.fetch.maxBodyBytes = runtime.maxDocumentBytes
-        }
-        return PipelineConfig(file: file, name: name, baseDirectory: base, log: log, runtime: runtime,
-                              dropFolder: dropFolder, urls: urls, stages: stages, sink: sink, stateDirectory: state)
-    }
-
-    /// `sources.urls` (the list) and `sources.fetch` (how they are fetched).
-    private static func readURLSources(_ sources: inout ConfigMap, resolve: (String) -> URL,
-                                       failedAt: inout (line: Int, column: Int)?) -> PipelineConfig.URLSources? {
-        var result = PipelineConfig.URLSources(entries: [], stateFolder: resolve("state/urls"), failed: resolve("failed"))
-        if var f = sources.map("fetch") {
-            var fetch = FetchSettings()
-            fetch.userAgent = f.string("user_agent", default: fetch.userAgent)
-            if !fetch.userAgent.lowercased().contains("ingestd") {
-                f.error("the User-Agent must name ingestd (and should give a contact), e.g. 'ingestd/0.1 (+mailto:desk@example.org)'",
-                        atKey: "user_agent")
-            }
-            fetch.connectTimeout = f.duration("connect_timeout", default: fetch.connectTimeout, in: 0.1...600)
-            fetch.totalTimeout = f.duration("timeout", default: fetch.totalTimeout, in: 0.1...3600)
-            fetch.lowSpeedBytesPerSecond = f.byteSize("low_speed_limit", default: fetch.lowSpeedBytesPerSecond, in: 1...(1 << 30))
-            fetch.lowSpeedTime = f.duration("low_speed_time", default: fetch.lowSpeedTime, in: 1...3600)
-            fetch.maxRedirects = f.int("max_redirects", default: fetch.maxRedirects, in: 0...5)
-            fetch.perHostConnections = f.int("per_host", default: fetch.perHostConnections, in: 1...64)
-            fetch.allowPrivateNetworks = f.bool("allow_private_networks", default: false)
-            if let ca = f.string("ca_path") {
-                let url = resolve(ca)
-                if !FileManager.default.fileExists(atPath: url.path) {
-                    f.error("no such file or folder: \(url.path)", atKey: "ca_path")
-                }
-                fetch.caPath = url.path
-            }
-            result.fetch = fetch
-            result.minDelay = f.duration("min_delay", default: result.minDelay, in: 0...3600)
-            result.robots = f.bool("robots", default: result.robots)
-            result.retries = f.int("retries", default: result.retries, in: 0...20)
-            result.maxBackoff = f.duration("max_backoff", default: result.maxBackoff, in: 1...86_400)
-            result.maxItemsPerPoll = f.int("max_items_per_poll", default: result.maxItemsPerPoll, in: 1...100_000)
-            result.seenItems = f.int("seen_items", default: result.seenItems, in: 1...10_000_000)
-            result.seenFor = f.duration("seen_for", default: result.seenFor, in: 86_400...(3_650 * 86_400))
-            result.failed = resolve(f.string("failed", default: "failed"))
-            if f.has("failed") { failedAt = f.keyPosition("failed") }
-            f.reportUnknownKeys()
-        }
-        guard let list = sources.value("urls")?.list() else {
-            if !sources.has("urls") { sources.error("fetch: is set but there is no urls: list to fetch", atKey: "fetch") }
+        var sinkMap = top.map("sink") ?? top.emptyChild("sink")
+        let sinkType = sinkMap.oneOf("type", registry.sinks.map(\.name), default: registry.defaultSink)
+        guard let sinkFactory = registry.sink(named: sinkType) else {
+            top.error("no sink kind '\(sinkType)' is known")
             return nil
         }
-        if list.isEmpty { sources.error("the urls: list is empty", atKey: "urls") }
-        var seen: [String: Int] = [:]
-        for item in list {
-            guard var m = item.map() else { continue }
-            guard let url = m.string("url") else {
-                if !m.has("url") { m.error("each entry needs url: (an http or https URL)") }
-                continue
+        let sink = PipelineConfig.ConfiguredSink(name: sinkType, builder: sinkFactory.configure(&sinkMap, context))
+        sinkMap.reportUnknownKeys()
+
+        // The daemon would claim its own records, state or outputs as dropped documents. (A
+        // drop folder's own folders equal to its inbox are reported by it as "the same folder".)
+        var written = sources.flatMap(\.builder.writes) + sink.builder.writes
+        written.append(WrittenPath(key: "state_dir", url: state, line: stateAt.line, column: stateAt.column,
+                                   explicit: top.has("state_dir")))
+        for source in sources {
+            guard let claimed = source.builder.claimsFrom else { continue }
+            for w in written {
+                let (inside, same) = ResolvedPath.isWithin(w.url, claimed.url)
+                guard inside, !(same && source.builder.writes.contains { $0.key == w.key }) else { continue }
+                top.diagnostics.report("\(w.key) (\(w.url.path)) lies inside the drop folder \(claimed.url.path), which would "
+                                       + "claim it as a dropped document; put it outside \(claimed.key)",
+                                       line: w.explicit ? w.line : claimed.line, column: w.explicit ? w.column : claimed.column)
             }
-            let scheme = url.prefix(while: { $0 != ":" }).lowercased()
-            guard (scheme == "http" || scheme == "https") && URL(string: url)?.host != nil else {
-                m.error("url must be an http:// or https:// URL with a host, found '\(url)'", atKey: "url")
-                continue
-            }
-            let kind = PipelineConfig.URLSources.Entry.Kind(rawValue: m.oneOf("kind", ["page", "feed"], default: "page")) ?? .page
-            let every = m.duration("every", default: 900, in: 10...(30 * 86_400))
-            var headers: [String: String] = [:]
-            if var h = m.map("headers") {
-                for (name, value) in h.allEntries() {
-                    guard let v = value.string() else { continue }
-                    if name.isEmpty || name.contains(where: { $0 == ":" || $0.isWhitespace || $0.isNewline }) || v.contains(where: \.isNewline) {
-                        value.error("not a valid header")
-                        continue
-                    }
-                    headers[name] = v
-                }
-            }
-            m.reportUnknownKeys()
-            if let first = seen[url] {
-                m.error("\(url) is listed twice (first at line \(first))", atKey: "url")
-                continue
-            }
-            seen[url] = m.line
-            result.entries.append(.init(url: url, kind: kind, every: every, headers: headers, line: m.line))
         }
-        return result
+        if let at = maxInFlightAt, runtime.maxInFlight < sources.count {
+            top.diagnostics.report("runtime.max_in_flight: \(runtime.maxInFlight) is below the number of sources (\(sources.count)); "
+                                   + "each source needs at least one document in flight", line: at.line, column: at.column)
+        }
+        return PipelineConfig(file: file, name: name, baseDirectory: base, log: log, runtime: runtime,
+                              sources: sources, stages: stages, sink: sink, stateDirectory: state)
     }
 
     static func issue(from error: YamlError, text: String, file: String) -> ConfigIssue {

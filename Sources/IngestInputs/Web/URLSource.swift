@@ -20,7 +20,7 @@ import Logging
 /// All state lives on one serial queue; the schedule is one Dispatch timer set to the next due
 /// moment (no polling loop).
 public final class URLSource: DocumentSource, @unchecked Sendable {
-    public let settings: PipelineConfig.URLSources
+    public let settings: URLSourceSettings
     private let fetcher: HTTPFetcher
     private let logger: Logger
     private let queue = DispatchQueue(label: "ingestd.source.urls")
@@ -44,7 +44,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
     private var timer: (any DispatchSourceTimer)?
     private var timerDue: Date?
 
-    public init(settings: PipelineConfig.URLSources, fetcher: HTTPFetcher, logger: Logger, maxSpooled: Int = 1_000) {
+    public init(settings: URLSourceSettings, fetcher: HTTPFetcher, logger: Logger, maxSpooled: Int = 1_000) {
         self.settings = settings
         self.fetcher = fetcher
         self.logger = logger
@@ -101,8 +101,12 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         }
     }
 
-    /// Acknowledgements that were queued before the stop settle and the state is saved.
-    public func close() { queue.sync { saveState() } }
+    /// Acknowledgements that were queued before the stop settle and the state is saved; then
+    /// the fetcher's network thread ends.
+    public func close() {
+        queue.sync { saveState() }
+        fetcher.stop()
+    }
 
     public var backlog: Int { queue.sync { spooled.count + jobs.filter { $0.item != nil }.count } }
 
@@ -110,7 +114,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
 
     /// Confined to the source's queue, like everything here.
     private final class Target: @unchecked Sendable {
-        let entry: PipelineConfig.URLSources.Entry
+        let entry: URLSourceSettings.Entry
         var nextDue: Date
         var busy = false
         /// Consecutive failed fetches, for the logs.
@@ -121,7 +125,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         var heldValidators: (etag: String?, lastModified: String?)?
         var itemsInFlight: Set<String> = []
 
-        init(entry: PipelineConfig.URLSources.Entry, nextDue: Date) {
+        init(entry: URLSourceSettings.Entry, nextDue: Date) {
             self.entry = entry
             self.nextDue = nextDue
         }
