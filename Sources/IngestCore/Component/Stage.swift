@@ -90,10 +90,13 @@ public protocol StageBuilder: Sendable {
     /// The fields this configured stage reads and writes, when its options decide them (a
     /// plugin's `reads:` and `writes:`); nil means the factory's.
     var fields: StageFields? { get }
+    /// The name the entry gives the stage (`name:` of a plugin stage), when not its kind's.
+    var stageName: String? { get }
 }
 
 extension StageBuilder {
     public var fields: StageFields? { nil }
+    public var stageName: String? { nil }
 }
 
 /// What a stage reads and writes, by document field path (`text`, `labels.topics`,

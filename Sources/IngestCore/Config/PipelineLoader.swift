@@ -129,7 +129,17 @@ public enum PipelineLoader {
                     if builder.fields != nil, entry.has("reads") { entry.error(message, atKey: "reads") } else { use.error(message) }
                 }
                 for write in fields.writes { fieldsWritten.append((write, stageName)) }
-                stages.append(.init(name: stageName, line: entry.line, column: entry.column, builder: builder, fields: fields))
+                var name = stageName
+                if let own = builder.stageName {
+                    // A plugin's name keys its record field and its log lines: it must say which stage.
+                    if registry.stages.factory(named: own) != nil, own != stageName {
+                        entry.error("the name '\(own)' is a stage kind; give the \(stageName) stage a name of its own", atKey: "name")
+                    } else if let first = stages.first(where: { $0.name == own }) {
+                        entry.error("the stage name '\(own)' is already used at line \(first.line)", atKey: "name")
+                    }
+                    name = own
+                }
+                stages.append(.init(name: name, line: entry.line, column: entry.column, builder: builder, fields: fields))
             }
         } else if !top.has("stages") {
             top.error("missing 'stages:'; a pipeline lists its stages, e.g. - use: normalize")
