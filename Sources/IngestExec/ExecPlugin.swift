@@ -26,6 +26,16 @@ public final class ExecPlugin: Sendable {
         state = Locked(EngineState(instances: settings.instances))
     }
 
+    /// A stage dropped without `stop()` must not leave its plugins running: their stdin closes
+    /// (the cue to exit) and SIGTERM follows.
+    deinit {
+        let processes = state.withLock { Array($0.everyProcess.values) }
+        for p in processes {
+            p.closeInput()
+            p.signal(SIGTERM)
+        }
+    }
+
     // MARK: - Public API
 
     /// Spawns every instance and waits for each to answer the handshake. Throws
@@ -303,48 +313,53 @@ public final class ExecPlugin: Sendable {
     // MARK: - Events from processes
 
     private func received(_ line: [UInt8], from p: PluginProcess, slot: Int) {
-        let effects = state.withLock { st -> [Effect] in
-            guard st.slots[slot].process === p else { return [] }
+        // Parsing happens outside the lock, so instances answering at once are not serialized
+        // on it; the lock only covers matching the id.
+        let value = try? JSONParser.parse(line)
+        let (effects, request) = state.withLock { st -> ([Effect], Request?) in
+            guard st.slots[slot].process === p else { return ([], nil) }
             var effects: [Effect] = []
             if !st.slots[slot].ready {
-                handshake(line, &st, slot, &effects)
-                return effects
+                handshake(value, line, &st, slot, &effects)
+                return (effects, nil)
             }
-            guard let value = try? JSONParser.parse(line) else {
+            guard let value else {
                 fault(&st, slot, "wrote a line that is not JSON", code: .pluginProtocol, evidence: Evidence.text(line), &effects)
-                return effects
+                return (effects, nil)
             }
             guard let id = value.member("id")?.stringValue else {
                 fault(&st, slot, "wrote an answer without a string \"id\"", code: .pluginProtocol, evidence: Evidence.text(line), &effects)
-                return effects
+                return (effects, nil)
             }
             guard let request = st.slots[slot].pending.removeValue(forKey: id) else {
                 fault(&st, slot, "answered id \(id), which it was not sent or already answered", code: .pluginProtocol, evidence: Evidence.text(line), &effects)
-                return effects
+                return (effects, nil)
             }
             st.inFlight.remove(id)
-            let result: Result<PluginAnswer, Rejection>
-            do throws(PluginProtocolFault) {
-                let (_, answer) = try PluginAnswer.parse(value, allowedWrites: request.allowedWrites)
-                if case .reject(let reason) = answer {
-                    result = .failure(rejection(.pluginRejected, reason))
-                } else {
-                    result = .success(answer)
-                }
-                st.slots[slot].consecutiveFaults = 0
-                st.faultTimes.removeAll()
-            } catch {
-                result = .failure(rejection(.pluginProtocol, error.message, evidence: Evidence.text(line)))
-            }
-            effects.append(.resume(request.continuation, result))
+            st.slots[slot].consecutiveFaults = 0
+            st.faultTimes.removeAll()
             pump(&st, &effects)
-            return effects
+            return (effects, request)
         }
         perform(effects)
+        guard let request, let value else { return }
+        let result: Result<PluginAnswer, Rejection>
+        do throws(PluginProtocolFault) {
+            let (_, answer) = try PluginAnswer.parse(value, allowedWrites: request.allowedWrites)
+            if case .reject(let reason) = answer {
+                result = .failure(rejection(.pluginRejected, reason))
+            } else {
+                result = .success(answer)
+            }
+        } catch {
+            // One document's answer broke the contract; the process is kept, since it knew
+            // which document it was answering.
+            result = .failure(rejection(.pluginProtocol, error.message, evidence: Evidence.text(line)))
+        }
+        request.continuation.resume(returning: result)
     }
 
-    private func handshake(_ line: [UInt8], _ st: inout EngineState, _ slot: Int, _ effects: inout [Effect]) {
-        let value = try? JSONParser.parse(line)
+    private func handshake(_ value: JSONValue?, _ line: [UInt8], _ st: inout EngineState, _ slot: Int, _ effects: inout [Effect]) {
         if case .bool(true)? = value?.member("ready") {
             st.slots[slot].ready = true
             if st.phase == .down {

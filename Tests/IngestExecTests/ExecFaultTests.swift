@@ -64,6 +64,8 @@ final class ExecFaultTests: XCTestCase {
         async let hung = outcome(engine, "hang", hang)
         // Queued behind the hanging document on the same (only) process.
         await eventually("the hanging document is in flight") { engine.health.inFlight == 1 }
+        // Well inside the hanging one's deadline, so only that one has passed when it fires.
+        try await Task.sleep(for: .milliseconds(250))
         async let behind = outcome(engine, "behind", ok)
         let timedOut = await hung.rejection
         XCTAssertEqual(timedOut?.code, .pluginTimeout)

@@ -202,3 +202,28 @@ final class ExecProtocolTests: XCTestCase {
         XCTAssertEqual(Array(fds.prefix(3)), [0, 1, 2])
     }
 }
+
+extension ExecProtocolTests {
+    func testADuplicateIdWaitsForTheFirstToBeAnswered() async throws {
+        // Answers a request only when the next one arrives, or after 0.3 s: two requests
+        // with one id on the line at once would be answered with one id twice.
+        let cmd = try fx.python("""
+        import select
+        seen = set()
+        for line in sys.stdin:
+            m = json.loads(line)
+            if m["id"] in seen: send({"id": m["id"], "reject": "duplicate in flight"}); continue
+            seen.add(m["id"])
+            time.sleep(0.3)
+            seen.discard(m["id"])
+            send({"id": m["id"], "set": {"extensions.t": m["document"]["n"]}})
+        """)
+        let engine = fx.engine(fx.settings(cmd))
+        try await engine.start()
+        async let a = outcome(engine, "same", .object([("n", .int(1))]))
+        async let b = outcome(engine, "same", .object([("n", .int(2))]))
+        let values = try await [a.get().value("extensions.t"), b.get().value("extensions.t")]
+        await engine.stop()
+        XCTAssertEqual(Set(values.compactMap { $0 }.map { $0.serialized() }), ["1", "2"])
+    }
+}
