@@ -29,7 +29,10 @@ public final class ExecPlugin: Sendable {
     /// A stage dropped without `stop()` must not leave its plugins running: their stdin closes
     /// (the cue to exit) and SIGTERM follows.
     deinit {
-        let processes = state.withLock { Array($0.everyProcess.values) }
+        let processes = state.withLock { st -> [PluginProcess] in
+            for slot in st.slots { slot.timer?.cancel() }
+            return Array(st.everyProcess.values)
+        }
         for p in processes {
             p.closeInput()
             p.signal(SIGTERM)
@@ -76,7 +79,9 @@ public final class ExecPlugin: Sendable {
     /// Sends `{"id":ID,"document":DOCUMENT}` to the least loaded live process and returns its
     /// answer, checked against `allowedWrites`. Waits while every process has `maxPending`
     /// documents in flight. `id` must be unique among documents in flight (a duplicate waits
-    /// for the first to be answered, since answers are matched by id).
+    /// for the first to be answered, since answers are matched by id). Not cancellable: a
+    /// document once handed over ends in an answer or a rejection (its timeout bounds the wait
+    /// once sent; `stop()` ends every wait).
     public func process(id: String, document: JSONValue, allowedWrites: [String]) async throws(Rejection) -> PluginAnswer {
         var line: [UInt8] = []
         line.reserveCapacity(512)
