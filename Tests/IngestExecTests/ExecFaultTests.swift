@@ -91,6 +91,25 @@ final class ExecFaultTests: XCTestCase {
         await engine.stop()
     }
 
+    func testAProcessThatClosesItsStdoutButLivesOnIsEndedAndItsDocumentsRetried() async throws {
+        let cmd = try misbehaving("""
+        if kind == "mute":
+            os.close(1); time.sleep(3600)
+        """)
+        let engine = fx.engine(fx.settings(cmd))
+        try await engine.start()
+        let mute = engine.pids[0]
+        let r = await rejection { () async throws(Rejection) in
+            try await engine.process(id: "m", document: self.doc("mute"), allowedWrites: ["extensions.t"])
+        }
+        XCTAssertEqual(r?.code, .pluginCrashed)
+        XCTAssertTrue(r?.message.contains("SIGKILL") ?? false, r?.message ?? "")
+        await eventually("the mute process is gone") { kill(mute, 0) == -1 }
+        await eventually("a process is back") { engine.health.live == 1 }
+        _ = try await engine.process(id: "ok", document: doc("ok"), allowedWrites: ["extensions.t"])
+        await engine.stop()
+    }
+
     func testAnAnswerWithAnUnknownIdIsAProtocolFault() async throws {
         let cmd = try misbehaving("""
         if kind == "stranger":
@@ -182,6 +201,12 @@ final class ExecFaultTests: XCTestCase {
         let error = await startError(fx.settings(cmd))
         XCTAssertTrue(error?.message.contains("exited (exit status 1) before it was ready") ?? false, "\(String(describing: error))")
         XCTAssertEqual(error?.stderr.last, "no module named spacy")
+    }
+
+    func testStartFailsWhenTheFirstLineIsNotReady() async throws {
+        let cmd = try fx.python("sys.stdin.readline(); print('hello, world', flush=True); sys.stdin.read()", handshake: false)
+        let error = await startError(fx.settings(cmd))
+        XCTAssertTrue(error?.message.contains("first line is not {\"ready\":true}: hello, world") ?? false, "\(String(describing: error))")
     }
 
     func testStartFailsWhenThePluginNeverAnswersTheHandshake() async throws {
