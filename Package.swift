@@ -45,15 +45,17 @@ let package = Package(
             "IngestCore", "IngestInputs", "IngestSinks",
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // `use: exec`: long-lived plugin processes speaking plugin/1 (JSON Lines) over pipes.
+        .target(name: "IngestExec", dependencies: ["IngestCore", .product(name: "Logging", package: "swift-log")]),
         // The sources, stages and sinks that ship with ingestd, as one registry.
-        .target(name: "IngestBuiltins", dependencies: ["IngestCore", "IngestInputs", "IngestStages", "IngestSinks"]),
+        .target(name: "IngestBuiltins", dependencies: ["IngestCore", "IngestInputs", "IngestStages", "IngestSinks", "IngestExec"]),
         .executableTarget(name: "ingestd", dependencies: [
             "IngestDaemon", "IngestStages", "IngestBuiltins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Prints throughput, latency and memory figures of the real binary; asserts nothing.
         .executableTarget(name: "ingestd-bench", dependencies: [
-            "IngestStages", "IngestCore", "IngestBuiltins", "LoopbackHTTP",
+            "IngestStages", "IngestCore", "IngestBuiltins", "LoopbackHTTP", "IngestExec",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // libFuzzer target for the normalize stage; scripts/fuzz builds it with -DFUZZING (a replay tool otherwise).
@@ -65,6 +67,7 @@ let package = Package(
         // A loopback HTTP server for the tests and the fetch benchmark (127.0.0.0/8 only).
         .target(name: "LoopbackHTTP", path: "Tests/Support"),
         .testTarget(name: "IngestInputsTests", dependencies: ["IngestInputs", "IngestCore", "CCurl", "LoopbackHTTP"]),
+        .testTarget(name: "IngestExecTests", dependencies: ["IngestExec", "IngestCore"]),
         .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages", "IngestCore", "IngestBuiltins"]),
         .testTarget(name: "IngestSinksTests", dependencies: ["IngestSinks", "IngestCore"]),
         .testTarget(name: "IngestDaemonTests", dependencies: ["IngestDaemon", "IngestCore", "IngestInputs", "IngestSinks"]),

@@ -1,4 +1,5 @@
 import IngestCore
+import IngestExec
 import IngestInputs
 import IngestSinks
 import IngestStages
@@ -8,7 +9,11 @@ import IngestStages
 /// assembles its own registry) without touching the daemon.
 public enum BuiltinComponents {
     public static let registry = ComponentRegistry(
-        stages: BuiltinStages.registry,
+        stages: {
+            var stages = BuiltinStages.registry
+            stages.register(ExecStage.factory)
+            return stages
+        }(),
         sources: [DropFolderComponent.factory, URLSourceComponent.factory],
         sinks: [JSONLinesSinkComponent.factory])
 }

@@ -24,6 +24,8 @@
 //    with a Content-Length and chunked without one: the daemon's peak RSS beside its size.
 // 10. With --big-document MB: `ingestd once` over one generated MB-megabyte scrape and one HTML
 //    page (max_document_bytes raised to fit): peak RSS of each, and as a multiple of the size.
+// 11. With --exec N: N documents through the exec plugin engine to a trivial Python plugin,
+//    pipelined: docs/s and the daemon side's CPU per document (the plugin's apart).
 import Foundation
 import Glibc
 import IngestStages
@@ -51,6 +53,8 @@ struct Options {
     /// Only measure the peak RSS of fetching one body of this many megabytes.
     var bigBody = 0
     var bigDocument = 0
+    /// Only time the exec plugin engine over this many documents.
+    var exec = 0
 
     init(_ args: [String]) {
         var it = args.dropFirst().makeIterator()
@@ -72,6 +76,7 @@ struct Options {
             case "--classify": classify = Int(it.next() ?? "") ?? classify
             case "--big-body": bigBody = Int(it.next() ?? "") ?? bigBody
             case "--big-document": bigDocument = Int(it.next() ?? "") ?? bigDocument
+            case "--exec": exec = Int(it.next() ?? "") ?? exec
             default:
                 FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8))
                 exit(2)
@@ -267,6 +272,18 @@ if let list = options.dedupe {
 }
 if let list = options.extract {
     try runExtractionBench(list: list, seconds: options.seconds, rounds: options.rounds)
+    exit(0)
+}
+if options.exec > 0 {
+    let count = options.exec
+    let done = DispatchSemaphore(value: 0)
+    // Detached: the main actor is blocked on the semaphore below.
+    Task.detached {
+        do { try await runExecBench(count: count, work: FileManager.default.temporaryDirectory.appendingPathComponent("ingestd-bench-exec-\(getpid())")) }
+        catch { print("exec bench failed: \(error)") }
+        done.signal()
+    }
+    done.wait()
     exit(0)
 }
 if options.classify > 0 {

@@ -98,3 +98,32 @@ final class DocumentWireTests: XCTestCase {
         XCTAssertEqual(members.first { $0.0 == "schema" }?.1, .string("ingestd.record/1"))
     }
 }
+
+final class PluginAnswerTests: XCTestCase {
+    func testAnAnswerSetsOnlyDeclaredFieldsOfTheRightShape() throws {
+        let answer = try JSONParser.parse(#"{"id":"d","set":{"extensions.tags":{"n":1},"labels.genre":"opinion"}}"#)
+        let (id, parsed) = try PluginAnswer.parse(answer, allowedWrites: ["extensions.tags", "labels.genre"])
+        XCTAssertEqual(id, "d")
+        var doc = Document(id: "d", origin: Origin(kind: .file, path: "/x", size: 0, sha256: ""), raw: [])
+        XCTAssertEqual(try parsed.apply(to: &doc, stage: "tags"), .keep)
+        XCTAssertEqual(doc.genre, "opinion")
+        XCTAssertEqual(doc.extensions["tags"], .object([("n", .int(1))]))
+
+        XCTAssertThrowsError(try PluginAnswer.parse(answer, allowedWrites: ["extensions.tags"])) {
+            XCTAssertTrue("\($0)".contains("\"labels.genre\", which is not in the stage's writes"), "\($0)")
+        }
+        let badShape = try PluginAnswer.parse(try JSONParser.parse(#"{"id":"d","set":{"labels.genre":[1]}}"#),
+                                              allowedWrites: ["labels.genre"]).answer
+        XCTAssertThrowsError(try badShape.apply(to: &doc, stage: "tags")) {
+            let r = $0 as? Rejection
+            XCTAssertEqual(r?.code, .pluginProtocol)
+            XCTAssertEqual(r?.evidence, "[1]")
+        }
+        let reject = try PluginAnswer.parse(try JSONParser.parse(#"{"id":"d","reject":"wire copy"}"#), allowedWrites: []).answer
+        XCTAssertThrowsError(try reject.apply(to: &doc, stage: "tags")) {
+            XCTAssertEqual(($0 as? Rejection)?.code, .pluginRejected)
+        }
+        XCTAssertEqual(try PluginAnswer.parse(try JSONParser.parse(#"{"id":"d","drop":"wire"}"#), allowedWrites: []).answer
+                        .apply(to: &doc, stage: "tags"), .drop(reason: "wire", of: nil))
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import Yams
 
 /// A value from the pipeline file with its position, read through typed accessors that report
@@ -12,6 +13,9 @@ public struct ConfigValue {
         self.path = path
         self.diagnostics = diagnostics
     }
+
+    /// The folder of the file this value was read from, against which the paths it names resolve.
+    public var fileDirectory: URL? { diagnostics.fileDirectory }
 
     public var line: Int { node.mark?.line ?? 1 }
     public var column: Int { node.mark?.column ?? 1 }

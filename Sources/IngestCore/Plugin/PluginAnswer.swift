@@ -52,3 +52,28 @@ public struct PluginProtocolFault: Error, Sendable, Equatable, CustomStringConve
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+extension PluginAnswer {
+    /// Applies the answer to the document, the same way for every kind of plugin stage: `.set`
+    /// fields go in, each checked for its shape (a wrong shape is the plugin's protocol fault,
+    /// with the value as evidence); `.drop` is the stage's drop; `.reject` a rejection with the
+    /// plugin's reason.
+    public func apply(to doc: inout Document, stage: String) throws(Rejection) -> StageVerdict {
+        switch self {
+        case .set(let fields):
+            for field in fields {
+                do {
+                    try DocumentField.set(field.path, to: field.value, in: &doc)
+                } catch {
+                    throw Rejection(.pluginProtocol, "the plugin's answer: \(error)", stage: stage,
+                                    evidence: String(field.value.serialized().prefix(1024)))
+                }
+            }
+            return .keep
+        case .drop(let reason):
+            return .drop(reason: reason, of: nil)
+        case .reject(let reason):
+            throw Rejection(.pluginRejected, reason, stage: stage)
+        }
+    }
+}
