@@ -10,7 +10,7 @@ struct Ingestd: ParsableCommand {
         commandName: "ingestd",
         abstract: "Turns raw news documents into clean, deduplicated, classified JSON Lines records.",
         version: IngestdVersion.current,
-        subcommands: [Run.self, Validate.self, Once.self, Train.self, Evaluate.self]
+        subcommands: [Run.self, Validate.self, Once.self, Plugin.self, Train.self, Evaluate.self]
     )
 }
 
@@ -43,6 +43,38 @@ struct Run: ParsableCommand {
                               dataDir: dataDir.map { URL(fileURLWithPath: $0) }, logLevel: logLevel,
                               registry: BuiltinComponents.registry)
         if code != 0 { throw ExitCode(code) }
+    }
+}
+
+struct Plugin: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Try a plugin stage (exec or wasm) of a pipeline.",
+        subcommands: [Check.self])
+
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start one stage for real, run one document through the stages up to it, print what it did as JSON.",
+            discussion: """
+            Example:
+              ingestd plugin check pipelines/plugins.yaml keyword-alerts --input story.html
+            Nothing is recorded and no state is touched. Exit status 0 when the stage kept or dropped
+            the document, 1 when it could not start or rejected it, 2 when the pipeline has problems.
+            """)
+
+        @Argument(help: "The pipeline file (YAML).")
+        var pipeline: String
+
+        @Argument(help: "The stage's name (a plugin stage's name:, or a stage kind).")
+        var stage: String
+
+        @Option(name: .long, help: "A document to try (default: a short sample article).")
+        var input: String?
+
+        func run() throws {
+            let code = StageCheck.run(pipeline: URL(fileURLWithPath: pipeline), stage: stage, input: input.map { URL(fileURLWithPath: $0) },
+                                      registry: BuiltinComponents.registry)
+            if code != 0 { throw ExitCode(code) }
+        }
     }
 }
 

@@ -180,6 +180,71 @@ final class ExecStageTests: XCTestCase {
         }
     }
 
+    private func ingestd(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = DaemonHarness.binary
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    func testPluginCheckStartsTheStageAndPrintsWhatItDid() throws {
+        let h = try harness()
+        defer { h.cleanUp() }
+        let ok = try ingestd(["plugin", "check", h.pipeline.path, "tagger"])
+        XCTAssertEqual(ok.status, 0, ok.err)
+        let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(ok.out.utf8)) as? [String: Any], ok.out)
+        XCTAssertEqual(report["status"] as? String, "ok")
+        let set = try XCTUnwrap(report["set"] as? [String: Any])
+        XCTAssertEqual(((set["extensions.tagger"] as? [String: Any])?["keys"] as? [String]), ["id", "schema", "text", "title"])
+
+        let input = h.root.appendingPathComponent("reject-me.txt")
+        try (sampleArticle(1) + "\nREJECTME reject closes the story here.\n").write(to: input, atomically: true, encoding: .utf8)
+        let rejected = try ingestd(["plugin", "check", h.pipeline.path, "tagger", "--input", input.path])
+        XCTAssertEqual(rejected.status, 1)
+        XCTAssertTrue(rejected.out.contains(#""reason":"plugin_rejected""#), rejected.out)
+        XCTAssertTrue(rejected.out.contains("house style forbids it"), rejected.out)
+        XCTAssertEqual(h.names("done") + h.names("failed"), [], "a check records nothing and moves nothing")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: h.records.path))
+    }
+
+    func testValidateChecksAnExecStagesOptionsWithoutRunningIt() throws {
+        let h = try harness(stage: """
+              - use: exec
+                command: [/nonexistent/plugin]
+                writes: [origin, extensions.x]
+                reads: [titel]
+                instances: 0
+              - use: exec
+                name: dedupe
+                command: [\(Self.python3), plugins/tagger.py]
+              - use: classify
+            """)
+        defer { h.cleanUp() }
+        let r = try ingestd(["validate", h.pipeline.path])
+        XCTAssertEqual(r.status, 1)
+        let lines = r.err.split(separator: "\n").map { String($0.split(separator: " ", maxSplits: 1).last ?? "") }
+        for expected in [
+            "stages[2]: an exec stage needs 'name:' (unique in the pipeline; its results go to extensions.NAME)",
+            "stages[2].command: cannot run /nonexistent/plugin: No such file or directory",
+            "stages[2].writes: 'origin' is set by ingestd and cannot be written by a stage",
+            "stages[2].reads: 'titel' is not a document field (did you mean 'title'?)",
+            "stages[2].instances: must be between 1 and 64, found 0",
+            "stages[3].name: the name 'dedupe' is a stage kind; give the exec stage a name of its own",
+        ] {
+            XCTAssertTrue(lines.contains { $0.hasPrefix(expected) }, "missing \(expected) in:\n\(r.err)")
+        }
+        XCTAssertTrue(r.err.hasPrefix(h.pipeline.path + ":"), r.err)
+        // Nothing was started to find this out.
+        XCTAssertEqual(Self.processes(running: h.root.appendingPathComponent("plugins/tagger.py").path), [])
+    }
+
     /// Process ids whose command line names `path`.
     static func processes(running path: String) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []

@@ -119,7 +119,9 @@ public enum PipelineLoader {
                 options.reportUnknownKeys()
                 let fields = builder.fields ?? factory.fields
                 // Requirements are by field, so a plugin can stand in for a built-in stage.
-                for read in fields.reads where !fieldsWritten.contains(where: { DocumentField.covers($0.field, read) }) {
+                // A path that names no field was reported by the stage itself.
+                for read in fields.reads where DocumentField.problem(with: read) == nil
+                    && !fieldsWritten.contains(where: { DocumentField.covers($0.field, read) }) {
                     let writers = registry.stages.names.filter { n in
                         registry.stages.factory(named: n)!.fields.writes.contains { DocumentField.covers($0, read) }
                     }

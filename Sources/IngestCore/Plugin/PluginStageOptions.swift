@@ -25,7 +25,8 @@ public struct PluginStageOptions: Sendable {
                 name = n
             }
         } else if !m.has("name") {
-            m.error("a \(kind) stage needs 'name:' (unique in the pipeline; its results go to extensions.NAME)")
+            let article = "aeiou".contains(kind.prefix(1)) ? "an" : "a"
+            m.error("\(article) \(kind) stage needs 'name:' (unique in the pipeline; its results go to extensions.NAME)")
         }
         var reads: [String]?
         if let v = m.value("reads"), let list = v.stringList() {
