@@ -12,6 +12,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The WebAssembly interpreter behind `use: wasm` (fuel metering, a memory limiter, WAT for tests).
+        .package(url: "https://github.com/swiftwasm/WasmKit", from: "0.4.2"),
     ],
     targets: [
         // SHA-256 from OpenSSL's libcrypto (Debian's libssl-dev, which libcurl needs too).
@@ -37,6 +39,11 @@ let package = Package(
         .target(name: "CMalloc"),
         // normalize → dedupe → classify, one folder per stage.
         .target(name: "IngestStages", dependencies: ["IngestCore", "CLibXML2", "CPrefetch", "CMalloc"]),
+        // Sandboxed WebAssembly plugin stages (`use: wasm`, the wasm-plugin/1 ABI): the only WasmKit user.
+        .target(name: "IngestWasm", dependencies: [
+            "IngestCore",
+            .product(name: "WasmKit", package: "WasmKit"),
+        ]),
         // Where records go: durable JSON Lines.
         .target(name: "IngestSinks", dependencies: ["IngestCore", .product(name: "Logging", package: "swift-log")]),
         // The runner that connects sources, stages and sinks; signals; the JSON log handler.
@@ -65,6 +72,10 @@ let package = Package(
         .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages", "IngestCore"]),
         .testTarget(name: "IngestSinksTests", dependencies: ["IngestSinks", "IngestCore"]),
         .testTarget(name: "IngestDaemonTests", dependencies: ["IngestDaemon", "IngestCore", "IngestInputs"]),
+        .testTarget(name: "IngestWasmTests", dependencies: [
+            "IngestWasm", "IngestCore",
+            .product(name: "WAT", package: "WasmKit"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["IngestCore", "LoopbackHTTP"]),
     ]
 )
