@@ -24,6 +24,8 @@
 //    with a Content-Length and chunked without one: the daemon's peak RSS beside its size.
 // 10. With --big-document MB: `ingestd once` over one generated MB-megabyte scrape and one HTML
 //    page (max_document_bytes raised to fit): peak RSS of each, and as a multiple of the size.
+// 11. With --wasm N [--wasm-modules DIR]: in-process wasm plugin stages (a no-op module and the
+//    wire-filter reference plugin) over N seed-like documents: docs/s on one thread and on all.
 import Foundation
 import Glibc
 import IngestStages
@@ -51,6 +53,9 @@ struct Options {
     /// Only measure the peak RSS of fetching one body of this many megabytes.
     var bigBody = 0
     var bigDocument = 0
+    /// Only time wasm plugin stages in-process over this many generated documents.
+    var wasm = 0
+    var wasmModules: String?
 
     init(_ args: [String]) {
         var it = args.dropFirst().makeIterator()
@@ -72,6 +77,8 @@ struct Options {
             case "--classify": classify = Int(it.next() ?? "") ?? classify
             case "--big-body": bigBody = Int(it.next() ?? "") ?? bigBody
             case "--big-document": bigDocument = Int(it.next() ?? "") ?? bigDocument
+            case "--wasm": wasm = Int(it.next() ?? "") ?? wasm
+            case "--wasm-modules": wasmModules = it.next()
             default:
                 FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8))
                 exit(2)
@@ -272,6 +279,13 @@ if let list = options.extract {
 if options.classify > 0 {
     let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     try runClassifyBench(repo: repo, count: options.classify, seconds: min(options.seconds, 5))
+    exit(0)
+}
+if options.wasm > 0 {
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ingestd-bench-wasm-\(getpid())")
+    try runWasmBench(repo: repo, documents: options.wasm, seconds: min(options.seconds, 5), modules: options.wasmModules, work: scratch)
+    try? FileManager.default.removeItem(at: scratch)
     exit(0)
 }
 let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
