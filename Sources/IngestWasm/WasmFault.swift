@@ -38,16 +38,16 @@ enum WasmFault: Error {
     var message: String {
         switch self {
         case .trap(let reason): return "the module trapped: \(reason)"
-        case .fuel: return "the module ran out of fuel (its instruction budget for one call)"
+        case .fuel: return "the module used up its fuel (the instruction budget of one call)"
         case .memory(let reason): return reason
         case .protocolFault(let reason, _): return reason
         }
     }
 
-    func rejection(stage: String) -> Rejection {
+    func rejection(stage: String, fuel: UInt64) -> Rejection {
         switch self {
         case .trap: return Rejection(.pluginTrap, message, stage: stage)
-        case .fuel: return Rejection(.pluginFuel, message, stage: stage)
+        case .fuel: return Rejection(.pluginFuel, "the module used up its fuel (\(fuel) units for one document)", stage: stage)
         case .memory: return Rejection(.pluginMemory, message, stage: stage)
         case .protocolFault(_, let evidence): return Rejection(.pluginProtocol, message, stage: stage, evidence: evidence)
         }

@@ -86,7 +86,7 @@ public final class WasmPlugin: Sendable {
         do {
             bytes = try instance.process(request)
         } catch {
-            throw error.rejection(stage: settings.name)
+            throw error.rejection(stage: settings.name, fuel: settings.fuel)
         }
         let parsed: (id: String, answer: PluginAnswer)
         do {

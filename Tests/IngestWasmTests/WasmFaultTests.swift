@@ -209,3 +209,21 @@ final class WasmFaultTests: XCTestCase {
         }
     }
 }
+
+final class WasmLoadTests: XCTestCase {
+    func testAMissingModuleFileIsNamed() {
+        XCTAssertThrowsError(try WasmPluginSettings(name: "t", modulePath: "/nonexistent/plugin.wasm")) { error in
+            let failure = error as? WasmPluginError
+            XCTAssertEqual(failure?.kind, .unreadableModule)
+            XCTAssertTrue(failure?.message.contains("/nonexistent/plugin.wasm") ?? false, "\(error)")
+        }
+    }
+
+    func testTheFuelRejectionSaysTheBudget() throws {
+        let plugin = try WasmFixtures.plugin(try WasmFixtures.module(process: "(loop $l (br $l)) (call $answer)"), fuel: 12_345)
+        XCTAssertThrowsError(try plugin.process(id: "d1", document: .object([]), allowedWrites: [])) { error in
+            XCTAssertEqual((error as? Rejection)?.code, .pluginFuel)
+            XCTAssertTrue((error as? Rejection)?.message.contains("12345") ?? false, "\(error)")
+        }
+    }
+}
