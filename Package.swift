@@ -12,6 +12,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The WebAssembly interpreter behind `use: wasm` (fuel metering, a memory limiter, WAT for tests).
+        // upToNextMinor: the memory cap uses an SPI hook of 0.4 (`Store.resourceLimiter`) that a later 0.x may change.
+        .package(url: "https://github.com/swiftwasm/WasmKit", .upToNextMinor(from: "0.4.2")),
     ],
     targets: [
         // SHA-256 from OpenSSL's libcrypto (Debian's libssl-dev, which libcurl needs too).
@@ -37,6 +40,11 @@ let package = Package(
         .target(name: "CMalloc"),
         // normalize → dedupe → classify, one folder per stage.
         .target(name: "IngestStages", dependencies: ["IngestCore", "CLibXML2", "CPrefetch", "CMalloc"]),
+        // Sandboxed WebAssembly plugin stages (`use: wasm`, the wasm-plugin/1 ABI): the only WasmKit user.
+        .target(name: "IngestWasm", dependencies: [
+            "IngestCore",
+            .product(name: "WasmKit", package: "WasmKit"),
+        ]),
         // Where records go: durable JSON Lines.
         .target(name: "IngestSinks", dependencies: ["IngestCore", .product(name: "Logging", package: "swift-log")]),
         // The runner that connects sources, stages and sinks; signals; the JSON log handler. It
@@ -48,14 +56,14 @@ let package = Package(
         // `use: exec`: long-lived plugin processes speaking plugin/1 (JSON Lines) over pipes.
         .target(name: "IngestExec", dependencies: ["IngestCore", .product(name: "Logging", package: "swift-log")]),
         // The sources, stages and sinks that ship with ingestd, as one registry.
-        .target(name: "IngestBuiltins", dependencies: ["IngestCore", "IngestInputs", "IngestStages", "IngestSinks", "IngestExec"]),
+        .target(name: "IngestBuiltins", dependencies: ["IngestCore", "IngestInputs", "IngestStages", "IngestSinks", "IngestExec", "IngestWasm"]),
         .executableTarget(name: "ingestd", dependencies: [
             "IngestDaemon", "IngestStages", "IngestBuiltins",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Prints throughput, latency and memory figures of the real binary; asserts nothing.
         .executableTarget(name: "ingestd-bench", dependencies: [
-            "IngestStages", "IngestCore", "IngestBuiltins", "LoopbackHTTP", "IngestExec",
+            "IngestStages", "IngestCore", "IngestBuiltins", "LoopbackHTTP", "IngestExec", "IngestWasm",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // libFuzzer target for the normalize stage; scripts/fuzz builds it with -DFUZZING (a replay tool otherwise).
@@ -71,6 +79,10 @@ let package = Package(
         .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages", "IngestCore", "IngestBuiltins"]),
         .testTarget(name: "IngestSinksTests", dependencies: ["IngestSinks", "IngestCore"]),
         .testTarget(name: "IngestDaemonTests", dependencies: ["IngestDaemon", "IngestCore", "IngestInputs", "IngestSinks"]),
+        .testTarget(name: "IngestWasmTests", dependencies: [
+            "IngestWasm", "IngestCore",
+            .product(name: "WAT", package: "WasmKit"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["IngestCore", "LoopbackHTTP"]),
     ]
 )

@@ -1,5 +1,6 @@
 import IngestCore
 import IngestExec
+import IngestWasm
 import IngestInputs
 import IngestSinks
 import IngestStages
@@ -12,6 +13,7 @@ public enum BuiltinComponents {
         stages: {
             var stages = BuiltinStages.registry
             stages.register(ExecStage.factory)
+            stages.register(WasmStage.factory)
             return stages
         }(),
         sources: [DropFolderComponent.factory, URLSourceComponent.factory],

@@ -26,6 +26,8 @@
 //    page (max_document_bytes raised to fit): peak RSS of each, and as a multiple of the size.
 // 11. With --exec N: N documents through the exec plugin engine to a trivial Python plugin,
 //    pipelined: docs/s and the daemon side's CPU per document (the plugin's apart).
+// 12. With --wasm N [--wasm-modules DIR]: in-process wasm plugin stages (a no-op module and the
+//    wire-filter reference plugin) over N seed-like documents: docs/s on one thread and on all.
 import Foundation
 import Glibc
 import IngestStages
@@ -55,6 +57,9 @@ struct Options {
     var bigDocument = 0
     /// Only time the exec plugin engine over this many documents.
     var exec = 0
+    /// Only time wasm plugin stages in-process over this many generated documents.
+    var wasm = 0
+    var wasmModules: String?
 
     init(_ args: [String]) {
         var it = args.dropFirst().makeIterator()
@@ -77,6 +82,8 @@ struct Options {
             case "--big-body": bigBody = Int(it.next() ?? "") ?? bigBody
             case "--big-document": bigDocument = Int(it.next() ?? "") ?? bigDocument
             case "--exec": exec = Int(it.next() ?? "") ?? exec
+            case "--wasm": wasm = Int(it.next() ?? "") ?? wasm
+            case "--wasm-modules": wasmModules = it.next()
             default:
                 FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8))
                 exit(2)
@@ -289,6 +296,13 @@ if options.exec > 0 {
 if options.classify > 0 {
     let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     try runClassifyBench(repo: repo, count: options.classify, seconds: min(options.seconds, 5))
+    exit(0)
+}
+if options.wasm > 0 {
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ingestd-bench-wasm-\(getpid())")
+    try runWasmBench(repo: repo, documents: options.wasm, seconds: min(options.seconds, 5), modules: options.wasmModules, work: scratch)
+    try? FileManager.default.removeItem(at: scratch)
     exit(0)
 }
 let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
