@@ -25,14 +25,25 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testValidateAcceptsTheShippedPipelines() throws {
-        let pipelines = try FileManager.default.contentsOfDirectory(atPath: DaemonHarness.repository.appendingPathComponent("pipelines").path)
-            .filter { $0.hasSuffix(".yaml") }
-        XCTAssertFalse(pipelines.isEmpty)
+        // A copy, with the wasm plugins built into it as scripts/build-plugins builds them.
+        let d = try temp()
+        let copy = d.appendingPathComponent("pipelines")
+        try FileManager.default.copyItem(at: DaemonHarness.repository.appendingPathComponent("pipelines"), to: copy)
+        let build = Process()
+        build.executableURL = DaemonHarness.repository.appendingPathComponent("scripts/build-plugins")
+        build.arguments = [copy.appendingPathComponent("plugins").path]
+        build.standardOutput = FileHandle.nullDevice
+        try build.run()
+        build.waitUntilExit()
+        XCTAssertEqual(build.terminationStatus, 0)
+        let pipelines = try FileManager.default.contentsOfDirectory(atPath: copy.path).filter { $0.hasSuffix(".yaml") }
+        XCTAssertTrue(pipelines.contains("plugins.yaml"))
         for name in pipelines {
-            let r = try run(["validate", DaemonHarness.repository.appendingPathComponent("pipelines/\(name)").path])
+            let r = try run(["validate", copy.appendingPathComponent(name).path])
             XCTAssertEqual(r.status, 0, r.err)
             XCTAssertTrue(r.out.contains(": ok — pipeline"), r.out)
-            XCTAssertTrue(r.out.contains("normalize → dedupe → classify"), r.out)
+            XCTAssertTrue(r.out.contains(name == "plugins.yaml" ? "normalize → dedupe → wire-filter → keyword-alerts → topics"
+                                                                 : "normalize → dedupe → classify"), r.out)
         }
     }
 
@@ -56,7 +67,7 @@ final class CommandLineTests: XCTestCase {
             "\(file.path):2:16: runtime.concurrency: expected an integer, found 'two'",
             "\(file.path):5:5: stages[0]: unknown key 'min_wrds'; did you mean 'min_words'?",
             "\(file.path):7:13: stages[1].policy: 'forget' is not one of annotate, drop",
-            "\(file.path):8:10: stages[2].use: unknown stage 'sentiment'; known stages: normalize, dedupe, topics, language, entities, category, genre, classify",
+            "\(file.path):8:10: stages[2].use: unknown stage 'sentiment'; known stages: normalize, dedupe, topics, language, entities, category, genre, classify, exec, wasm",
         ])
         XCTAssertFalse(FileManager.default.fileExists(atPath: d.appendingPathComponent("state").path), "validate creates nothing")
     }
