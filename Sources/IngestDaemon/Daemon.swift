@@ -91,8 +91,10 @@ public enum Daemon {
             logger.critical("cannot start: \(error)", metadata: ["reason": "\(error)"])
             return 1
         }
+        var startedStages: [any Stage] = []
         do {
             let stages = try buildStages(config, stateDirectory: config.stateDirectory, logger: logger)
+            startedStages = stages
             let sink = try config.sink.builder.build(SinkContext(logger: logger, beforeCommit: { for s in stages { try s.sync() } }))
             let sources = try config.sources.map { try $0.builder.build(SourceContext(logger: logger)) }
             let source: any DocumentSource = sources.count == 1 ? sources[0] : MergedSource(sources)
@@ -101,6 +103,8 @@ public enum Daemon {
             try runner.start()
         } catch {
             logger.critical("cannot start", metadata: ["reason": "\(error)"])
+            // Plugin processes already started are stopped, not left to the exit.
+            for stage in startedStages { stage.close() }
             return 1
         }
 

@@ -129,8 +129,9 @@ public final class ExecPlugin: Sendable {
     }
 
     /// Closes each plugin's stdin and lets it answer what it holds and exit; after `stopGrace`
-    /// SIGTERM, after another SIGKILL. Documents still unanswered are rejected with
-    /// `plugin_unavailable`; nothing is left waiting.
+    /// SIGTERM, after another SIGKILL. Documents still unanswered are rejected (`plugin_crashed`
+    /// when their process exited without answering, `plugin_unavailable` for those never sent);
+    /// nothing is left waiting.
     public func stop() async { await shutdown(graceful: true) }
 
     private func shutdown(graceful: Bool) async {
@@ -341,8 +342,6 @@ public final class ExecPlugin: Sendable {
                 return (effects, nil)
             }
             st.inFlight.remove(id)
-            st.slots[slot].consecutiveFaults = 0
-            st.faultTimes.removeAll()
             pump(&st, &effects)
             return (effects, request)
         }
@@ -355,6 +354,12 @@ public final class ExecPlugin: Sendable {
                 result = .failure(rejection(.pluginRejected, reason))
             } else {
                 result = .success(answer)
+            }
+            // Only a well-formed answer counts as good: a plugin whose every answer breaks the
+            // contract must still be backed off and, in the end, marked down.
+            state.withLock { st in
+                if st.slots[slot].process === p { st.slots[slot].consecutiveFaults = 0 }
+                st.faultTimes.removeAll()
             }
         } catch {
             // One document's answer broke the contract; the process is kept, since it knew
@@ -369,6 +374,8 @@ public final class ExecPlugin: Sendable {
             st.slots[slot].ready = true
             if st.phase == .down {
                 st.phase = .running
+                // A fresh window: the faults that made it down must not put it straight back.
+                st.faultTimes.removeAll()
                 effects.append(.log(.notice, "plugin recovered: a restarted process is ready", [:]))
             } else if st.phase == .running {
                 effects.append(.log(.info, "plugin process restarted and ready", [:]))
@@ -557,6 +564,15 @@ public final class ExecPlugin: Sendable {
         st.slots[slot].pending.removeAll()
         st.waiting.insert(contentsOf: retry, at: 0)
         if stopping { return }
+        // A process that was ready and then failed while the others were still starting: the
+        // start fails now (restarts happen only once running), rather than wait on it forever.
+        if st.phase == .starting {
+            if let c = st.startWaiter {
+                st.startWaiter = nil
+                effects.append(.finishStart(c, ExecPluginStartError(stage: settings.name, message: "process \(pid) \(why) during start-up", stderr: [])))
+            }
+            return
+        }
 
         let now = Self.now
         st.faultTimes.append(now)

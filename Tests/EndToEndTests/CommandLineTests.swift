@@ -42,7 +42,7 @@ final class CommandLineTests: XCTestCase {
             let r = try run(["validate", copy.appendingPathComponent(name).path])
             XCTAssertEqual(r.status, 0, r.err)
             XCTAssertTrue(r.out.contains(": ok — pipeline"), r.out)
-            XCTAssertTrue(r.out.contains(name == "plugins.yaml" ? "normalize → dedupe → wire-filter → keyword-alerts → topics"
+            XCTAssertTrue(r.out.contains(name == "plugins.yaml" ? "normalize → wire-filter → keyword-alerts → dedupe → topics"
                                                                  : "normalize → dedupe → classify"), r.out)
         }
     }

@@ -98,6 +98,30 @@ final class AsyncStageTests: XCTestCase {
         XCTAssertEqual(slow?.member("pipeline")?.member("stages"), .array([.string("copy"), .string("suspending"), .string("copy")]))
     }
 
+    /// A document still waiting in an asynchronous stage when the shutdown timeout passes is
+    /// neither recorded nor acknowledged when it comes back: it stays in processing/ and is redone
+    /// at the next start.
+    func testADocumentInAnAsyncStageAtTheShutdownTimeoutStaysForTheNextStart() throws {
+        try Data("slow one here".utf8).write(to: settings.inbox.appendingPathComponent("slow.txt"))
+        let stage = SuspendingStage(), sink = MemorySink()
+        var runtime = PipelineConfig.Runtime()
+        runtime.concurrency = 1
+        runtime.maxInFlight = 4
+        let runner = PipelineRunner(pipelineName: "t", runtime: runtime, stages: [CopyStage(), stage], sink: sink,
+                                    source: DropFolder(settings: settings, logger: Logger(label: "t")), logger: Logger(label: "t"),
+                                    onFatal: { _ in })
+        try runner.start()
+        XCTAssertEqual(stage.suspended.wait(timeout: .now() + 10), .success)
+        XCTAssertFalse(runner.shutdown(timeout: 0.3))
+        stage.release()
+        // Give the released document every chance to (wrongly) reach the sink or done/.
+        Thread.sleep(forTimeInterval: 0.5)
+        XCTAssertEqual(sink.count, 0)
+        let fm = FileManager.default
+        XCTAssertEqual((try? fm.contentsOfDirectory(atPath: settings.done.path)) ?? [], [])
+        XCTAssertEqual(((try? fm.contentsOfDirectory(atPath: settings.processing.path)) ?? []).filter { !$0.hasPrefix(".") }.count, 1)
+    }
+
     /// A stage whose start hook fails stops the start-up, naming the stage's entry in the pipeline file.
     func testAStageThatCannotStartRefusesTheStart() throws {
         let registry = ComponentRegistry(stages: StageRegistry([StageFactory(name: "failing", summary: "") { _ in FailingBuilder() }]),

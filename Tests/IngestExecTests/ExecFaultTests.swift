@@ -74,6 +74,29 @@ final class ExecFaultTests: XCTestCase {
         await engine.stop()
     }
 
+    /// With two instances, one that says ready and dies while the other is still starting fails
+    /// the start at once instead of leaving it waiting for a restart that only comes once running.
+    func testAnInstanceThatDiesAfterReadyWhileAnotherStartsFailsTheStart() async throws {
+        let marker = fx.path("first")
+        let cmd = try fx.python("""
+        try:
+            os.close(os.open("\(marker)", os.O_CREAT | os.O_EXCL)); send({"ready": True}); time.sleep(0.2); os._exit(3)
+        except FileExistsError:
+            time.sleep(1.5); send({"ready": True})
+        for line in sys.stdin: pass
+        """, handshake: false)
+        let engine = fx.engine(fx.settings(cmd, name: "flaky") { $0.instances = 2 })
+        let started = Date()
+        do {
+            try await engine.start()
+            XCTFail("the start should fail")
+        } catch let error as ExecPluginStartError {
+            XCTAssertTrue(error.message.contains("during start-up"), error.message)
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 15)
+        await engine.stop()
+    }
+
     func testATimeoutRejectsTheDocumentRestartsTheProcessAndRetriesItsOtherDocuments() async throws {
         let cmd = try misbehaving("""
         if kind == "hang": time.sleep(3600)
