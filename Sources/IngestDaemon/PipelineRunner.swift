@@ -127,13 +127,15 @@ public final class PipelineRunner: Sendable {
                         let after = d
                         pool.submit { self.resume(job, after, verdict, at: i) }
                     } catch {
-                        pool.submit { self.reject(job.claim, docID: job.id, error, stage: stage.name) }
+                        pool.submit { self.reject(job.claim, docID: job.id, error, stage: stage.name, processedBy: i) }
                     }
                 }
                 return
             }
             let verdict: StageVerdict
-            do { verdict = try cpu.processSynchronously(&doc) } catch { return reject(job.claim, docID: job.id, error, stage: stage.name) }
+            do { verdict = try cpu.processSynchronously(&doc) } catch {
+                return reject(job.claim, docID: job.id, error, stage: stage.name, processedBy: i)
+            }
             doc.stagesRun.append(stage.name)
             if case let .drop(reason, of) = verdict { return dropped(job, stage: stage.name, reason: reason, of: of) }
             i += 1
@@ -178,7 +180,10 @@ public final class PipelineRunner: Sendable {
         }
     }
 
-    private func reject(_ claim: Claim, docID: String?, _ error: any Error, stage: String) {
+    /// `processedBy`: how many stages (from the first) had passed the document on before the
+    /// one that rejected it; each is told to forget it, since no record will carry it.
+    private func reject(_ claim: Claim, docID: String?, _ error: any Error, stage: String, processedBy: Int = 0) {
+        if let docID { for s in stages.prefix(processedBy) { s.forget(docID) } }
         let rejection = (error as? Rejection) ?? Rejection(.stageFailed, "\(error)", stage: stage)
         var meta: Logger.Metadata = ["path": .string(claim.originPath), "stage": .string(rejection.stage),
                                      "reason": .string(rejection.code.rawValue), "detail": .string(rejection.message)]

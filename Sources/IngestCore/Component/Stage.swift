@@ -30,6 +30,10 @@ public protocol Stage: Sendable {
     func sync() throws
     /// Called once at shutdown, after the last document.
     func close()
+    /// A document this stage passed on was rejected further down the pipeline, so no record
+    /// carries it. A stage that remembers documents (dedupe's index) forgets this one: its retry
+    /// must not be judged against a record that was never written.
+    func forget(_ documentID: String)
 }
 
 extension Stage {
@@ -37,6 +41,7 @@ extension Stage {
     public var health: StageHealth { .ready }
     public func sync() throws {}
     public func close() {}
+    public func forget(_ documentID: String) {}
 }
 
 /// A stage that computes its verdict on the calling thread and never waits: the built-in
