@@ -137,7 +137,7 @@ public final class PipelineRunner: Sendable {
                 return reject(job.claim, docID: job.id, error, stage: stage.name, processedBy: i)
             }
             doc.stagesRun.append(stage.name)
-            if case let .drop(reason, of) = verdict { return dropped(job, stage: stage.name, reason: reason, of: of) }
+            if case let .drop(reason, of) = verdict { return dropped(job, stage: stage.name, reason: reason, of: of, processedBy: i) }
             i += 1
         }
         record(job, doc)
@@ -146,11 +146,15 @@ public final class PipelineRunner: Sendable {
     private func resume(_ job: Job, _ document: consuming Document, _ verdict: StageVerdict, at index: Int) {
         var doc = document
         doc.stagesRun.append(stages[index].name)
-        if case let .drop(reason, of) = verdict { return dropped(job, stage: stages[index].name, reason: reason, of: of) }
+        if case let .drop(reason, of) = verdict {
+            return dropped(job, stage: stages[index].name, reason: reason, of: of, processedBy: index)
+        }
         advance(job, doc, from: index + 1)
     }
 
-    private func dropped(_ job: Job, stage: String, reason: String, of: String?) {
+    /// A dropped document has no record either: the stages before the one that dropped it forget it.
+    private func dropped(_ job: Job, stage: String, reason: String, of: String?, processedBy: Int) {
+        for s in stages.prefix(processedBy) { s.forget(job.id) }
         if isAbandoned { return inFlight.leave() }
         sink.submit(nil) { [self] error in
             if let error { return fail(job.claim, error) }
