@@ -19,7 +19,8 @@ struct DedupeStage: Stage {
     let shingle: Int
 
     func process(_ doc: inout Document) throws -> StageVerdict {
-        let hash = SHA256Digest.hex(of: Self.fold(doc.text))
+        // Hashed as it is folded: a folded copy of a large text would come on top of it.
+        let hash = SHA256Digest.hex { feed in Self.fold(doc.text) { feed(UnsafeRawBufferPointer($0)) } }
         let owner = exact.claim(hash: hash, id: doc.id)
         if owner != doc.id { return verdict(&doc, DedupeVerdict(status: .duplicate, of: owner, similarity: 1.0)) }
 
@@ -59,8 +60,26 @@ struct DedupeStage: Stage {
     static func fold(_ text: String) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
+        fold(text) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// `fold(_:)` handed over in pieces of up to 64 KiB, in order.
+    static func fold(_ text: String, into emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        let capacity = 1 << 16
+        // A scalar's lower-case mapping is at most a few scalars of at most 4 bytes each.
+        let flushAt = capacity - 64
+        var out: [UInt8] = []
+        out.reserveCapacity(min(capacity, text.utf8.count + 64))
+        var written = false
         var pendingSpace = false
-        func space() { if !out.isEmpty { pendingSpace = true } }
+        func space() { if written || !out.isEmpty { pendingSpace = true } }
+        func flushIfFull() {
+            guard out.count >= flushAt else { return }
+            out.withUnsafeBufferPointer { emit($0) }
+            out.removeAll(keepingCapacity: true)
+            written = true
+        }
         for scalar in text.unicodeScalars {
             let v = scalar.value
             if v < 0x80 {
@@ -73,8 +92,9 @@ struct DedupeStage: Stage {
                 if pendingSpace { out.append(0x20); pendingSpace = false }
                 out.append(contentsOf: scalar.properties.lowercaseMapping.utf8)
             }
+            flushIfFull()
         }
-        return out
+        if !out.isEmpty { out.withUnsafeBufferPointer { emit($0) } }
     }
 
 
