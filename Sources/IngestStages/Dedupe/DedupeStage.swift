@@ -71,28 +71,27 @@ struct DedupeStage: Stage {
         let flushAt = capacity - 64
         var out: [UInt8] = []
         out.reserveCapacity(min(capacity, text.utf8.count + 64))
-        var written = false
+        // Something was written (to `out` or already handed over): white space after it counts.
+        var started = false
         var pendingSpace = false
-        func space() { if written || !out.isEmpty { pendingSpace = true } }
-        func flushIfFull() {
-            guard out.count >= flushAt else { return }
-            out.withUnsafeBufferPointer { emit($0) }
-            out.removeAll(keepingCapacity: true)
-            written = true
-        }
         for scalar in text.unicodeScalars {
             let v = scalar.value
             if v < 0x80 {
-                if v == 0x20 || (v >= 0x09 && v <= 0x0D) { space(); continue }
+                if v == 0x20 || (v >= 0x09 && v <= 0x0D) { pendingSpace = started; continue }
                 if pendingSpace { out.append(0x20); pendingSpace = false }
                 out.append(v >= 0x41 && v <= 0x5A ? UInt8(v + 0x20) : UInt8(v))
             } else if scalar.properties.isWhitespace {
-                space()
+                pendingSpace = started
+                continue
             } else {
                 if pendingSpace { out.append(0x20); pendingSpace = false }
                 out.append(contentsOf: scalar.properties.lowercaseMapping.utf8)
             }
-            flushIfFull()
+            started = true
+            if out.count >= flushAt {
+                out.withUnsafeBufferPointer { emit($0) }
+                out.removeAll(keepingCapacity: true)
+            }
         }
         if !out.isEmpty { out.withUnsafeBufferPointer { emit($0) } }
     }
