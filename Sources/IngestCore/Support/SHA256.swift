@@ -25,6 +25,20 @@ public struct SHA256Digest: Sendable {
     /// Bytes in memory the caller owns (a fetched body), hashed where they are.
     public static func hex(of bytes: UnsafeRawBufferPointer) -> String { hex(digest(bytes)) }
 
+    /// The digest of bytes handed over in pieces: `produce` calls its argument with each piece,
+    /// in order. The same digest as of the pieces joined, without joining them.
+    public static func hex(streaming produce: ((UnsafeRawBufferPointer) -> Void) -> Void) -> String {
+        guard let context = ingestd_sha256_begin() else { preconditionFailure("libcrypto SHA-256 failed") }
+        var ok: Int32 = 1
+        produce { piece in
+            if ingestd_sha256_update(context, piece.baseAddress, piece.count) != 1 { ok = 0 }
+        }
+        var out = [UInt8](repeating: 0, count: 32)
+        let ended = out.withUnsafeMutableBufferPointer { ingestd_sha256_end(context, $0.baseAddress) }
+        precondition(ok == 1 && ended == 1, "libcrypto SHA-256 failed")
+        return hex(out)
+    }
+
     public static func digest(_ bytes: [UInt8]) -> [UInt8] { bytes.withUnsafeBytes { digest($0) } }
 
     public static func digest(_ data: UnsafeRawBufferPointer) -> [UInt8] {

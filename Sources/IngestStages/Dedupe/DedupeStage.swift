@@ -19,7 +19,8 @@ struct DedupeStage: SynchronousStage {
     let shingle: Int
 
     func processSynchronously(_ doc: inout Document) throws -> StageVerdict {
-        let hash = SHA256Digest.hex(of: Self.fold(doc.text))
+        // Hashed as it is folded: a folded copy of a large text would come on top of it.
+        let hash = SHA256Digest.hex { feed in Self.fold(doc.text) { feed(UnsafeRawBufferPointer($0)) } }
         let owner = exact.claim(hash: hash, id: doc.id)
         if owner != doc.id { return verdict(&doc, DedupeVerdict(status: .duplicate, of: owner, similarity: 1.0)) }
 
@@ -59,22 +60,40 @@ struct DedupeStage: SynchronousStage {
     static func fold(_ text: String) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
+        fold(text) { out.append(contentsOf: $0) }
+        return out
+    }
+
+    /// `fold(_:)` handed over in pieces of up to 64 KiB, in order.
+    static func fold(_ text: String, into emit: (UnsafeBufferPointer<UInt8>) -> Void) {
+        let capacity = 1 << 16
+        // A scalar's lower-case mapping is at most a few scalars of at most 4 bytes each.
+        let flushAt = capacity - 64
+        var out: [UInt8] = []
+        out.reserveCapacity(min(capacity, text.utf8.count + 64))
+        // Something was written (to `out` or already handed over): white space after it counts.
+        var started = false
         var pendingSpace = false
-        func space() { if !out.isEmpty { pendingSpace = true } }
         for scalar in text.unicodeScalars {
             let v = scalar.value
             if v < 0x80 {
-                if v == 0x20 || (v >= 0x09 && v <= 0x0D) { space(); continue }
+                if v == 0x20 || (v >= 0x09 && v <= 0x0D) { pendingSpace = started; continue }
                 if pendingSpace { out.append(0x20); pendingSpace = false }
                 out.append(v >= 0x41 && v <= 0x5A ? UInt8(v + 0x20) : UInt8(v))
             } else if scalar.properties.isWhitespace {
-                space()
+                pendingSpace = started
+                continue
             } else {
                 if pendingSpace { out.append(0x20); pendingSpace = false }
                 out.append(contentsOf: scalar.properties.lowercaseMapping.utf8)
             }
+            started = true
+            if out.count >= flushAt {
+                out.withUnsafeBufferPointer { emit($0) }
+                out.removeAll(keepingCapacity: true)
+            }
         }
-        return out
+        if !out.isEmpty { out.withUnsafeBufferPointer { emit($0) } }
     }
 
 

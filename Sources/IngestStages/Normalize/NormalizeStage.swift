@@ -20,7 +20,7 @@ struct NormalizeStage: SynchronousStage {
         var paragraphs: [String]
         if HTMLArticleExtractor.looksLikeHTML(utf8: utf8) {
             doc.format = "html"
-            let page = HTMLArticleExtractor.extract(utf8: consume utf8)
+            let page = HTMLArticleExtractor.extract(utf8: consume utf8, discardEvery: size >= Self.trimFrom ? Self.releaseStep : nil)
             (doc.title, doc.byline, doc.published, doc.site) = (page.title, page.byline, page.published, page.site)
             (doc.captions, doc.lang, doc.origin.canonicalURL) = (page.captions, page.lang, page.canonicalURL)
             if let section = page.section { doc.sections.append(section) }

@@ -2,8 +2,14 @@
 /// heading, list item, quote), inline markup flattened, white space collapsed. Pruned
 /// furniture, the page title and link lists inside the article are left out.
 enum BlockTextWriter {
-    static func paragraphs(_ finder: ContentFinder, roots: [Int]) -> [String] {
+    ///
+    /// With `discardEvery` (a large page whose tree nothing reads afterwards), the tree's text
+    /// already written is handed back to the kernel every that many bytes (see
+    /// `DOMTree.discardText`): the roots are siblings in document order, so the text is read
+    /// once, in order.
+    static func paragraphs(_ finder: ContentFinder, roots: [Int], discardEvery step: Int? = nil) -> [String] {
         let tree = finder.tree
+        var discarded = 0
         var out: [String] = []
         var paragraph = WhitespaceFolder()
         func flush() {
@@ -25,6 +31,10 @@ enum BlockTextWriter {
                     open.removeLast()
                 }
                 if tree.isText(i) {
+                    if let step, tree.textStart(i) - discarded >= step {
+                        tree.discardText(from: discarded, to: tree.textStart(i))
+                        discarded = tree.textStart(i)
+                    }
                     tree.withText(i) { paragraph.append($0) }
                     i += 1
                     continue

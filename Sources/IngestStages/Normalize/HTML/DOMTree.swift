@@ -59,6 +59,17 @@ struct DOMTree {
         bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[Int(spanStart[i])..<Int(spanEnd[i])])) }
     }
 
+    /// Where a text node's bytes start in the arena; the arena is written in node order.
+    @inline(__always) func textStart(_ i: Int) -> Int { Int(spanStart[i]) }
+
+    /// Hands back to the kernel the arena pages between two offsets, for the last reader of a
+    /// large page's tree (`BlockTextWriter`), which goes through the text in order: the memory
+    /// is freed as the paragraphs are made, instead of with the tree. Nothing may read those
+    /// bytes afterwards, through this tree or a copy of it (they read back as zeros).
+    func discardText(from: Int, to: Int) {
+        bytes.withUnsafeBufferPointer { PageDiscard.discard($0, from: from, to: to) }
+    }
+
     struct Children: Sequence {
         let tree: DOMTree
         let parent: Int
@@ -80,49 +91,113 @@ struct DOMTree {
     ///
     /// The parser runs in SAX mode: its events build this compact tree directly, so libxml2
     /// never allocates a tree of its own that would then be copied and freed.
-    static func parse(_ html: [UInt8], attributes: AttributeTable = AttributeTable()) -> DOMTree {
+    ///
+    /// With `discardEvery` (a large page that nothing reads afterwards), libxml2 reads the bytes
+    /// through a callback, a few kilobytes at a time, instead of copying them whole into its input
+    /// buffer first (what `htmlCreateMemoryParserCtxt` does), and the pages of the input it has
+    /// been handed are given back to the kernel every that many bytes; the text arena is reserved
+    /// at its largest size so that it never grows by copying. The tree then replaces the markup
+    /// instead of coming on top of it and of libxml2's copy. (A static buffer, which libxml2 2.9
+    /// reads in place, is no way out: tried on a 40 MB page, the parser read back into bytes it
+    /// had passed near the end of the input, as libxml2 2.9.14 shrinks such a buffer's input
+    /// wrongly.) The parse is the same (`htmlParseDocument` reads a file through such a
+    /// callback): LargePageTests compares the two routes.
+    static func parse(_ html: consuming [UInt8], attributes: AttributeTable = AttributeTable(),
+                      discardEvery step: Int? = nil) -> DOMTree {
         LibXML.prepare()
-        var builder = Builder(capacity: html.count, table: attributes)
+        var builder = Builder(capacity: html.count, table: attributes, large: step != nil)
         guard !html.isEmpty else { return builder.finish() }
+        // The builder is a struct reached through a pointer for the whole parse: the callbacks
+        // mutate it without the reference counting and exclusivity checks a class would cost.
+        withUnsafeMutablePointer(to: &builder) { builderPointer in
+            if let step {
+                html.withUnsafeMutableBufferPointer { buf in
+                    var reader = InputReader(input: UnsafeBufferPointer(buf), step: step)
+                    withUnsafeMutablePointer(to: &reader) { readerPointer in
+                        guard let ctxt = htmlNewParserCtxt() else { return }
+                        defer { free(ctxt) }
+                        let read: xmlInputReadCallback = { context, buffer, length in
+                            guard let context, let buffer, length > 0 else { return 0 }
+                            return context.assumingMemoryBound(to: InputReader.self).pointee.read(into: buffer, Int(length))
+                        }
+                        guard let input = xmlParserInputBufferCreateIO(read, nil, readerPointer, XML_CHAR_ENCODING_NONE) else { return }
+                        guard let stream = xmlNewIOInputStream(ctxt, input, XML_CHAR_ENCODING_NONE) else {
+                            xmlFreeParserInputBuffer(input)
+                            return
+                        }
+                        inputPush(ctxt, stream)
+                        // The first bytes, where `htmlCreateMemoryParserCtxt` would have them all:
+                        // the UTF-8 switch below looks at them for a byte-order mark.
+                        xmlParserInputGrow(stream, INPUT_CHUNK)
+                        run(ctxt, builderPointer)
+                    }
+                }
+            } else {
+                html.withUnsafeBufferPointer { buf in
+                    buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) { chars in
+                        guard let ctxt = htmlCreateMemoryParserCtxt(chars, Int32(clamping: buf.count)) else { return }
+                        defer { free(ctxt) }
+                        run(ctxt, builderPointer)
+                    }
+                }
+            }
+        }
+        return builder.finish()
+
+        func free(_ ctxt: htmlParserCtxtPtr) {
+            if let doc = ctxt.pointee.myDoc { xmlFreeDoc(doc); ctxt.pointee.myDoc = nil }
+            htmlFreeParserCtxt(ctxt)
+        }
+    }
+
+    /// Parses the input of `ctxt` into the builder.
+    private static func run(_ ctxt: htmlParserCtxtPtr, _ builderPointer: UnsafeMutablePointer<Builder>) {
         let options = Int32(HTML_PARSE_RECOVER.rawValue | HTML_PARSE_NOERROR.rawValue | HTML_PARSE_NOWARNING.rawValue
                             | HTML_PARSE_NONET.rawValue | HTML_PARSE_NOIMPLIED.rawValue
                             // The bytes are UTF-8 already (CharsetDecoder converted them); a
                             // `<meta charset>` must not make libxml2 decode them a second time.
                             | HTML_PARSE_IGNORE_ENC.rawValue)
-        // The builder is a struct reached through a pointer for the whole parse: the callbacks
-        // mutate it without the reference counting and exclusivity checks a class would cost.
-        withUnsafeMutablePointer(to: &builder) { builderPointer in
-            html.withUnsafeBufferPointer { buf in
-                buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) { chars in
-                    guard let ctxt = htmlCreateMemoryParserCtxt(chars, Int32(clamping: buf.count)) else { return }
-                    defer {
-                        if let doc = ctxt.pointee.myDoc { xmlFreeDoc(doc); ctxt.pointee.myDoc = nil }
-                        htmlFreeParserCtxt(ctxt)
-                    }
-                    htmlCtxtUseOptions(ctxt, options)
-                    guard let sax = ctxt.pointee.sax else { return }
-                    sax.pointee = htmlSAXHandler()
-                    sax.pointee.startElement = { ctx, name, attributes in
-                        guard let ctx, let name else { return }
-                        ctx.assumingMemoryBound(to: Builder.self).pointee.start(name, attributes)
-                    }
-                    sax.pointee.endElement = { ctx, _ in
-                        guard let ctx else { return }
-                        ctx.assumingMemoryBound(to: Builder.self).pointee.end()
-                    }
-                    let characters: charactersSAXFunc = { ctx, chars, length in
-                        guard let ctx, let chars, length > 0 else { return }
-                        ctx.assumingMemoryBound(to: Builder.self).pointee.characters(chars, Int(length))
-                    }
-                    sax.pointee.characters = characters
-                    sax.pointee.cdataBlock = characters
-                    ctxt.pointee.userData = UnsafeMutableRawPointer(builderPointer)
-                    xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8)
-                    htmlParseDocument(ctxt)
-                }
-            }
+        htmlCtxtUseOptions(ctxt, options)
+        guard let sax = ctxt.pointee.sax else { return }
+        sax.pointee = htmlSAXHandler()
+        sax.pointee.startElement = { ctx, name, attributes in
+            guard let ctx, let name else { return }
+            ctx.assumingMemoryBound(to: Builder.self).pointee.start(name, attributes)
         }
-        return builder.finish()
+        sax.pointee.endElement = { ctx, _ in
+            guard let ctx else { return }
+            ctx.assumingMemoryBound(to: Builder.self).pointee.end()
+        }
+        let characters: charactersSAXFunc = { ctx, chars, length in
+            guard let ctx, let chars, length > 0 else { return }
+            ctx.assumingMemoryBound(to: Builder.self).pointee.characters(chars, Int(length))
+        }
+        sax.pointee.characters = characters
+        sax.pointee.cdataBlock = characters
+        ctxt.pointee.userData = UnsafeMutableRawPointer(builderPointer)
+        xmlSwitchEncoding(ctxt, XML_CHAR_ENCODING_UTF8)
+        htmlParseDocument(ctxt)
+    }
+
+    /// Hands a large page to libxml2 as it asks for it, and gives back the pages of what it has
+    /// been handed (libxml2 copies them into its own small buffer) every `step` bytes.
+    struct InputReader {
+        let input: UnsafeBufferPointer<UInt8>
+        let step: Int
+        var position = 0
+        var discarded = 0
+
+        mutating func read(into buffer: UnsafeMutablePointer<CChar>, _ length: Int) -> Int32 {
+            let n = min(length, input.count - position)
+            guard n > 0, let base = input.baseAddress else { return 0 }
+            UnsafeMutableRawPointer(buffer).copyMemory(from: base + position, byteCount: n)
+            position += n
+            if position - discarded >= step {
+                PageDiscard.discard(input, from: discarded, to: position)
+                discarded = position
+            }
+            return Int32(n)
+        }
     }
 
     /// Receives the parser's events; confined to the parsing thread.
@@ -141,7 +216,7 @@ struct DOMTree {
         /// The attributes the prefilter took out of the markup, by row (see `AttributeTable`).
         let table: AttributeTable
 
-        init(capacity: Int, table: AttributeTable) {
+        init(capacity: Int, table: AttributeTable, large: Bool = false) {
             self.table = table
             let nodes = max(256, capacity / 40)
             tree.tags.reserveCapacity(nodes)
@@ -150,7 +225,9 @@ struct DOMTree {
             tree.spanStart.reserveCapacity(nodes)
             tree.spanEnd.reserveCapacity(nodes)
             tree.nameIndex.reserveCapacity(nodes)
-            tree.bytes.reserveCapacity(capacity / 2)
+            // Text and kept attribute values are at most about the markup and the table; reserved
+            // memory is not resident until written.
+            tree.bytes.reserveCapacity(large ? capacity + table.bytes.count + 4096 : capacity / 2)
         }
 
         mutating func finish() -> DOMTree {

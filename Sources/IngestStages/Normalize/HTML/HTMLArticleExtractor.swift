@@ -14,13 +14,17 @@ public struct HTMLArticle: Sendable, Equatable {
 /// HTML page → article: pre-filter the markup, parse it with libxml2, read the metadata,
 /// find the content element, write its blocks as paragraphs.
 public enum HTMLArticleExtractor {
-    public static func extract(utf8 html: consuming [UInt8]) -> HTMLArticle {
+    /// With `discardEvery` (a large page), each form of the page hands back its memory as the
+    /// next is made from it (see `MarkupPrefilter.run` and `DOMTree.parse`).
+    public static func extract(utf8 html: consuming [UInt8], discardEvery step: Int? = nil) -> HTMLArticle {
         // Each form of the page is let go once the next is made: a large page is then held
         // about twice at most, not once per form.
-        var filtered = MarkupPrefilter.run(html)
-        html = []
-        let tree = DOMTree.parse(filtered.html, attributes: filtered.attributes)
+        var filtered = MarkupPrefilter.run(consume html, discardEvery: step)
+        let markup = filtered.html
         filtered.html = []
+        let tree = DOMTree.parse(consume markup, attributes: filtered.attributes, discardEvery: step)
+        // The tree holds its own copy of the attributes it kept.
+        filtered.attributes = AttributeTable()
         let meta = HTMLMetadataReader.read(tree, jsonLD: filtered.jsonLD)
         let finder = ContentFinder(tree: tree)
         let roots = finder.best()
@@ -33,7 +37,8 @@ public enum HTMLArticleExtractor {
         article.canonicalURL = meta.canonicalURL
         article.section = meta.section
         article.captions = captions(tree, near: roots)
-        var paragraphs = BlockTextWriter.paragraphs(finder, roots: roots)
+        // The last reader of the tree: with `step`, it hands the tree's text back as it goes.
+        var paragraphs = BlockTextWriter.paragraphs(finder, roots: roots, discardEvery: step)
         // The headline repeated as the first block is the title, not body text.
         if let title = meta.title, let first = paragraphs.first, first.lowercased() == title.lowercased() {
             paragraphs.removeFirst()

@@ -17,24 +17,41 @@ enum MarkupPrefilter {
 
     private static let dropped: [[UInt8]] = ["script", "style", "svg", "template", "noscript"].map { Array($0.utf8) }
 
-    static func run(_ input: [UInt8]) -> Output {
+    /// With `discardEvery` (a large page that nothing reads afterwards), the pages of the input
+    /// already filtered are handed back to the kernel every that many bytes, and the output is
+    /// reserved at the input's size (plus the byte the parser's terminator takes): it then
+    /// never grows by copying, and the input does not stay whole beside it. The input buffer is
+    /// then written to (a copy is made if it is shared).
+    static func run(_ input: consuming [UInt8], discardEvery step: Int? = nil) -> Output {
         var out: [UInt8] = []
-        out.reserveCapacity(input.count / 2)
+        out.reserveCapacity(step == nil ? input.count / 2 : input.count + 1)
         var jsonLD: [String] = []
         var attributes = AttributeTable(capacity: input.count)
-        input.withUnsafeBufferPointer { b in
-            scan(b, into: &out, jsonLD: &jsonLD, attributes: &attributes)
+        if let step {
+            input.withUnsafeMutableBufferPointer { b in
+                scan(UnsafeBufferPointer(b), into: &out, jsonLD: &jsonLD, attributes: &attributes, discardEvery: step)
+            }
+        } else {
+            input.withUnsafeBufferPointer { b in
+                scan(b, into: &out, jsonLD: &jsonLD, attributes: &attributes)
+            }
         }
         return Output(html: out, jsonLD: jsonLD, attributes: attributes)
     }
 
     /// Filters `b` (the page, or a fragment of it that starts and ends between tags) into `out`.
+    /// With `discardEvery`, the whole page: bytes before `copyFrom` are never read again.
     private static func scan(_ b: UnsafeBufferPointer<UInt8>, into out: inout [UInt8], jsonLD: inout [String],
-                             attributes: inout AttributeTable) {
+                             attributes: inout AttributeTable, discardEvery step: Int? = nil) {
         let n = b.count
         var i = 0
         var copyFrom = 0
+        var discarded = 0
         while i < n {
+            if let step, copyFrom - discarded >= step {
+                PageDiscard.discard(b, from: discarded, to: copyFrom)
+                discarded = copyFrom
+            }
             // memchr finds the next '<' many bytes at a time.
             guard b[i] == 0x3C else {
                 guard let lt = memchr(b.baseAddress! + i, 0x3C, n - i) else { break }
