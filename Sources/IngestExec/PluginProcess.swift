@@ -77,6 +77,19 @@ final class PluginProcess: @unchecked Sendable {
         spawnThread("ingestd-exec-in") { [self] in writeLoop() }
         spawnThread("ingestd-exec-out") { [self] in readStdout() }
         spawnThread("ingestd-exec-err") { [self] in readStderr() }
+        spawnThread("ingestd-exec-wait") { [self] in watchExit() }
+    }
+
+    /// The exit is reported once stdout closes, but a child the plugin left behind may hold its
+    /// stdout open, and the documents would wait for their timeout. When the plugin itself has
+    /// exited, its process group (which it leads) is killed, so stdout closes and the exit is
+    /// handled at once. Under the same lock as the reaping, so the group cannot be a recycled one.
+    private func watchExit() {
+        var info = siginfo_t()
+        while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) != 0 && errno == EINTR {}
+        life.withLock { life in
+            if !life.reaped { _ = kill(-pid, SIGKILL) }
+        }
     }
 
     private func spawnThread(_ name: String, _ body: @escaping @Sendable () -> Void) {

@@ -97,6 +97,22 @@ final class ExecFaultTests: XCTestCase {
         await engine.stop()
     }
 
+    /// A plugin that dies leaving a child that holds its stdout open is noticed when it exits,
+    /// not at the document's timeout.
+    func testAPluginThatDiesLeavingAChildOnItsStdoutIsSeenToCrash() async throws {
+        let cmd = try misbehaving("""
+        if kind == "orphan":
+            import subprocess; subprocess.Popen(["sleep", "120"]); os._exit(3)
+        """)
+        let engine = fx.engine(fx.settings(cmd, name: "orphaning") { $0.timeout = .seconds(60) })
+        try await engine.start()
+        let orphan = doc("orphan")
+        let result = await outcome(engine, "o", orphan)
+        XCTAssertEqual(result.rejection?.code, .pluginCrashed, "a timeout here means the exit went unseen")
+        _ = try await engine.process(id: "after", document: doc("ok"), allowedWrites: ["extensions.t"])
+        await engine.stop()
+    }
+
     func testATimeoutRejectsTheDocumentRestartsTheProcessAndRetriesItsOtherDocuments() async throws {
         let cmd = try misbehaving("""
         if kind == "hang": time.sleep(3600)
