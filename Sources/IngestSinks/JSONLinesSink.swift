@@ -34,10 +34,13 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         self.fd = fd
         self.path = path
         self.ownsDescriptor = true
-        self.durable = true
+        // A device or a pipe (`--output /dev/null`) has nothing to make durable, and fdatasync
+        // on it fails (EINVAL): only a regular file is synced, repaired and watched for renames.
+        var st = stat()
+        self.durable = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
         self.beforeCommit = beforeCommit
         self.logger = logger
-        self.repairedBytes = try Self.repairTornTail(fd: fd, path: path)
+        self.repairedBytes = durable ? try Self.repairTornTail(fd: fd, path: path) : 0
     }
 
     private static func open(_ path: URL) throws -> Int32 {

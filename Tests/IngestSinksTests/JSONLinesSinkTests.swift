@@ -42,6 +42,13 @@ final class JSONLinesSinkTests: XCTestCase {
 
     /// Lines of `copyLimit` bytes and more are written from their own buffers, between the
     /// gathered short ones: the file is the same as if all were copied into one.
+    /// `ingestd once --output /dev/null`: a device has nothing to sync, and the batch succeeds.
+    func testADeviceAsTheRecordsFileTakesRecordsWithoutSyncing() throws {
+        let sink = try JSONLinesSink(path: URL(fileURLWithPath: "/dev/null"))
+        XCTAssertTrue(submitAndWait(sink, [line("a"), line("b")]).allSatisfy { $0 == nil })
+        try sink.close()
+    }
+
     func testALongLineAmongShortOnesIsWrittenWholeAndInOrder() throws {
         let long = Array(#"{"id":"long","text":""#.utf8) + [UInt8](repeating: 0x61, count: JSONLinesSink.copyLimit) + Array(#""}"#.utf8)
         let lines: [[UInt8]?] = [line("a"), nil, long, long, line("b")]
