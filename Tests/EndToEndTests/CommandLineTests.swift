@@ -3,18 +3,7 @@ import XCTest
 
 final class CommandLineTests: XCTestCase {
     private func run(_ args: [String], cwd: URL? = nil) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = DaemonHarness.binary
-        p.arguments = args
-        if let cwd { p.currentDirectoryURL = cwd }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        try DaemonHarness.run(args, cwd: cwd)
     }
 
     private func temp() throws -> URL {
@@ -26,16 +15,7 @@ final class CommandLineTests: XCTestCase {
 
     func testValidateAcceptsTheShippedPipelines() throws {
         // A copy, with the wasm plugins built into it as scripts/build-plugins builds them.
-        let d = try temp()
-        let copy = d.appendingPathComponent("pipelines")
-        try FileManager.default.copyItem(at: DaemonHarness.repository.appendingPathComponent("pipelines"), to: copy)
-        let build = Process()
-        build.executableURL = DaemonHarness.repository.appendingPathComponent("scripts/build-plugins")
-        build.arguments = [copy.appendingPathComponent("plugins").path]
-        build.standardOutput = FileHandle.nullDevice
-        try build.run()
-        build.waitUntilExit()
-        XCTAssertEqual(build.terminationStatus, 0)
+        let copy = try DaemonHarness.copyPipelinesWithPlugins(into: try temp())
         let pipelines = try FileManager.default.contentsOfDirectory(atPath: copy.path).filter { $0.hasSuffix(".yaml") }
         XCTAssertTrue(pipelines.contains("plugins.yaml"))
         for name in pipelines {
@@ -152,18 +132,7 @@ final class CommandLineTests: XCTestCase {
 }
 
 final class TrainedModelCommandTests: XCTestCase {
-    private func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = DaemonHarness.binary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    private func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try DaemonHarness.run(args) }
 
     func testTrainEvaluateAndTheModelInThePipeline() throws {
         let d = FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)")

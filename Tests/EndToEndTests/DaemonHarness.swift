@@ -21,6 +21,54 @@ final class DaemonHarness {
         return here.appendingPathComponent(".build/debug/ingestd")
     }
 
+    /// Runs the binary to completion: its exit status, stdout and stderr.
+    static func run(_ args: [String], cwd: URL? = nil, environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = binary
+        p.arguments = args
+        if let cwd { p.currentDirectoryURL = cwd }
+        if let environment { p.environment = environment }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        // Both pipes are drained before the wait, so a chatty command cannot fill one and stall.
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    /// The Python interpreter itself: `python3` on PATH may be a version manager's shell shim,
+    /// which adds its own variables and a shell's start-up to every plugin spawn.
+    static let python3: String = {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["python3", "-c", "import sys; print(sys.executable)"]
+        let out = Pipe()
+        p.standardOutput = out
+        try? p.run()
+        p.waitUntilExit()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? "python3" : text
+    }()
+
+    /// A copy of the shipped pipelines/ at `folder`/pipelines, with the wasm plugins built into
+    /// it as scripts/build-plugins builds them (they are build products, not in the repository).
+    static func copyPipelinesWithPlugins(into folder: URL) throws -> URL {
+        let copy = folder.appendingPathComponent("pipelines")
+        try FileManager.default.copyItem(at: repository.appendingPathComponent("pipelines"), to: copy)
+        let build = Process()
+        build.executableURL = repository.appendingPathComponent("scripts/build-plugins")
+        build.arguments = [copy.appendingPathComponent("plugins").path]
+        build.standardOutput = FileHandle.nullDevice
+        try build.run()
+        build.waitUntilExit()
+        guard build.terminationStatus == 0 else { throw Failure("scripts/build-plugins failed (\(build.terminationStatus))") }
+        return copy
+    }
+
     static var repository: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     }

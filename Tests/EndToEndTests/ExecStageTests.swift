@@ -4,19 +4,7 @@ import XCTest
 /// `use: exec` through the real daemon: plugins written here in Python, every fault ending in
 /// `failed/` with its reason (or refusing the start), nothing lost.
 final class ExecStageTests: XCTestCase {
-    /// The interpreter itself: `python3` on PATH may be a version manager's shell shim.
-    static let python3: String = {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import sys; print(sys.executable)"]
-        let out = Pipe()
-        p.standardOutput = out
-        try? p.run()
-        p.waitUntilExit()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? "python3" : text
-    }()
+    static var python3: String { DaemonHarness.python3 }
 
     /// A plugin that answers by what the text says: CRASHME exits, SLEEPY never answers,
     /// OUTSIDE writes a field it did not declare, REJECTME and DROPME say so; others are tagged.
@@ -180,19 +168,7 @@ final class ExecStageTests: XCTestCase {
         }
     }
 
-    private func ingestd(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
-        let p = Process()
-        p.executableURL = DaemonHarness.binary
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
-    }
+    private func ingestd(_ args: [String]) throws -> (status: Int32, out: String, err: String) { try DaemonHarness.run(args) }
 
     func testPluginCheckStartsTheStageAndPrintsWhatItDid() throws {
         let h = try harness()

@@ -9,37 +9,20 @@ final class WasmStageTests: XCTestCase {
     override func setUpWithError() throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("wasm-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        try FileManager.default.copyItem(at: DaemonHarness.repository.appendingPathComponent("pipelines"), to: dir.appendingPathComponent("pipelines"))
-        let build = Process()
-        build.executableURL = DaemonHarness.repository.appendingPathComponent("scripts/build-plugins")
-        build.arguments = [dir.appendingPathComponent("pipelines/plugins").path]
-        build.standardOutput = FileHandle.nullDevice
-        try build.run()
-        build.waitUntilExit()
-        XCTAssertEqual(build.terminationStatus, 0)
+        _ = try DaemonHarness.copyPipelinesWithPlugins(into: dir)
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     private func once(_ pipeline: URL, _ inputs: [URL]) throws -> (status: Int32, records: [[String: Any]], log: [[String: Any]]) {
-        let p = Process()
-        p.executableURL = DaemonHarness.binary
         // python3 on PATH may be a version manager's shim; the plugin only needs an interpreter.
         var env = ProcessInfo.processInfo.environment
-        env["PATH"] = URL(fileURLWithPath: ExecStageTests.python3).deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
-        p.environment = env
-        p.arguments = ["once", "--pipeline", pipeline.path] + inputs.map(\.path)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        func lines(_ d: Data) -> [[String: Any]] {
-            String(decoding: d, as: UTF8.self).split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        env["PATH"] = URL(fileURLWithPath: DaemonHarness.python3).deletingLastPathComponent().path + ":" + (env["PATH"] ?? "/usr/bin:/bin")
+        let r = try DaemonHarness.run(["once", "--pipeline", pipeline.path] + inputs.map(\.path), environment: env)
+        func lines(_ s: String) -> [[String: Any]] {
+            s.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
         }
-        return (p.terminationStatus, lines(o), lines(e))
+        return (r.status, lines(r.out), lines(r.err))
     }
 
     private func write(_ name: String, _ text: String) throws -> URL {
@@ -110,16 +93,9 @@ final class WasmStageTests: XCTestCase {
         try Data(bytes).write(to: wat)
         let pipeline = dir.appendingPathComponent("pipelines/imports.yaml")
         try "stages:\n  - use: normalize\n  - use: wasm\n    name: w\n    module: plugins/imports.wasm\n".write(to: pipeline, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = DaemonHarness.binary
-        p.arguments = ["validate", pipeline.path]
-        let err = Pipe()
-        p.standardError = err
-        p.standardOutput = FileHandle.nullDevice
-        try p.run()
-        let e = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 1)
+        let r = try DaemonHarness.run(["validate", pipeline.path])
+        let e = r.err
+        XCTAssertEqual(r.status, 1)
         XCTAssertTrue(e.hasPrefix("\(pipeline.path):5:13: stages[1].module: "), e)
         XCTAssertTrue(e.contains("wasi_snapshot_preview1"), e)
     }
