@@ -483,17 +483,19 @@ public final class ExecPlugin: Sendable {
                 }
                 return effects
             }
+            // Only the document sent first among those past their deadline is the timeout: a
+            // plugin that works one document at a time leaves the ones queued behind a stuck
+            // document past their deadlines too, through no fault of theirs. Those are retried
+            // (alone) with the process's other documents.
             let expired = st.slots[slot].pending.values.filter { $0.deadline <= now }
-            guard !expired.isEmpty else {
+            guard let stuck = expired.min(by: { ($0.deadline, $0.id) < ($1.deadline, $1.id) }) else {
                 arm(&st, slot, at: st.slots[slot].pending.values.map(\.deadline).min())
                 return effects
             }
-            for r in expired {
-                st.slots[slot].pending[r.id] = nil
-                st.inFlight.remove(r.id)
-                effects.append(.resume(r.continuation, .failure(rejection(.pluginTimeout, "the plugin did not answer within \(settings.timeout.secondsText); its process is restarted"))))
-            }
-            fault(&st, slot, "did not answer document \(expired[0].id) within \(settings.timeout.secondsText) (the process may be wedged)", code: .pluginCrashed, evidence: nil, &effects)
+            st.slots[slot].pending[stuck.id] = nil
+            st.inFlight.remove(stuck.id)
+            effects.append(.resume(stuck.continuation, .failure(rejection(.pluginTimeout, "the plugin did not answer within \(settings.timeout.secondsText); its process is restarted"))))
+            fault(&st, slot, "did not answer document \(stuck.id) within \(settings.timeout.secondsText) (the process may be wedged)", code: .pluginCrashed, evidence: nil, &effects)
             return effects
         }
         perform(effects)

@@ -113,6 +113,25 @@ final class ExecFaultTests: XCTestCase {
         await engine.stop()
     }
 
+    /// Documents sent together with a stuck one pass their deadlines with it on a plugin that
+    /// works one at a time; only the stuck one is the timeout, the others are answered on retry.
+    func testDocumentsQueuedBehindAStuckOneAreRetriedNotTimedOut() async throws {
+        let cmd = try misbehaving("""
+        if kind == "hang": time.sleep(3600)
+        """)
+        let engine = fx.engine(fx.settings(cmd) { $0.timeout = .milliseconds(500) })
+        try await engine.start()
+        let hang = doc("hang"), ok = doc("ok")
+        async let stuck = outcome(engine, "stuck", hang)
+        async let a = outcome(engine, "a", ok)
+        async let b = outcome(engine, "b", ok)
+        let (s, x, y) = await (stuck, a, b)
+        XCTAssertEqual(s.rejection?.code, .pluginTimeout)
+        XCTAssertNil(x.rejection)
+        XCTAssertNil(y.rejection)
+        await engine.stop()
+    }
+
     func testATimeoutRejectsTheDocumentRestartsTheProcessAndRetriesItsOtherDocuments() async throws {
         let cmd = try misbehaving("""
         if kind == "hang": time.sleep(3600)
