@@ -194,7 +194,14 @@ public final class PipelineRunner: Sendable {
         if let docID { meta["doc"] = .string(docID) }
         if let url = claim.web?.url { meta["url"] = .string(url) }
         logger.warning("document rejected", metadata: meta)
-        finish(claim, .rejected(rejection))
+        guard docID != nil, processedBy > 0 else { return finish(claim, .rejected(rejection)) }
+        // What the stages forgot (a dedupe claim) is made durable with the next commit, before the
+        // input goes to failed/: a crash must not bring the claim back once the input is there.
+        if isAbandoned { return inFlight.leave() }
+        sink.submit(nil) { [self] error in
+            if let error { return fail(claim, error) }
+            finish(claim, .rejected(rejection))
+        }
     }
 
     private func alreadyRecorded(_ id: String) throws -> Bool {

@@ -280,8 +280,8 @@ final class DedupeLogTests: XCTestCase {
 
     func testAHeaderOfAnotherVersionOrKindIsRefused() throws {
         var newer = FramedLog.header(.keys)
-        newer[8] = 3
-        try assertRefused(newer, as: exactLog, saying: "format version 3")
+        newer[8] = 4
+        try assertRefused(newer, as: exactLog, saying: "format version 4")
         try assertRefused(FramedLog.header(.signatures), as: exactLog, saying: "holds near-duplicate signatures, not text and URL keys")
     }
 }

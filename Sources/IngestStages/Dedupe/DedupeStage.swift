@@ -44,6 +44,16 @@ struct DedupeStage: SynchronousStage {
         return policy == .drop ? .drop(reason: v.status.rawValue, of: v.of) : .keep
     }
 
+    /// A document this stage passed on got no record (a later stage rejected or dropped it):
+    /// its claims are released, so its retry, or another document with the same text or URL,
+    /// becomes the owner instead of a duplicate of a record that does not exist. Only the
+    /// claims `documentID` owns go; the releases are logged and made durable in `sync()`.
+    func forget(_ documentID: String) {
+        exact.forget(documentID)
+        urls.forget(documentID)
+        near?.forget(documentID)
+    }
+
     func sync() throws {
         try exact.sync()
         try urls.sync()
@@ -144,6 +154,11 @@ struct DedupeStage: SynchronousStage {
             if opening.legacy {
                 logger.notice("dedupe log rewritten from the old headerless format into the checksummed one", metadata: [
                     "file": .string(opening.file.path), "entries": .stringConvertible(opening.entries),
+                ])
+            } else if opening.version < FramedLog.version {
+                logger.notice("dedupe log rewritten in format version \(FramedLog.version); an older ingestd refuses it", metadata: [
+                    "file": .string(opening.file.path), "entries": .stringConvertible(opening.entries),
+                    "from_version": .stringConvertible(opening.version),
                 ])
             }
         }

@@ -5,12 +5,22 @@ import IngestCore
 /// `dedupe-near.log`), shared by the exact and near-duplicate indexes:
 ///
 ///     header   8 bytes  magic 0x89 "DEDUPE" 0x0A
-///              2 bytes  format version, little-endian (2; the headerless logs before it are 1)
+///              2 bytes  format version, little-endian (3; 2 is the same without release
+///                       frames, read as it is and rewritten as 3 at open; the headerless logs
+///                       before it are 1)
 ///              2 bytes  kind of entry, little-endian (1: key lines, 2: MinHash signatures)
 ///     frame    4 bytes  payload length n, little-endian, at most `maxPayload`
 ///              4 bytes  CRC-32C of the 4 length bytes and the payload, little-endian
 ///              n bytes  payload: the entry, in the layout the old headerless log had
 ///     frame    …
+///
+/// Version 3 adds release frames: a claim whose document was rejected or dropped after `dedupe`
+/// passed it on (no record carries it) is released by a later frame, and the loader applies
+/// claims and releases in log order. A release payload starts with byte 0, which no claim starts
+/// with (a key line holds no control byte; a signature entry starts with its id's length, 1 to
+/// 255). Version 2 readers would take a release for a claim (keys) or for damage that moves every
+/// later entry aside (signatures), so the version was bumped: they refuse a version 3 log,
+/// naming it, instead of misreading it.
 ///
 /// The checksum covers the length as well as the payload, so a damaged length cannot frame a
 /// wrong span that happens to check out. The magic starts with a non-ASCII byte so it never
@@ -34,7 +44,9 @@ enum FramedLog {
     }
 
     static let magic: [UInt8] = [0x89, 0x44, 0x45, 0x44, 0x55, 0x50, 0x45, 0x0A]
-    static let version: UInt16 = 2
+    static let version: UInt16 = 3
+    /// The oldest framed version this build reads (and rewrites as `version` at open).
+    static let oldestReadable: UInt16 = 2
     static let headerSize = 12
     static let frameOverhead = 8
     /// An entry is a key or URL and an id (exact), or an id and a signature (near): a few
@@ -72,6 +84,8 @@ enum FramedLog {
         var entries: Int
         /// The log was in the old headerless format; the index rewrites it in this one.
         var legacy: Bool
+        /// The header's format version (1 for a headerless log); an older one is rewritten.
+        var version: UInt16 = FramedLog.version
         var repair: DamagedTail.Repair?
     }
 
@@ -96,10 +110,11 @@ enum FramedLog {
             }
             var end: Int
             if prefix.starts(with: magic) {
-                try checkHeader(prefix, file, kind)
+                opening.version = try checkHeader(prefix, file, kind)
                 (end, opening.entries) = try scan(fd, file, size: size, entry: entry)
             } else if kind.legacy.looksLikeOurs(prefix, fileSize: size) {
                 opening.legacy = true
+                opening.version = 1
                 (end, opening.entries) = try kind.legacy.load(fd, file, size: size, entry: entry)
             } else {
                 throw DedupeLogError(file, .notADedupeLog(firstBytes: Array(prefix.prefix(16)), size: size))
@@ -121,12 +136,13 @@ enum FramedLog {
         FileIO.syncDirectory(file.deletingLastPathComponent())
     }
 
-    private static func checkHeader(_ prefix: [UInt8], _ file: URL, _ kind: Kind) throws(DedupeLogError) {
+    private static func checkHeader(_ prefix: [UInt8], _ file: URL, _ kind: Kind) throws(DedupeLogError) -> UInt16 {
         guard prefix.count >= headerSize else { throw DedupeLogError(file, .truncatedHeader) }
         let version = UInt16(prefix[8]) | UInt16(prefix[9]) << 8
         let found = UInt16(prefix[10]) | UInt16(prefix[11]) << 8
-        guard version == Self.version else { throw DedupeLogError(file, .unknownVersion(version)) }
+        guard (oldestReadable...Self.version).contains(version) else { throw DedupeLogError(file, .unknownVersion(version)) }
         guard found == kind.rawValue else { throw DedupeLogError(file, .wrongKind(found: found, expected: kind.rawValue)) }
+        return version
     }
 
     /// Reads frames after the header in chunks of `chunk` bytes; returns where the good frames

@@ -15,11 +15,13 @@ struct FramedLogWriter {
     init() {}
 
     /// The writer of a log `FramedLog.open` returned. It is first rewritten to hold only `live`
-    /// (the header and the entries the retention keeps) when it was in the old format, or when
-    /// more than half of its entries are dead, so files do not grow without bound.
+    /// (the header and the live entries: kept by the retention, not released) when it was in an
+    /// older format, or when more than half of its frames are dead, so files do not grow without
+    /// bound. An older framed version is rewritten even when it is all live: release frames must
+    /// not be appended under a header that tells an older reader they cannot be there.
     init(opened fd: Int32, _ opening: FramedLog.Opening, live: [UInt8], liveEntries: Int) throws {
         var fd = fd
-        if opening.legacy || opening.entries > 2 * max(1, liveEntries) {
+        if opening.legacy || opening.version < FramedLog.version || opening.entries > 2 * max(1, liveEntries) {
             fd = try LogCompaction.rewrite(opening.file, with: live, replacing: fd)
         }
         var st = stat()

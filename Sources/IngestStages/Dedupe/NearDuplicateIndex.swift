@@ -16,6 +16,18 @@ import IngestCore
 /// records back to back, are read and rewritten framed at open. Entries outside the retention
 /// window stop matching at once (chains run newest first, so a walk stops at the first one) and
 /// are left out when the log is rewritten at open.
+///
+/// `forget(id)` releases a document that got no record (rejected or dropped later in the
+/// pipeline). Unlinking it from 16 band chains (singly linked, shared with the bucket table that
+/// `rebuild` regrows) is more machinery than the case deserves, and finding its entry would need
+/// an id → index map costing memory for every document, for the few that are ever forgotten.
+/// Instead the id gets a tombstone — the entry count at the time — and an entry of that id below
+/// it stops matching: it is consulted only for a candidate that clears the bar or carries the
+/// querying id, so matching pays nothing while nothing matches a forgotten document. The bound
+/// (not the id alone) keeps a document re-processed under the same id after a crash matching
+/// again. The release is logged as a `[0][id length][id]` frame; the loader replays claims and
+/// releases in order and leaves released entries out of memory and of a rewritten log, so
+/// tombstones only cover what was forgotten since the start.
 public final class NearDuplicateIndex: Sendable {
     static let bands = 16
     static let rows = 4
@@ -39,6 +51,8 @@ public final class NearDuplicateIndex: Sendable {
         var times: [UInt32] = []
         /// Entries below this index are outside the retention window.
         var firstLive = 0
+        /// Forgotten id → the entry count when it was forgotten: its entries below are released.
+        var tombstones: [String: Int] = [:]
         var log = FramedLogWriter()
 
         var count: Int { idEnds.count }
@@ -49,6 +63,11 @@ public final class NearDuplicateIndex: Sendable {
         func idEquals(_ i: Int, _ other: [UInt8]) -> Bool {
             let start = i == 0 ? 0 : Int(idEnds[i - 1])
             return idBytes[start..<Int(idEnds[i])].elementsEqual(other)
+        }
+        /// Whether entry `i` was released by `forget`.
+        func released(_ i: Int) -> Bool {
+            guard !tombstones.isEmpty, let bound = tombstones[id(i)] else { return false }
+            return i < bound
         }
     }
 
@@ -68,7 +87,14 @@ public final class NearDuplicateIndex: Sendable {
             let file = directory.appendingPathComponent("dedupe-near.log")
             let width = MinHashSignature.permutations * 2
             var records: [(id: String, time: UInt32, values: [UInt16])] = []
+            /// Id → how many records preceded its last release: those of its records are dead.
+            var releasedBelow: [String: Int] = [:]
             let (fd, opened) = try FramedLog.open(file, kind: .signatures) { raw in
+                if raw.first == Self.releaseMark {
+                    guard raw.count >= 2, raw.count == 2 + Int(raw[1]) else { return false }
+                    releasedBelow[String(decoding: raw[2...], as: UTF8.self)] = records.count
+                    return true
+                }
                 let idLength = raw.isEmpty ? 0 : Int(raw[0])
                 guard raw.count == 1 + idLength + 4 + width else { return false }
                 let id = String(decoding: raw[1..<(1 + idLength)], as: UTF8.self)
@@ -84,7 +110,8 @@ public final class NearDuplicateIndex: Sendable {
             }
             let now = retention.clock()
             var live = FramedLog.header(.signatures)
-            for (n, r) in records.enumerated() where retention.keeps(time: r.time, newer: records.count - 1 - n, now: now) {
+            for (n, r) in records.enumerated() where retention.keeps(time: r.time, newer: records.count - 1 - n, now: now)
+                && n >= releasedBelow[r.id, default: 0] {
                 Self.insert(MinHashSignature(values: r.values), id: r.id, time: r.time, into: &s)
                 FramedLog.appendFrame(to: &live) { Self.encode(id: r.id, time: r.time, values: r.values, into: &$0) }
             }
@@ -153,14 +180,37 @@ public final class NearDuplicateIndex: Sendable {
             while c != UInt32.max, Int(c) >= s.firstLive, walked < maxChain {
                 walked += 1
                 if seen.insert(c).inserted {
-                    if let idBytes, s.idEquals(Int(c), idBytes) { return .own }
+                    if let idBytes, s.idEquals(Int(c), idBytes), !s.released(Int(c)) { return .own }
                     let sim = similarity(signature, s.signatures, Int(c))
-                    if sim >= bar, best == nil || Int(c) < best!.index { best = (Int(c), sim) }
+                    if sim >= bar, best == nil || Int(c) < best!.index, !s.released(Int(c)) { best = (Int(c), sim) }
                 }
                 c = s.next[Int(c) * bands + band]
             }
         }
         return best.map { .match($0.index, $0.similarity) } ?? .none
+    }
+
+    /// A release frame's first byte: a claim's is its id's length, 1 to 255.
+    private static let releaseMark: UInt8 = 0
+
+    private static func encodeRelease(id: String, into out: inout [UInt8]) {
+        let idBytes = Array(id.utf8.prefix(255))
+        out.append(releaseMark)
+        out.append(UInt8(idBytes.count))
+        out.append(contentsOf: idBytes)
+    }
+
+    /// Releases every entry `id` has: they stop matching (and stop being `id`'s own), so a later
+    /// near-identical document becomes the owner. Cheap: a tombstone and a frame in the log
+    /// buffer, written and fsynced in `sync()`. The frame is written even when `id` has no entry
+    /// here (finding out would cost a scan); the loader ignores it then.
+    public func forget(_ id: String) {
+        guard !id.isEmpty else { return }
+        let stored = String(decoding: Array(id.utf8.prefix(255)), as: UTF8.self)
+        state.withLock { s in
+            s.tombstones[stored] = s.count
+            s.log.append { Self.encodeRelease(id: stored, into: &$0) }
+        }
     }
 
     private static func encode(id: String, time: UInt32, values: [UInt16], into out: inout [UInt8]) {
