@@ -17,7 +17,7 @@ public final class WasmPlugin: Sendable {
 
     public static let abiVersion = "wasm-plugin/1"
 
-    /// Parses and checks the module; fails on anything wasm-plugin/1 does not allow, by name.
+    /// Parses the module and refuses imports, by name, without running any of it.
     public init(settings: WasmPluginSettings) throws(WasmPluginError) {
         self.settings = settings
         let module: Module
@@ -47,9 +47,9 @@ public final class WasmPlugin: Sendable {
             ("stage", .string(settings.name)),
             ("options", settings.options),
         ]).serialized().utf8)
-        // Instantiating once checks the exports' signatures, which a parsed module does not
-        // expose; `init` is not run, that is `start()`'s job.
-        _ = try WasmInstance(module: module, engine: engine, settings: settings)
+        // Nothing of the module runs here (`ingestd validate` builds this): its exports'
+        // signatures, its start function and `init` are checked by `start()`, which makes the
+        // first instance before any document.
     }
 
     /// Makes the first instance and runs its `init` handshake, so a module that refuses its

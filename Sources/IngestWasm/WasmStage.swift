@@ -27,8 +27,8 @@ public struct WasmStage: SynchronousStage {
         var plugin: WasmPlugin?
         if let value = m.value("module") {
             if let url = ConfigDataFile.url(value) {
-                // Parsed and checked now (exports, no imports, the start function within its fuel),
-                // so `ingestd validate` reports a wrong module at its key.
+                // Parsed now, imports refused, nothing run: `ingestd validate` reports an unreadable,
+                // invalid or importing module at its key; exports and `init` are checked at start.
                 do throws(WasmPluginError) {
                     let settings = try WasmPluginSettings(name: common.name, modulePath: url.path, maxMemoryBytes: maxMemory,
                                                           fuel: UInt64(fuel), options: common.options)

@@ -92,13 +92,13 @@ final class WasmFaultTests: XCTestCase {
         XCTAssertEqual(try plugin.process(id: "d1", document: document, allowedWrites: []), .set([]))
     }
 
-    func testAnInitialMemoryAboveTheCapFailsAtLoad() throws {
+    func testAnInitialMemoryAboveTheCapFailsAtStart() throws {
         let bytes = try wat2wasmModule("""
             (module (memory (export "memory") 200)
               (func (export "alloc") (param i32) (result i32) (i32.const 0))
               (func (export "process") (param i32 i32) (result i64) (i64.const 0)))
             """)
-        XCTAssertThrowsError(try WasmFixtures.plugin(bytes, maxMemoryBytes: 4 << 20)) { error in
+        XCTAssertThrowsError(try WasmFixtures.plugin(bytes, maxMemoryBytes: 4 << 20).start()) { error in
             XCTAssertEqual((error as? WasmPluginError)?.kind, .instantiationFailed, "\(error)")
         }
     }
@@ -167,11 +167,11 @@ final class WasmFaultTests: XCTestCase {
         }
     }
 
-    func testMissingOrMistypedExportsAreRefusedAtLoad() throws {
+    func testMissingOrMistypedExportsAreRefusedAtStart() throws {
         let noProcess = try wat2wasmModule("""
             (module (memory (export "memory") 1) (func (export "alloc") (param i32) (result i32) (i32.const 0)))
             """)
-        XCTAssertThrowsError(try WasmFixtures.plugin(noProcess)) { error in
+        XCTAssertThrowsError(try WasmFixtures.plugin(noProcess).start()) { error in
             XCTAssertEqual((error as? WasmPluginError)?.kind, .badExport)
             XCTAssertTrue("\(error)".contains("\"process\""), "\(error)")
         }
@@ -180,7 +180,7 @@ final class WasmFaultTests: XCTestCase {
               (func (export "alloc") (param i32) (result i32) (i32.const 0))
               (func (export "process") (param i32 i32) (result i32) (i32.const 0)))
             """)
-        XCTAssertThrowsError(try WasmFixtures.plugin(mistyped)) { error in
+        XCTAssertThrowsError(try WasmFixtures.plugin(mistyped).start()) { error in
             XCTAssertEqual((error as? WasmPluginError)?.kind, .badExport)
         }
         XCTAssertThrowsError(try WasmFixtures.plugin(Array("not wasm".utf8))) { error in
@@ -202,9 +202,9 @@ final class WasmFaultTests: XCTestCase {
         XCTAssertThrowsError(try vague.start())
     }
 
-    func testAStartFunctionThatLoopsFailsAtLoad() throws {
+    func testAStartFunctionThatLoopsFailsAtStart() throws {
         let bytes = try WasmFixtures.module(extra: "(func $spin (loop $l (br $l))) (start $spin)")
-        XCTAssertThrowsError(try WasmFixtures.plugin(bytes, fuel: 10_000)) { error in
+        XCTAssertThrowsError(try WasmFixtures.plugin(bytes, fuel: 10_000).start()) { error in
             XCTAssertEqual((error as? WasmPluginError)?.kind, .instantiationFailed, "\(error)")
         }
     }
