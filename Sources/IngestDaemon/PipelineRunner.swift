@@ -167,13 +167,10 @@ public final class PipelineRunner: Sendable {
     }
 
     private func record(_ job: Job, _ doc: consuming Document) {
-        let line = RecordSchema.line(for: doc, ingestedAt: Date(), pipeline: pipelineName)
+        let ingestedAt = Date()
         let words = doc.words ?? WordCount.count(doc.text)
         let dedupe = doc.dedupe?.status.rawValue
-        _ = consume doc
-        // Past the shutdown timeout the sink is closing: the input is redone at the next start.
-        if isAbandoned { return inFlight.leave() }
-        sink.submit(line) { [self] error in
+        let written: @Sendable ((any Error)?) -> Void = { [self] error in
             if let error { return fail(job.claim, error) }
             let ms = Double(DispatchTime.now().uptimeNanoseconds - job.started.uptimeNanoseconds) / 1e6
             var meta: Logger.Metadata = ["doc": .string(job.id), "path": .string(job.claim.originPath),
@@ -182,6 +179,20 @@ public final class PipelineRunner: Sendable {
             logger.info("record written", metadata: meta)
             finish(job.claim, .recorded(id: job.id))
         }
+        if doc.text.utf8.count >= RecordSchema.streamingThreshold {
+            // A large text is not copied into a line: the sink escapes it into the file from the
+            // String itself. Everything else the document holds (raw bytes, sections) goes now.
+            let record = RecordSchema.streamed(for: doc, ingestedAt: ingestedAt, pipeline: pipelineName)
+            _ = consume doc
+            if isAbandoned { return inFlight.leave() }
+            sink.submit(streamed: record, completion: written)
+            return
+        }
+        let line = RecordSchema.line(for: doc, ingestedAt: ingestedAt, pipeline: pipelineName)
+        _ = consume doc
+        // Past the shutdown timeout the sink is closing: the input is redone at the next start.
+        if isAbandoned { return inFlight.leave() }
+        sink.submit(line, completion: written)
     }
 
     /// `processedBy`: how many stages (from the first) had passed the document on before the

@@ -16,7 +16,7 @@ import Logging
 public final class JSONLinesSink: RecordSink, @unchecked Sendable {
     // All mutable state below is touched only on `queue`.
     private let queue = DispatchQueue(label: "ingestd.sink.jsonl")
-    private var pending: [([UInt8]?, @Sendable ((any Error)?) -> Void)] = []
+    private var pending: [(Submission, @Sendable ((any Error)?) -> Void)] = []
     private var flushScheduled = false
     private var closed = false
     private var fd: Int32
@@ -27,6 +27,25 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
     public let path: URL?
     /// Bytes of a torn last line removed at open (0 when the file was whole).
     public let repairedBytes: Int
+    /// Tests only: runs on the sink's queue after a batch is written, before the sink checks
+    /// that the file still has a name (to delete it at the moment that matters).
+    var afterWrite: (() -> Void)?
+
+    /// What was submitted: a line (`nil`: a barrier only), or a record whose text is written
+    /// from its String at commit time.
+    enum Submission: Sendable {
+        case line([UInt8]?)
+        case streamed(StreamedRecord)
+    }
+
+    /// A buffer to write as it is, or a record's text to escape into the file in pieces.
+    enum Piece {
+        case bytes([UInt8])
+        case text(String)
+    }
+
+    /// The size of the pieces a streamed record's text is escaped and written in.
+    static let textChunk = 64 * 1024
 
     /// A durable sink writing to `path` (created with its folder if missing).
     public init(path: URL, logger: Logger? = nil, beforeCommit: @escaping @Sendable () throws -> Void = {}) throws {
@@ -65,10 +84,21 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
     }
 
     public func submit(_ line: [UInt8]?, completion: @escaping @Sendable ((any Error)?) -> Void) {
+        enqueue(.line(line), completion)
+    }
+
+    /// The record's text stays a String until the commit, which escapes it straight into the
+    /// file 64 KiB at a time: the line is never built. The parts are kept until the batch is
+    /// durable, since a batch may be written twice (see `flush`).
+    public func submit(streamed record: StreamedRecord, completion: @escaping @Sendable ((any Error)?) -> Void) {
+        enqueue(.streamed(record), completion)
+    }
+
+    private func enqueue(_ submission: Submission, _ completion: @escaping @Sendable ((any Error)?) -> Void) {
         queue.async {
             // A worker cut off by the shutdown timeout may still submit: its input is redone.
             guard !self.closed else { return completion(SinkClosed()) }
-            self.pending.append((line, completion))
+            self.pending.append((submission, completion))
             if !self.flushScheduled {
                 self.flushScheduled = true
                 self.queue.async { self.flush() }
@@ -90,6 +120,7 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
                     try reopen(because: "the records file was renamed or deleted; writing a new one")
                 }
                 try commit(pieces)
+                afterWrite?()
                 if durable, !Self.hasName(fd) {
                     // Deleted between the check and the write: those records are in no file.
                     try reopen(because: "the records file was deleted while records were written to it; writing them again to a new one")
@@ -109,24 +140,48 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
     /// The batch's lines, each followed by a newline, as few buffers to write one after the other:
     /// short lines are gathered into one, long ones are left where they are.
     static func pieces(_ lines: [[UInt8]?]) -> [[UInt8]] {
-        var pieces: [[UInt8]] = []
+        pieces(lines.map(Submission.line)).map { piece in
+            guard case .bytes(let bytes) = piece else { preconditionFailure("no text piece without a streamed record") }
+            return bytes
+        }
+    }
+
+    /// The same for submissions: a streamed record's prefix ends the buffer gathered before it,
+    /// its text is a piece of its own, and its suffix starts the next buffer.
+    static func pieces(_ submissions: [Submission]) -> [Piece] {
+        var pieces: [Piece] = []
         var gathered: [UInt8] = []
-        for case let line? in lines {
-            if line.count >= copyLimit {
-                if !gathered.isEmpty { pieces.append(gathered) }
-                pieces.append(line)
-                gathered = []
-            } else {
-                gathered.append(contentsOf: line)
+        for submission in submissions {
+            switch submission {
+            case .line(nil):
+                continue
+            case .line(let line?):
+                if line.count >= copyLimit {
+                    if !gathered.isEmpty { pieces.append(.bytes(gathered)) }
+                    pieces.append(.bytes(line))
+                    gathered = []
+                } else {
+                    gathered.append(contentsOf: line)
+                }
+            case .streamed(let record):
+                gathered.append(contentsOf: record.prefix)
+                pieces.append(.bytes(gathered))
+                pieces.append(.text(record.text))
+                gathered = record.suffix
             }
             gathered.append(0x0A)
         }
-        if !gathered.isEmpty { pieces.append(gathered) }
+        if !gathered.isEmpty { pieces.append(.bytes(gathered)) }
         return pieces
     }
 
-    private func commit(_ pieces: [[UInt8]]) throws {
-        for bytes in pieces { try FileIO.writeAll(fd, bytes) }
+    private func commit(_ pieces: [Piece]) throws {
+        for piece in pieces {
+            switch piece {
+            case .bytes(let bytes): try FileIO.writeAll(fd, bytes)
+            case .text(let text): try JSONValue.writeString(text, chunkSize: Self.textChunk) { try FileIO.writeAll(fd, $0) }
+            }
+        }
         if durable, fdatasync(fd) != 0 { throw POSIXFailure("fdatasync \(path?.path ?? "sink")", errno) }
     }
 

@@ -158,6 +158,101 @@ final class JSONLinesSinkTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: path).count, 0)
     }
 
+    /// A record whose text is written from its String at commit time (what the runner submits
+    /// for a large text), with a text of several of the sink's 64 KiB pieces.
+    private func streamed(_ id: String) -> StreamedRecord {
+        let text = String(repeating: "Para \"\(id)\" — déjà vu 中文 😀\u{2028}\t\u{1}\\\n", count: 5_000)
+        return StreamedRecord(prefix: Array(#"{"id":"\#(id)","text":"#.utf8), text: text, suffix: Array(#","words":2}"#.utf8))
+    }
+
+    /// Submits `a` alone, holds the sink in that batch's `beforeCommit` until `rest` is queued, so
+    /// `rest` is committed as one batch (the second); `second` runs in that batch's `beforeCommit`.
+    private func submitAsSecondBatch(_ path: URL, _ rest: [JSONLinesSink.Submission], second: @escaping @Sendable () -> Void = {},
+                                     afterWrite: (() -> Void)? = nil) throws -> (JSONLinesSink, [(any Error)?]) {
+        let entered = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let commits = Counter()
+        let sink = try JSONLinesSink(path: path, beforeCommit: {
+            let n = commits.next()
+            if n == 1 { entered.signal(); release.wait() }
+            if n == 2 { second() }
+        })
+        sink.afterWrite = afterWrite
+        let group = DispatchGroup()
+        let results = ResultBox()
+        group.enter()
+        sink.submit(line("a")) { e in results.append(e); group.leave() }
+        // The sink is inside the first batch's commit: all of `rest` queues behind it.
+        XCTAssertEqual(entered.wait(timeout: .now() + 10), .success)
+        for submission in rest {
+            group.enter()
+            let done: @Sendable ((any Error)?) -> Void = { e in
+                // Durable before completion: the record is already in the file at the path.
+                if case .streamed(let record) = submission {
+                    let file = (try? [UInt8](Data(contentsOf: path))) ?? []
+                    XCTAssertNotNil(file.firstRange(of: record.joined() + [0x0A]), "completed before it was written")
+                }
+                results.append(e)
+                group.leave()
+            }
+            switch submission {
+            case .line(let l): sink.submit(l, completion: done)
+            case .streamed(let r): sink.submit(streamed: r, completion: done)
+            }
+        }
+        release.signal()
+        XCTAssertEqual(group.wait(timeout: .now() + 20), .success)
+        return (sink, results.all)
+    }
+
+    func testAStreamedRecordAmongLinesIsWrittenWholeInOrderAndDurableBeforeItsCompletion() throws {
+        let path = dir.appendingPathComponent("r.jsonl")
+        let s1 = streamed("s1"), s2 = streamed("s2")
+        let rest: [JSONLinesSink.Submission] = [.line(line("b")), .streamed(s1), .line(nil), .streamed(s2), .line(line("c"))]
+        let (sink, results) = try submitAsSecondBatch(path, rest)
+        XCTAssertEqual(results.count, 6)
+        XCTAssertTrue(results.allSatisfy { $0 == nil })
+        try sink.close()
+        let expected: [UInt8] = [line("a"), line("b"), s1.joined(), s2.joined(), line("c")].flatMap { $0 + [UInt8(0x0A)] }
+        XCTAssertTrue(try [UInt8](Data(contentsOf: path)) == expected, "the file is not these records in order")
+        XCTAssertEqual(try sink.existingIDs(), ["a", "b", "s1", "s2", "c"])
+        // Each line is a record whose text is the String submitted.
+        let lines = try String(contentsOf: path, encoding: .utf8).split(separator: "\n")
+        let parsed = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[2].utf8)) as? [String: Any])
+        XCTAssertEqual(parsed["text"] as? String, s1.text)
+    }
+
+    /// The records file renamed away while a batch with a streamed record waits: the batch goes
+    /// whole to a fresh file at the path.
+    func testABatchWithAStreamedRecordFollowsARenamedFile() throws {
+        let path = dir.appendingPathComponent("records/r.jsonl")
+        let rotated = dir.appendingPathComponent("records/r.jsonl.1")
+        let s = streamed("s")
+        let (sink, results) = try submitAsSecondBatch(path, [.line(line("b")), .streamed(s), .line(line("c"))],
+                                                      second: { XCTAssertEqual(rename(path.path, rotated.path), 0) })
+        XCTAssertTrue(results.allSatisfy { $0 == nil })
+        try sink.close()
+        XCTAssertEqual(try [UInt8](Data(contentsOf: rotated)), line("a") + [0x0A])
+        let expected: [UInt8] = [line("b"), s.joined(), line("c")].flatMap { $0 + [UInt8(0x0A)] }
+        XCTAssertTrue(try [UInt8](Data(contentsOf: path)) == expected, "the file is not these records in order")
+    }
+
+    /// The records file deleted after a batch with a streamed record was written to it: the
+    /// batch is written again, streamed text included, to a fresh file at the path.
+    func testABatchWithAStreamedRecordIsWrittenAgainWhenItsFileWasDeletedUnderIt() throws {
+        let path = dir.appendingPathComponent("records/r.jsonl")
+        let s = streamed("s")
+        let writes = Counter()
+        let (sink, results) = try submitAsSecondBatch(path, [.line(line("b")), .streamed(s), .line(line("c"))], afterWrite: {
+            if writes.next() == 2 { XCTAssertEqual(unlink(path.path), 0) }
+        })
+        XCTAssertTrue(results.allSatisfy { $0 == nil })
+        try sink.close()
+        XCTAssertEqual(writes.value, 2, "the hook runs after the first write of each batch only")
+        let expected: [UInt8] = [line("b"), s.joined(), line("c")].flatMap { $0 + [UInt8(0x0A)] }
+        XCTAssertTrue(try [UInt8](Data(contentsOf: path)) == expected, "the file is not these records in order")
+        XCTAssertEqual(try sink.existingIDs(), ["b", "s", "c"])
+    }
+
     func testConcurrentSubmittersAllLandExactlyOnce() throws {
         let path = dir.appendingPathComponent("r.jsonl")
         let sink = try JSONLinesSink(path: path)
@@ -179,4 +274,11 @@ final class ResultBox: @unchecked Sendable {
     private var items: [(any Error)?] = []
     func append(_ e: (any Error)?) { lock.lock(); items.append(e); lock.unlock() }
     var all: [(any Error)?] { lock.lock(); defer { lock.unlock() }; return items }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = 0
+    func next() -> Int { lock.lock(); defer { lock.unlock() }; n += 1; return n }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return n }
 }

@@ -77,8 +77,18 @@ extension DocumentSource {
 /// is durable, or with the error that prevented it.
 public protocol RecordSink: AnyObject, Sendable {
     func submit(_ line: [UInt8]?, completion: @escaping @Sendable ((any Error)?) -> Void)
+    /// The same for a record whose text is large (`RecordSchema.streamingThreshold`): a sink
+    /// that can write it in pieces keeps the text as a String and never holds its line whole.
+    /// By default the parts are joined into a line and submitted as one.
+    func submit(streamed record: StreamedRecord, completion: @escaping @Sendable ((any Error)?) -> Void)
     /// Ids of records already in the sink, for start-up recovery.
     func existingIDs() throws -> Set<String>
     /// Writes what is pending and makes it durable.
     func close() throws
+}
+
+extension RecordSink {
+    public func submit(streamed record: StreamedRecord, completion: @escaping @Sendable ((any Error)?) -> Void) {
+        submit(record.joined(), completion: completion)
+    }
 }

@@ -45,6 +45,39 @@ public enum RecordSchema {
         return line
     }
 
+    /// From this many bytes of text on, the runner hands the sink a `StreamedRecord` instead of
+    /// a line: built whole, a large text's line would be a second copy of it.
+    public static let streamingThreshold = 8 << 20
+
+    /// The record as `line(for:)` writes it, but with the text left as the String it is: the
+    /// fields before it and after it are serialized now (they are small), the text only when
+    /// the sink writes it. `streamed(...).joined() == line(...)`, byte for byte.
+    public static func streamed(for doc: Document, ingestedAt: Date, pipeline: String) -> StreamedRecord {
+        guard case .object(let fields) = json(for: doc, ingestedAt: ingestedAt, pipeline: pipeline),
+              let t = fields.firstIndex(where: { $0.0 == "text" }), case .string(let text) = fields[t].1
+        else { preconditionFailure("a record is an object with a text string") }
+        // The same bytes as JSONValue.object's write, split around the text's value.
+        var prefix: [UInt8] = [UInt8(ascii: "{")]
+        for (i, (key, value)) in fields[..<t].enumerated() {
+            if i > 0 { prefix.append(UInt8(ascii: ",")) }
+            JSONValue.writeString(key, into: &prefix)
+            prefix.append(UInt8(ascii: ":"))
+            value.write(into: &prefix)
+        }
+        if t > 0 { prefix.append(UInt8(ascii: ",")) }
+        JSONValue.writeString("text", into: &prefix)
+        prefix.append(UInt8(ascii: ":"))
+        var suffix: [UInt8] = []
+        for (key, value) in fields[(t + 1)...] {
+            suffix.append(UInt8(ascii: ","))
+            JSONValue.writeString(key, into: &suffix)
+            suffix.append(UInt8(ascii: ":"))
+            value.write(into: &suffix)
+        }
+        suffix.append(UInt8(ascii: "}"))
+        return StreamedRecord(prefix: prefix, text: text, suffix: suffix)
+    }
+
     /// The id of a serialized record line, read without parsing the whole line: every record
     /// starts with `{"id":"`, which recovery relies on to scan large files quickly.
     public static func id(ofLine line: ArraySlice<UInt8>) -> String? {
@@ -53,6 +86,40 @@ public enum RecordSchema {
         let start = line.startIndex + prefix.count
         guard let end = line[start...].firstIndex(of: UInt8(ascii: "\"")) else { return nil }
         return String(decoding: line[start..<end], as: UTF8.self)
+    }
+}
+
+/// A record line in three parts: the serialized fields before the text's value (`{"id":"…",
+/// …,"text":`), the text itself, escaped only as it is written, and the fields after it
+/// (`,"words":…}`). It starts with `{"id":"` as every line does, so recovery reads its id.
+public struct StreamedRecord: Sendable {
+    public let prefix: [UInt8]
+    public let text: String
+    public let suffix: [UInt8]
+
+    public init(prefix: [UInt8], text: String, suffix: [UInt8]) {
+        self.prefix = prefix
+        self.text = text
+        self.suffix = suffix
+    }
+
+    /// The line, without its newline, in pieces of about `chunkSize` bytes (the text's escaped
+    /// bytes come from one reused buffer). Can be called again: nothing is consumed.
+    public func write(chunkSize: Int = 64 * 1024, to write: ([UInt8]) throws -> Void) rethrows {
+        try write(prefix)
+        try JSONValue.writeString(text, chunkSize: chunkSize, to: write)
+        try write(suffix)
+    }
+
+    /// The whole line in one buffer: what a sink that does not stream writes.
+    public func joined() -> [UInt8] {
+        var line: [UInt8] = []
+        let text = text.utf8.count
+        line.reserveCapacity(prefix.count + text + text / 8 + suffix.count + 2)
+        line.append(contentsOf: prefix)
+        JSONValue.writeString(self.text, into: &line)
+        line.append(contentsOf: suffix)
+        return line
     }
 }
 

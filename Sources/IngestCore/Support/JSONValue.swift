@@ -79,28 +79,54 @@ public enum JSONValue: Sendable, Equatable {
     static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         var utf8 = s.utf8.makeIterator()
+        while let byte = utf8.next() { escape(byte, &utf8, into: &out) }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// `writeString` for a string too large to be copied whole: the same bytes, quotes
+    /// included, handed to `write` in pieces of about `chunkSize` bytes from one buffer, reused
+    /// (so the string is never held twice). A piece may end inside a character: only the pieces
+    /// joined are `writeString`'s bytes.
+    public static func writeString(_ s: String, chunkSize: Int = 64 * 1024,
+                                   to write: ([UInt8]) throws -> Void) rethrows {
+        var out: [UInt8] = []
+        out.reserveCapacity(chunkSize + 8)
+        out.append(UInt8(ascii: "\""))
+        var utf8 = s.utf8.makeIterator()
         while let byte = utf8.next() {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
-            case 0x0A: out.append(contentsOf: [92, UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [92, UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0x00..<0x20, 0x7F:
-                out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            case 0xE2:
-                // U+2028 / U+2029 are E2 80 A8 / E2 80 A9.
-                guard let b2 = utf8.next() else { out.append(byte); break }
-                guard let b3 = utf8.next() else { out.append(contentsOf: [byte, b2]); break }
-                if b2 == 0x80 && (b3 == 0xA8 || b3 == 0xA9) {
-                    out.append(contentsOf: Array("\\u202".utf8))
-                    out.append(b3 == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
-                } else {
-                    out.append(contentsOf: [byte, b2, b3])
-                }
-            default: out.append(byte)
+            escape(byte, &utf8, into: &out)
+            if out.count >= chunkSize {
+                try write(out)
+                out.removeAll(keepingCapacity: true)
             }
         }
         out.append(UInt8(ascii: "\""))
+        try write(out)
+    }
+
+    /// One byte of a string's UTF-8 as `writeString` writes it (U+2028/U+2029 take the two bytes
+    /// after their first from `utf8`).
+    @inline(__always)
+    private static func escape(_ byte: UInt8, _ utf8: inout String.UTF8View.Iterator, into out: inout [UInt8]) {
+        switch byte {
+        case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
+        case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
+        case 0x0A: out.append(contentsOf: [92, UInt8(ascii: "n")])
+        case 0x0D: out.append(contentsOf: [92, UInt8(ascii: "r")])
+        case 0x09: out.append(contentsOf: [92, UInt8(ascii: "t")])
+        case 0x00..<0x20, 0x7F:
+            out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+        case 0xE2:
+            // U+2028 / U+2029 are E2 80 A8 / E2 80 A9.
+            guard let b2 = utf8.next() else { out.append(byte); return }
+            guard let b3 = utf8.next() else { out.append(contentsOf: [byte, b2]); return }
+            if b2 == 0x80 && (b3 == 0xA8 || b3 == 0xA9) {
+                out.append(contentsOf: Array("\\u202".utf8))
+                out.append(b3 == 0xA8 ? UInt8(ascii: "8") : UInt8(ascii: "9"))
+            } else {
+                out.append(contentsOf: [byte, b2, b3])
+            }
+        default: out.append(byte)
+        }
     }
 }
