@@ -69,6 +69,10 @@ public enum GenreDetector {
     /// At least two press-release marks, or "For immediate release" at the top, or an "About
     /// COMPANY" boilerplate paragraph with a contact line.
     static func isPressRelease(_ text: String) -> Bool {
+        text.utf8.count >= windowedFrom ? isPressReleaseWindowed(text, window: 65_536) : isPressReleaseWhole(text)
+    }
+
+    static func isPressReleaseWhole(_ text: String) -> Bool {
         let lower = ScrapeText.asciiLower(text)
         var found = Set<Int>()
         var rest = lower[...]
@@ -79,6 +83,47 @@ public enum GenreDetector {
         if found.count >= 2 { return true }
         if lower.prefix(300).contains("for immediate release") { return true }
         return false
+    }
+
+    /// From this size on, the text is lower-cased a window at a time instead of copied whole: a
+    /// 250 MB scrape's copy was the largest allocation of the whole pipeline.
+    static let windowedFrom = 8 << 20
+    private static let longestMark = 32
+
+    /// `isPressRelease` without a lower-cased copy of the whole text, with the same result. The
+    /// whole-text scan resumes after a match by skipping as many Characters as the match's byte
+    /// offset and length add up to, counted from where that search began; so each search here
+    /// keeps its start and only its window moves, counting the lower-cased bytes it passes.
+    /// (Lower-casing maps each Character to one Character, so counts agree between the two forms.)
+    static func isPressReleaseWindowed(_ text: String, window: Int) -> Bool {
+        precondition(window > longestMark)
+        var found = Set<Int>()
+        var rest = text[...]
+        search: while found.count < 2 {
+            var from = rest.startIndex
+            var bytesBefore = 0
+            while true {
+                let part = rest[from...].prefix(window)
+                let atEnd = part.endIndex == rest.endIndex
+                let lower = ScrapeText.asciiLower(part)
+                if let (k, off) = pressReleaseMarks.firstOccurrence(in: lower) {
+                    // A match starting in the last `longestMark` Characters of a window may run
+                    // past it (or a leftmost one may start just after it): take it only when not.
+                    let start = lower.utf8.index(lower.startIndex, offsetBy: off)
+                    if atEnd || lower.distance(from: lower.startIndex, to: start) < window - longestMark {
+                        found.insert(k)
+                        rest = rest.dropFirst(bytesBefore + off + pressReleaseMarks.length(k))
+                        continue search
+                    }
+                }
+                if atEnd { break search }
+                let step = lower.index(lower.startIndex, offsetBy: window - longestMark)
+                bytesBefore += lower.utf8.distance(from: lower.startIndex, to: step)
+                from = part.index(part.startIndex, offsetBy: window - longestMark)
+            }
+        }
+        if found.count >= 2 { return true }
+        return ScrapeText.asciiLower(text.prefix(300)).contains("for immediate release")
     }
 
     /// Genre named by a short label ("Opinion", "Op-Ed", "Q&A", "News Analysis"), nil otherwise.
