@@ -74,11 +74,13 @@ let package = Package(
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "IngestInputs", "IngestSinks"]),
         // A loopback HTTP server for the tests and the fetch benchmark (127.0.0.0/8 only).
         .target(name: "LoopbackHTTP", path: "Tests/Support"),
-        .testTarget(name: "IngestInputsTests", dependencies: ["IngestInputs", "IngestCore", "CCurl", "LoopbackHTTP"]),
-        .testTarget(name: "IngestExecTests", dependencies: ["IngestExec", "IngestCore"]),
-        .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages", "IngestCore", "IngestBuiltins"]),
+        // Log lines kept in memory, for the tests that check what was logged.
+        .target(name: "LogCapture", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/LogCapture"),
+        .testTarget(name: "IngestInputsTests", dependencies: ["IngestInputs", "IngestCore", "CCurl", "LoopbackHTTP", "LogCapture"]),
+        .testTarget(name: "IngestExecTests", dependencies: ["IngestExec", "IngestCore", "LogCapture"]),
+        .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages", "IngestCore", "IngestBuiltins", "LogCapture"]),
         .testTarget(name: "IngestSinksTests", dependencies: ["IngestSinks", "IngestCore"]),
-        .testTarget(name: "IngestDaemonTests", dependencies: ["IngestDaemon", "IngestCore", "IngestInputs", "IngestSinks"]),
+        .testTarget(name: "IngestDaemonTests", dependencies: ["IngestDaemon", "IngestCore", "IngestInputs", "IngestSinks", "LogCapture"]),
         .testTarget(name: "IngestWasmTests", dependencies: [
             "IngestWasm", "IngestCore",
             .product(name: "WAT", package: "WasmKit"),

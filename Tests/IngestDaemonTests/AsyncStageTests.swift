@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XCTest
+import LogCapture
 import IngestCore
 import IngestInputs
 import IngestSinks
@@ -147,27 +148,6 @@ final class UnwellStage: SynchronousStage, @unchecked Sendable {
     func processSynchronously(_ document: inout Document) throws -> StageVerdict { .keep }
 }
 
-/// Keeps the summary lines a logger is given.
-private final class SummaryLines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [(Logger.Level, Logger.Metadata)] = []
-    func add(_ level: Logger.Level, _ meta: Logger.Metadata) { lock.lock(); lines.append((level, meta)); lock.unlock() }
-    var all: [(Logger.Level, Logger.Metadata)] { lock.lock(); defer { lock.unlock() }; return lines }
-}
-
-private struct SummaryHandler: LogHandler {
-    let sink: SummaryLines
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-    func log(event: LogEvent) {
-        if event.message.description == "summary" { sink.add(event.level, event.metadata ?? [:]) }
-    }
-}
-
 final class StageHealthSummaryTests: XCTestCase {
     /// The periodic summary names a stage that is not ready, at warning level, and says nothing
     /// of stages when all are ready.
@@ -181,20 +161,20 @@ final class StageHealthSummaryTests: XCTestCase {
         let runner = PipelineRunner(pipelineName: "t", runtime: PipelineConfig.Runtime(), stages: [stage], sink: MemorySink(),
                                     source: DropFolder(settings: settings, logger: Logger(label: "t")), logger: Logger(label: "t"),
                                     onFatal: { _ in })
-        let lines = SummaryLines()
-        let logger = Logger(label: "t") { _ in SummaryHandler(sink: lines) }
-        let timer = try XCTUnwrap(Daemon.startSummaries(runner, every: 0.05, logger: logger))
+        let log = CapturedLog()
+        var summaries: [CapturedLog.Line] { log.lines.filter { $0.message == "summary" } }
+        let timer = try XCTUnwrap(Daemon.startSummaries(runner, every: 0.05, logger: log.logger()))
         defer { timer.cancel() }
         let deadline = Date().addingTimeInterval(10)
-        while lines.all.isEmpty && Date() < deadline { usleep(10_000) }
-        XCTAssertEqual(lines.all.first?.0, .info)
-        XCTAssertNil(lines.all.first?.1["stages"])
+        while summaries.isEmpty && Date() < deadline { usleep(10_000) }
+        XCTAssertEqual(summaries.first?.level, .info)
+        XCTAssertNil(summaries.first?.metadata["stages"])
         stage.health = .down("5 faults within 60s")
-        let seen = lines.all.count
-        while lines.all.count <= seen + 1 && Date() < deadline { usleep(10_000) }
-        let last = try XCTUnwrap(lines.all.last)
-        XCTAssertEqual(last.0, .warning)
-        XCTAssertEqual(last.1["stages"], .dictionary(["unwell": .string("down: 5 faults within 60s")]))
+        let seen = summaries.count
+        while summaries.count <= seen + 1 && Date() < deadline { usleep(10_000) }
+        let last = try XCTUnwrap(summaries.last)
+        XCTAssertEqual(last.level, .warning)
+        XCTAssertEqual(last.metadata["stages"], .dictionary(["unwell": .string("down: 5 faults within 60s")]))
     }
 }
 

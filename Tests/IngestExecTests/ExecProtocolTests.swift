@@ -165,12 +165,12 @@ final class ExecProtocolTests: XCTestCase {
         _ = try await engine.process(id: "x", document: .object([]), allowedWrites: [])
         let pid = "\(engine.pids[0])"
         await engine.stop()
-        let lines = fx.log.all.filter { $0.metadata["pid"] == pid && $0.metadata["stage"] == "loud" }
+        let lines = fx.log.lines.filter { $0.fields["pid"] == pid && $0.fields["stage"] == "loud" }
         let plain = lines.first { $0.message == "plain words" }
         XCTAssertEqual(plain?.level, .info)
         let stale = lines.first { $0.message == "model is stale" }
         XCTAssertEqual(stale?.level, .warning)
-        XCTAssertEqual(stale?.metadata["age_days"], "3")
+        XCTAssertEqual(stale?.fields["age_days"], "3")
         XCTAssertEqual(lines.first { $0.message == "spelled out" }?.level, .error)
     }
 

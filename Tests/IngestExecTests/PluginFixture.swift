@@ -1,13 +1,14 @@
 import Foundation
 import IngestCore
 import IngestExec
+import LogCapture
 import Logging
 import XCTest
 
 /// A folder of tiny plugins written by a test, and the log lines the engine produced.
 final class PluginFixture: @unchecked Sendable {
     let dir: URL
-    let log = LogCapture()
+    let log = CapturedLog()
 
     init() throws {
         dir = FileManager.default.temporaryDirectory.appendingPathComponent("exec-\(UUID().uuidString)")
@@ -61,36 +62,9 @@ final class PluginFixture: @unchecked Sendable {
     }
 
     func engine(_ settings: ExecPluginSettings) -> ExecPlugin {
-        let capture = log
-        var logger = Logger(label: "test") { _ in CapturingHandler(capture: capture) }
+        var logger = log.logger()
         logger.logLevel = .trace
         return ExecPlugin(settings: settings, logger: logger)
-    }
-}
-
-final class LogCapture: Sendable {
-    struct Entry: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-    private let entries = Locked([Entry]())
-    func append(_ e: Entry) { entries.withLock { $0.append(e) } }
-    var all: [Entry] { entries.withLock { $0 } }
-}
-
-struct CapturingHandler: LogHandler {
-    let capture: LogCapture
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-    func log(event: LogEvent) {
-        var all = self.metadata
-        for (k, v) in event.metadata ?? [:] { all[k] = v }
-        capture.append(.init(level: event.level, message: event.message.description, metadata: all.mapValues { "\($0)" }))
     }
 }
 

@@ -3,6 +3,7 @@ import IngestCore
 import Logging
 import LoopbackHTTP
 import XCTest
+import LogCapture
 @testable import IngestInputs
 
 /// The URL source against real HTTP servers on loopback, with a stand-in for the runner that
@@ -54,33 +55,10 @@ final class URLSourceTests: XCTestCase {
         return s
     }
 
-    /// Log lines as (message, metadata), for the tests that check what the logs say.
-    final class LogStore: @unchecked Sendable {
-        private let lock = NSLock()
-        private var lines: [(String, [String: String])] = []
-        func add(_ m: String, _ meta: [String: String]) { lock.lock(); lines.append((m, meta)); lock.unlock() }
-        var all: [(message: String, fields: [String: String])] { lock.lock(); defer { lock.unlock() }; return lines }
-    }
-
-    struct CapturingHandler: LogHandler {
-        let store: LogStore
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .debug
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(level: Logger.Level, message: Logger.Message, metadata extra: Logger.Metadata?, source: String, file: String,
-                 function: String, line: UInt) {
-            let all = metadata.merging(extra ?? [:]) { $1 }
-            store.add(message.description, all.mapValues { "\($0)" })
-        }
-    }
-
-    private func run(_ settings: URLSourceSettings, acknowledge: Bool = true, logs: LogStore? = nil, credits: Int = 8,
+    private func run(_ settings: URLSourceSettings, acknowledge: Bool = true, logs: CapturedLog? = nil, credits: Int = 8,
                      outcome: (@Sendable (Claim) -> Outcome)? = nil) throws -> (URLSource, Runner, HTTPFetcher) {
         let fetcher = HTTPFetcher(settings: settings.fetch)
-        let logger = logs.map { store in Logger(label: "test") { _ in CapturingHandler(store: store) } } ?? Logger(label: "test")
+        let logger = logs?.logger() ?? Logger(label: "test")
         let source = URLSource(settings: settings, fetcher: fetcher, logger: logger)
         let runner = Runner()
         runner.acknowledge = acknowledge
@@ -156,15 +134,15 @@ final class URLSourceTests: XCTestCase {
             reply.respond(200, [("ETag", "\"f\"")], text: Self.rss(links))
         }
         defer { server.stop() }
-        let logs = LogStore()
+        let logs = CapturedLog()
         let config = settings([.init(url: server.base + "/feed.xml", kind: .feed, every: 0.3)]) { $0.maxItemsPerPoll = 3 }
         let runner = try collect(config, 7, settle: 0.8, logs: logs)
         let urls = runner.all.compactMap(\.claim.web?.url)
         XCTAssertEqual(urls.sorted(), links.map { server.base + $0 }.sorted(), "each item once")
         XCTAssertEqual(Set(urls.prefix(3)), Set(links.prefix(3).map { server.base + $0 }), "the first listed first")
-        let skips = logs.all.filter { $0.message.hasPrefix("more new items than max_items_per_poll") }
-        XCTAssertEqual(skips.first?.fields["skipped"], "4", "\(logs.all)")
-        XCTAssertEqual(logs.all.first { $0.message == "feed read" }?.fields["taken"], "3")
+        let skips = logs.lines.filter { $0.message.hasPrefix("more new items than max_items_per_poll") }
+        XCTAssertEqual(skips.first?.fields["skipped"], "4", "\(logs.lines)")
+        XCTAssertEqual(logs.lines.first { $0.message == "feed read" }?.fields["taken"], "3")
     }
 
     func testSeenIdsAreKeptWhileListedAndForgottenByAgeOrCountOnceNoLongerListed() {
@@ -218,7 +196,7 @@ final class URLSourceTests: XCTestCase {
     }
 
     /// Runs a source until `count` claims arrived (and `settle` seconds more), then stops it.
-    private func collect(_ config: URLSourceSettings, _ count: Int, settle: Double = 0, logs: LogStore? = nil) throws -> Runner {
+    private func collect(_ config: URLSourceSettings, _ count: Int, settle: Double = 0, logs: CapturedLog? = nil) throws -> Runner {
         let (source, runner, fetcher) = try run(config, logs: logs)
         XCTAssertTrue(runner.wait(for: count), "\(runner.all.count) of \(count) claims arrived")
         if settle > 0 { usleep(UInt32(settle * 1_000_000)) }
@@ -249,14 +227,14 @@ final class URLSourceTests: XCTestCase {
     func testFailuresAreRetriedWithGrowingBackoffAndTheLogsSayWhenAndHowOften() throws {
         let server = try answering([(500, [], "no"), (429, [], "no"), (200, [], "<p>third time</p>")])
         defer { server.stop() }
-        let logs = LogStore()
+        let logs = CapturedLog()
         _ = try collect(settings([.init(url: server.base + "/flaky", kind: .page, every: 3600)]), 1, logs: logs)
         let t = server.served.map(\.arrived)
         XCTAssertEqual(t.count, 3)
         // 1 s then 2 s, each times a random factor of 0.5 to 1.
         XCTAssertGreaterThanOrEqual(t[1].timeIntervalSince(t[0]), 0.45)
         XCTAssertGreaterThanOrEqual(t[2].timeIntervalSince(t[1]), 0.95)
-        let retries = logs.all.filter { $0.message == "fetch failed; will retry" }
+        let retries = logs.lines.filter { $0.message == "fetch failed; will retry" }
         XCTAssertEqual(retries.map { $0.fields["reason"] }, ["HTTP 500", "HTTP 429"])
         XCTAssertEqual(retries.map { $0.fields["error_count"] }, ["1", "2"])
         XCTAssertEqual(retries.map { $0.fields["attempt"] }, ["1", "2"])
@@ -268,14 +246,14 @@ final class URLSourceTests: XCTestCase {
         let probe = try LoopbackHTTPServer { _, reply in reply.respond(200) }
         let closedPort = probe.port
         probe.stop()
-        let logs = LogStore()
+        let logs = CapturedLog()
         let config = settings([.init(url: "http://127.0.0.1:\(closedPort)/x", kind: .page, every: 3600)]) { $0.retries = 1 }
         let (source, _, fetcher) = try run(config, logs: logs)
         let end = Date().addingTimeInterval(5)
-        while Date() < end, !logs.all.contains(where: { $0.message.hasPrefix("fetch failed; giving up") }) { usleep(50_000) }
+        while Date() < end, !logs.lines.contains(where: { $0.message.hasPrefix("fetch failed; giving up") }) { usleep(50_000) }
         source.stop()
         fetcher.stop()
-        let lines = logs.all.filter { $0.message.hasPrefix("fetch failed") }
+        let lines = logs.lines.filter { $0.message.hasPrefix("fetch failed") }
         XCTAssertEqual(lines.map(\.message), ["fetch failed; will retry", "fetch failed; giving up until the next scheduled fetch"])
         XCTAssertTrue(lines[0].fields["reason"]?.hasPrefix("network error 7") ?? false, "\(lines[0].fields)") // CURLE_COULDNT_CONNECT
         XCTAssertEqual(lines[1].fields["error_count"], "2")
@@ -301,15 +279,15 @@ final class URLSourceTests: XCTestCase {
         defer { server.stop() }
         let entry = URLSourceSettings.Entry(url: server.base + "/feed.xml", kind: .feed, every: 3600)
 
-        let logs = LogStore()
+        let logs = CapturedLog()
         let strictRunner = try collect(settings([entry]) { $0.robots = true }, 1, settle: 0.3, logs: logs)
         XCTAssertEqual(strictRunner.all.map(\.claim.web?.url), [server.base + "/fine"])
         XCTAssertTrue(other.served.isEmpty)
         // The log names the refusal, not robots.txt.
-        let refusal = logs.all.first { $0.fields["url"] == other.base + "/secret" }
+        let refusal = logs.lines.first { $0.fields["url"] == other.base + "/secret" }
         XCTAssertEqual(refusal?.message, "fetch failed")
-        XCTAssertTrue(refusal?.fields["reason"]?.contains("refused to connect to 127.0.0.2") ?? false, "\(logs.all)")
-        XCTAssertFalse(logs.all.contains { $0.message.contains("robots") }, "\(logs.all)")
+        XCTAssertTrue(refusal?.fields["reason"]?.contains("refused to connect to 127.0.0.2") ?? false, "\(logs.lines)")
+        XCTAssertFalse(logs.lines.contains { $0.message.contains("robots") }, "\(logs.lines)")
 
         try FileManager.default.removeItem(at: folder.appendingPathComponent("state"))
         let (open, opened, fetcher2) = try run(settings([entry]) { $0.fetch.allowPrivateNetworks = true })
@@ -351,13 +329,13 @@ final class URLSourceTests: XCTestCase {
             reply.respond(200, text: "<p>\(request.path)</p>")
         }
         defer { server.stop() }
-        let logs = LogStore()
+        let logs = CapturedLog()
         let config = settings([.init(url: server.base + "/news", kind: .page, every: 3600),
                                .init(url: server.base + "/private/x", kind: .page, every: 3600)]) { $0.robots = true }
         let runner = try collect(config, 1, settle: 0.3, logs: logs)
         XCTAssertEqual(runner.all.map(\.claim.web?.url), [server.base + "/news"])
         XCTAssertEqual(server.served.map(\.path).sorted(), ["/news", "/robots.txt"])
-        XCTAssertEqual(logs.all.first { $0.fields["url"] == server.base + "/private/x" }?.message, "not fetched: robots.txt disallows it")
+        XCTAssertEqual(logs.lines.first { $0.fields["url"] == server.base + "/private/x" }?.message, "not fetched: robots.txt disallows it")
         XCTAssertEqual(URLSource.hostKey("http://[::1]:8000/a"), "http://[::1]:8000")
         XCTAssertEqual(URLSource.hostKey("https://[2001:DB8::1]/a"), "https://[2001:db8::1]")
     }
@@ -382,16 +360,16 @@ final class URLSourceTests: XCTestCase {
             reply.respond(200, text: Self.rss([site.base + "/private/b.html", site.base + "/public/a.html"]))
         }
         defer { feedB.stop() }
-        let logs = LogStore()
+        let logs = CapturedLog()
         let config = settings([.init(url: feedA.base + "/feed.xml", kind: .feed, every: 3600),
                                .init(url: feedB.base + "/feed.xml", kind: .feed, every: 3600)]) { $0.robots = true }
         let runner = try collect(config, 1, settle: 0.5, logs: logs)
         XCTAssertEqual(runner.all.map(\.claim.web?.url), [site.base + "/public/a.html"])
         XCTAssertFalse(site.served.map(\.path).contains("/private/b.html"), "robots.txt disallows it: \(site.served.map(\.path))")
-        XCTAssertEqual(logs.all.first { $0.fields["url"] == site.base + "/private/b.html" }?.message, "not fetched: robots.txt disallows it")
-        let refusal = logs.all.first { $0.fields["url"] == site.base + "/public/from-a.html" }
+        XCTAssertEqual(logs.lines.first { $0.fields["url"] == site.base + "/private/b.html" }?.message, "not fetched: robots.txt disallows it")
+        let refusal = logs.lines.first { $0.fields["url"] == site.base + "/public/from-a.html" }
         XCTAssertEqual(refusal?.message, "fetch failed")
-        XCTAssertTrue(refusal?.fields["reason"]?.hasPrefix("robots.txt: refused to connect to 127.0.0.2") ?? false, "\(logs.all)")
+        XCTAssertTrue(refusal?.fields["reason"]?.hasPrefix("robots.txt: refused to connect to 127.0.0.2") ?? false, "\(logs.lines)")
     }
 
     /// Issue 15 item 16: a link that is not http or https is refused for that reason, not blamed
@@ -402,16 +380,16 @@ final class URLSourceTests: XCTestCase {
             reply.respond(200, text: Self.rss(["file:///etc/passwd", "gopher://127.0.0.1/1", "/fine"]))
         }
         defer { server.stop() }
-        let logs = LogStore()
+        let logs = CapturedLog()
         let runner = try collect(settings([.init(url: server.base + "/feed.xml", kind: .feed, every: 3600)]) { $0.robots = true },
                                  1, settle: 0.3, logs: logs)
         XCTAssertEqual(runner.all.map(\.claim.web?.url), [server.base + "/fine"])
         for url in ["file:///etc/passwd", "gopher://127.0.0.1/1"] {
-            let line = logs.all.first { $0.fields["url"] == url }
+            let line = logs.lines.first { $0.fields["url"] == url }
             XCTAssertEqual(line?.message, "fetch failed", url)
             XCTAssertTrue(line?.fields["reason"]?.hasPrefix("only http and https URLs are fetched") ?? false, "\(String(describing: line))")
         }
-        XCTAssertFalse(logs.all.contains { $0.message.contains("robots") }, "\(logs.all)")
+        XCTAssertFalse(logs.lines.contains { $0.message.contains("robots") }, "\(logs.lines)")
     }
 
     /// Issue 15 item 16: a cut body is retried, and the whole one is what gets delivered.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import XCTest
+import LogCapture
 import IngestCore
 @testable import IngestStages
 
@@ -69,23 +70,9 @@ final class DedupeLogTests: XCTestCase {
 
     // MARK: damage after a good header
 
-    final class Warnings: LogHandler, @unchecked Sendable {
-        let seen = Locked<[(message: String, metadata: [String: String])]>([])
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(event: LogEvent) {
-            guard event.level == .warning else { return }
-            seen.withLock { $0.append((event.message.description, (event.metadata ?? [:]).mapValues { "\($0)" })) }
-        }
-    }
-
-    private func buildStage(_ warnings: Warnings) throws -> DedupeStage {
+    private func buildStage(_ log: CapturedLog) throws -> DedupeStage {
         let builder = DedupeStage.Builder(policy: .annotate, near: true, threshold: 0.8, shingle: 5, retention: .forever)
-        let context = StageContext(stateDirectory: dir, pipelineName: "test", logger: Logger(label: "test") { _ in warnings })
+        let context = StageContext(stateDirectory: dir, pipelineName: "test", logger: log.logger())
         let stage = try builder.build(context)
         return try XCTUnwrap(stage as? DedupeStage)
     }
@@ -98,7 +85,7 @@ final class DedupeLogTests: XCTestCase {
 
     func testRandomBytesAppendedToALogAreMovedAsideWithAWarningAndTheLogGoesOn() throws {
         do {
-            let stage = try buildStage(Warnings())
+            let stage = try buildStage(CapturedLog())
             for i in 0..<3 {
                 var d = doc("d\(i)", "Story \(i): " + Self.story)
                 _ = try stage.processSynchronously(&d)
@@ -110,8 +97,8 @@ final class DedupeLogTests: XCTestCase {
         let garbage = noise(4096)
         try append(garbage, to: exactLog)
 
-        let warnings = Warnings()
-        let stage = try buildStage(warnings)
+        let log = CapturedLog()
+        let stage = try buildStage(log)
         XCTAssertEqual(stage.exact.count, 3, "the three good entries and nothing from the noise")
         XCTAssertEqual(try bytes(exactLog), good, "the log is cut back to its good entries")
         let aside = try damagedFiles()
@@ -119,13 +106,13 @@ final class DedupeLogTests: XCTestCase {
         XCTAssertTrue(aside.first?.lastPathComponent.hasPrefix("dedupe-exact.log.damaged-") ?? false)
         XCTAssertEqual(try aside.first.map(bytes), garbage, "the damaged tail is kept, byte for byte")
 
-        let seen = warnings.seen.withLock { $0 }
+        let seen = log.lines.filter { $0.level == .warning }
         XCTAssertEqual(seen.count, 1)
-        XCTAssertEqual(seen.first?.metadata["file"], exactLog.path)
-        XCTAssertEqual(seen.first?.metadata["offset"], "\(good.count)")
-        XCTAssertEqual(seen.first?.metadata["entries_kept"], "3")
-        XCTAssertEqual(seen.first?.metadata["bytes_moved"], "4096")
-        XCTAssertEqual(seen.first?.metadata["moved_to"], aside.first?.path)
+        XCTAssertEqual(seen.first?.fields["file"], exactLog.path)
+        XCTAssertEqual(seen.first?.fields["offset"], "\(good.count)")
+        XCTAssertEqual(seen.first?.fields["entries_kept"], "3")
+        XCTAssertEqual(seen.first?.fields["bytes_moved"], "4096")
+        XCTAssertEqual(seen.first?.fields["moved_to"], aside.first?.path)
 
         var again = doc("d9", "Story 1: " + Self.story)
         var fresh = doc("d10", "A different story about a football match played in heavy rain on a Saturday.")
@@ -136,10 +123,10 @@ final class DedupeLogTests: XCTestCase {
         try stage.sync()
         stage.close()
 
-        let quiet = Warnings()
+        let quiet = CapturedLog()
         let reopened = try buildStage(quiet)
         XCTAssertEqual(reopened.exact.count, 4)
-        XCTAssertTrue(quiet.seen.withLock { $0 }.isEmpty, "the repaired log opens clean")
+        XCTAssertTrue(quiet.lines.filter { $0.level == .warning }.isEmpty, "the repaired log opens clean")
         var later = doc("d11", "A different story about a football match played in heavy rain on a Saturday.")
         _ = try reopened.processSynchronously(&later)
         XCTAssertEqual(later.dedupe?.of, "d10", "the entry written after the repair survived the reopen")
@@ -258,7 +245,7 @@ final class DedupeLogTests: XCTestCase {
     private func assertRefused(_ content: [UInt8], as file: URL, near: Bool = false, saying expected: String,
                                line: UInt = #line) throws {
         try Data(content).write(to: file)
-        XCTAssertThrowsError(try buildStage(Warnings()), line: line) { error in
+        XCTAssertThrowsError(try buildStage(CapturedLog()), line: line) { error in
             let message = "\(error)"
             XCTAssertTrue(message.hasPrefix(file.path), message, line: line)
             XCTAssertTrue(message.contains(expected), message, line: line)
