@@ -34,7 +34,9 @@ public struct WasmStage: SynchronousStage {
                                                           fuel: UInt64(fuel), options: common.options)
                     plugin = try WasmPlugin(settings: settings)
                 } catch {
-                    value.error(error.message)
+                    // The shipped modules are build products, not in the repository.
+                    let hint = error.kind == .unreadableModule ? " (scripts/build-plugins builds the modules of pipelines/plugins)" : ""
+                    value.error(error.message + hint)
                 }
             }
         } else {
