@@ -136,8 +136,7 @@ public final class PipelineRunner: Sendable {
             do { verdict = try cpu.processSynchronously(&doc) } catch {
                 return reject(job.claim, docID: job.id, error, stage: stage.name, processedBy: i)
             }
-            doc.stagesRun.append(stage.name)
-            if case let .drop(reason, of) = verdict { return dropped(job, stage: stage.name, reason: reason, of: of, processedBy: i) }
+            guard passed(job, &doc, verdict, at: i) else { return }
             i += 1
         }
         record(job, doc)
@@ -145,11 +144,15 @@ public final class PipelineRunner: Sendable {
 
     private func resume(_ job: Job, _ document: consuming Document, _ verdict: StageVerdict, at index: Int) {
         var doc = document
+        if passed(job, &doc, verdict, at: index) { advance(job, doc, from: index + 1) }
+    }
+
+    /// Notes that stage `index` ran; false when it dropped the document, which is then settled.
+    private func passed(_ job: Job, _ doc: inout Document, _ verdict: StageVerdict, at index: Int) -> Bool {
         doc.stagesRun.append(stages[index].name)
-        if case let .drop(reason, of) = verdict {
-            return dropped(job, stage: stages[index].name, reason: reason, of: of, processedBy: index)
-        }
-        advance(job, doc, from: index + 1)
+        guard case let .drop(reason, of) = verdict else { return true }
+        dropped(job, stage: stages[index].name, reason: reason, of: of, processedBy: index)
+        return false
     }
 
     /// A dropped document has no record either: the stages before the one that dropped it forget it.

@@ -10,18 +10,9 @@ final class CrashRecoveryTests: XCTestCase {
         let total = 1200
         let names = (0..<total).map { String(format: "doc-%04d.txt", $0) }
 
-        // The writer streams files in at about 400 per second on its own thread.
-        let writerDone = DispatchSemaphore(value: 0)
-        let inbox = h.dir("inbox")
-        let writer = Thread {
-            for (i, name) in names.enumerated() {
-                try? DaemonHarness.drop(name, Array(distinctArticle(i).utf8), into: inbox)
-                if i % 20 == 19 { usleep(50_000) }
-            }
-            writerDone.signal()
-        }
         try h.start()
-        writer.start()
+        // The writer streams files in at about 400 per second on its own thread.
+        let writerDone = h.streamDistinctArticles(names)
 
         var kills = 0
         var recordsAtKill: [Int] = []

@@ -133,6 +133,22 @@ final class DaemonHarness {
         guard rename(tmp.path, inbox.appendingPathComponent(name).path) == 0 else { throw Failure("rename failed") }
     }
 
+    /// Starts dropping `names` (the i-th holding `distinctArticle(i)`) on a thread of its own,
+    /// about 400 a second, so a test can kill the daemon while files stream in; the semaphore
+    /// is signalled once all are in.
+    func streamDistinctArticles(_ names: [String]) -> DispatchSemaphore {
+        let done = DispatchSemaphore(value: 0)
+        let inbox = dir("inbox")
+        Thread {
+            for (i, name) in names.enumerated() {
+                try? Self.drop(name, Array(distinctArticle(i).utf8), into: inbox)
+                if i % 20 == 19 { usleep(50_000) }
+            }
+            done.signal()
+        }.start()
+        return done
+    }
+
     func drop(_ name: String, text: String) throws { try drop(name, Array(text.utf8)) }
 
     /// SIGTERM, then the exit status.

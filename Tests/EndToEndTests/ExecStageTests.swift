@@ -134,17 +134,8 @@ final class ExecStageTests: XCTestCase {
         defer { h.cleanUp() }
         let total = 600
         let names = (0..<total).map { String(format: "doc-%04d.txt", $0) }
-        let writerDone = DispatchSemaphore(value: 0)
-        let inbox = h.dir("inbox")
-        let writer = Thread {
-            for (i, name) in names.enumerated() {
-                try? DaemonHarness.drop(name, Array(distinctArticle(i).utf8), into: inbox)
-                if i % 20 == 19 { usleep(50_000) }
-            }
-            writerDone.signal()
-        }
         try h.start()
-        writer.start()
+        let writerDone = h.streamDistinctArticles(names)
         var recordsAtKill: [Int] = []
         for pause in [0.5, 0.7] {
             Thread.sleep(forTimeInterval: pause)

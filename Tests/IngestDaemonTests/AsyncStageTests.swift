@@ -61,9 +61,7 @@ final class AsyncStageTests: XCTestCase {
 
     override func setUpWithError() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("async-\(UUID().uuidString)")
-        settings = DropFolderSettings(inbox: root.appendingPathComponent("inbox"), processing: root.appendingPathComponent("processing"),
-                                             done: root.appendingPathComponent("done"), failed: root.appendingPathComponent("failed"))
-        try FileManager.default.createDirectory(at: settings.inbox, withIntermediateDirectories: true)
+        settings = try .underTemporaryFolder(root)
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
@@ -154,9 +152,7 @@ final class StageHealthSummaryTests: XCTestCase {
     func testTheSummaryReportsAStageThatIsNotReady() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("health-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let settings = DropFolderSettings(inbox: root.appendingPathComponent("inbox"), processing: root.appendingPathComponent("processing"),
-                                          done: root.appendingPathComponent("done"), failed: root.appendingPathComponent("failed"))
-        try FileManager.default.createDirectory(at: settings.inbox, withIntermediateDirectories: true)
+        let settings = try DropFolderSettings.underTemporaryFolder(root)
         let stage = UnwellStage()
         let runner = PipelineRunner(pipelineName: "t", runtime: PipelineConfig.Runtime(), stages: [stage], sink: MemorySink(),
                                     source: DropFolder(settings: settings, logger: Logger(label: "t")), logger: Logger(label: "t"),

@@ -33,6 +33,16 @@ final class GateStage: SynchronousStage, @unchecked Sendable {
     func release(_ n: Int) { for _ in 0..<n { gate.signal() } }
 }
 
+extension DropFolderSettings {
+    /// The four folders under `root`, with the inbox made.
+    static func underTemporaryFolder(_ root: URL) throws -> DropFolderSettings {
+        let settings = DropFolderSettings(inbox: root.appendingPathComponent("inbox"), processing: root.appendingPathComponent("processing"),
+                                          done: root.appendingPathComponent("done"), failed: root.appendingPathComponent("failed"))
+        try FileManager.default.createDirectory(at: settings.inbox, withIntermediateDirectories: true)
+        return settings
+    }
+}
+
 /// A sink that keeps lines in memory.
 final class MemorySink: RecordSink, @unchecked Sendable {
     private let lock = NSLock()
@@ -53,9 +63,7 @@ final class RunnerShutdownTests: XCTestCase {
 
     override func setUpWithError() throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("runner-\(UUID().uuidString)")
-        settings = DropFolderSettings(inbox: root.appendingPathComponent("inbox"), processing: root.appendingPathComponent("processing"),
-                                             done: root.appendingPathComponent("done"), failed: root.appendingPathComponent("failed"))
-        try FileManager.default.createDirectory(at: settings.inbox, withIntermediateDirectories: true)
+        settings = try .underTemporaryFolder(root)
     }
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }

@@ -58,22 +58,12 @@ public enum RecordSchema {
         else { preconditionFailure("a record is an object with a text string") }
         // The same bytes as JSONValue.object's write, split around the text's value.
         var prefix: [UInt8] = [UInt8(ascii: "{")]
-        for (i, (key, value)) in fields[..<t].enumerated() {
-            if i > 0 { prefix.append(UInt8(ascii: ",")) }
-            JSONValue.writeString(key, into: &prefix)
-            prefix.append(UInt8(ascii: ":"))
-            value.write(into: &prefix)
-        }
+        JSONValue.writeMembers(fields[..<t], into: &prefix)
         if t > 0 { prefix.append(UInt8(ascii: ",")) }
         JSONValue.writeString("text", into: &prefix)
         prefix.append(UInt8(ascii: ":"))
         var suffix: [UInt8] = []
-        for (key, value) in fields[(t + 1)...] {
-            suffix.append(UInt8(ascii: ","))
-            JSONValue.writeString(key, into: &suffix)
-            suffix.append(UInt8(ascii: ":"))
-            value.write(into: &suffix)
-        }
+        JSONValue.writeMembers(fields[(t + 1)...], leadingComma: true, into: &suffix)
         suffix.append(UInt8(ascii: "}"))
         return StreamedRecord(prefix: prefix, text: text, suffix: suffix)
     }

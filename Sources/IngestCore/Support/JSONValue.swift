@@ -63,13 +63,19 @@ public enum JSONValue: Sendable, Equatable {
             out.append(UInt8(ascii: "]"))
         case .object(let fields):
             out.append(UInt8(ascii: "{"))
-            for (i, (key, value)) in fields.enumerated() {
-                if i > 0 { out.append(UInt8(ascii: ",")) }
-                JSONValue.writeString(key, into: &out)
-                out.append(UInt8(ascii: ":"))
-                value.write(into: &out)
-            }
+            JSONValue.writeMembers(fields[...], into: &out)
             out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Object members as `write` writes them between the braces, comma-separated; with
+    /// `leadingComma` a comma comes before the first too (members that follow others).
+    static func writeMembers(_ members: ArraySlice<(String, JSONValue)>, leadingComma: Bool = false, into out: inout [UInt8]) {
+        for (i, (key, value)) in members.enumerated() {
+            if i > 0 || leadingComma { out.append(UInt8(ascii: ",")) }
+            writeString(key, into: &out)
+            out.append(UInt8(ascii: ":"))
+            value.write(into: &out)
         }
     }
 
