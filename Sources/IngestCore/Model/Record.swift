@@ -1,7 +1,7 @@
 import Foundation
 
 /// The structured record written for each accepted document: `schema: "ingestd.record/1"`.
-/// Field order is fixed (see JSONValue); docs/record.md documents each field.
+/// Field order is fixed (see JSONValue); docs/records.md documents each field.
 public enum RecordSchema {
     public static let version = "ingestd.record/1"
 
