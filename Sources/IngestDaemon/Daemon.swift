@@ -99,7 +99,7 @@ public enum Daemon {
             let sources = try config.sources.map { try $0.builder.build(SourceContext(logger: logger)) }
             let source: any DocumentSource = sources.count == 1 ? sources[0] : MergedSource(sources)
             runner = PipelineRunner(pipelineName: config.name, runtime: config.runtime, stages: stages, sink: sink,
-                                    source: source, logger: logger, onFatal: { _ in fatal.fire() })
+                                    source: source, logger: logger, log: config.log, onFatal: { _ in fatal.fire() })
             try runner.start()
         } catch {
             logger.critical("cannot start", metadata: ["reason": "\(error)"])
@@ -137,7 +137,8 @@ public enum Daemon {
                            metadata: ["in_flight": .stringConvertible(c.inFlight)])
         }
         logger.notice("stopped", metadata: ["recorded": .stringConvertible(c.recorded), "rejected": .stringConvertible(c.rejected),
-                                            "dropped": .stringConvertible(c.dropped)])
+                                            "dropped": .stringConvertible(c.dropped),
+                                            "document_lines_left_out": .stringConvertible(runner.documentLines.leftOutTotal)])
         withExtendedLifetime(signalSources) {}
         withExtendedLifetime(locks) {}
         return failed ? 1 : 0
@@ -203,6 +204,8 @@ public enum Daemon {
                 }
             }
             if !unwell.isEmpty { meta["stages"] = .dictionary(unwell) }
+            let leftOut = runner.documentLines.takeSuppressed()
+            if leftOut > 0 { meta["document_lines_left_out"] = .stringConvertible(leftOut) }
             logger.log(level: unwell.isEmpty ? .info : .warning, "summary", metadata: meta)
         }
         timer.resume()
@@ -240,7 +243,7 @@ public enum Daemon {
                 ? JSONLinesSink(fileDescriptor: 1, beforeCommit: sync)
                 : try JSONLinesSink(path: URL(fileURLWithPath: output), beforeCommit: sync)
             runner = PipelineRunner(pipelineName: config.name, runtime: config.runtime, stages: stages, sink: sink,
-                                    source: source, logger: logger, inputsNamedByUser: true, onFatal: { error in
+                                    source: source, logger: logger, log: config.log, inputsNamedByUser: true, onFatal: { error in
                                         logger.critical("cannot write records", metadata: ["reason": "\(error)"])
                                         exit(1)
                                     })

@@ -33,10 +33,15 @@ public final class PipelineRunner: Sendable {
     /// that is neither written nor acknowledged, so they are redone, whole, at the next start.
     private let abandoned = Locked(false)
     private let onFatal: @Sendable (any Error) -> Void
+    /// The level of "record written" and "document dropped", and how many of them a second.
+    let documentLevel: Logger.Level
+    let documentLines: LogLineBudget
 
     public init(pipelineName: String, runtime: PipelineConfig.Runtime, stages: [any Stage], sink: any RecordSink,
-                source: any DocumentSource, logger: Logger, inputsNamedByUser: Bool = false,
+                source: any DocumentSource, logger: Logger, log: PipelineConfig.Log = .init(), inputsNamedByUser: Bool = false,
                 onFatal: @escaping @Sendable (any Error) -> Void) {
+        self.documentLevel = log.documents == "debug" ? .debug : .info
+        self.documentLines = LogLineBudget(perSecond: log.documentsPerSecond)
         self.pipelineName = pipelineName
         self.maxInFlight = runtime.maxInFlight
         self.maxDocumentBytes = runtime.maxDocumentBytes
@@ -164,7 +169,7 @@ public final class PipelineRunner: Sendable {
             var meta: Logger.Metadata = ["doc": .string(job.id), "stage": .string(stage), "reason": .string(reason),
                                          "path": .string(job.claim.originPath)]
             if let of { meta["of"] = .string(of) }
-            logger.info("document dropped", metadata: meta)
+            logDocument("document dropped", meta)
             finish(job.claim, .dropped(id: job.id, reason: reason))
         }
     }
@@ -179,7 +184,7 @@ public final class PipelineRunner: Sendable {
             var meta: Logger.Metadata = ["doc": .string(job.id), "path": .string(job.claim.originPath),
                                          "words": .stringConvertible(words), "ms": .stringConvertible(ms)]
             if let dedupe { meta["dedupe"] = .string(dedupe) }
-            logger.info("record written", metadata: meta)
+            logDocument("record written", meta)
             finish(job.claim, .recorded(id: job.id))
         }
         if doc.text.utf8.count >= RecordSchema.streamingThreshold {
@@ -216,6 +221,17 @@ public final class PipelineRunner: Sendable {
             if let error { return fail(claim, error) }
             finish(claim, .rejected(rejection))
         }
+    }
+
+    /// A line that says a document went well, within the budget; the first line after some were
+    /// left out says how many (`left_out`).
+    private func logDocument(_ message: Logger.Message, _ metadata: @autoclosure () -> Logger.Metadata) {
+        guard logger.logLevel <= documentLevel else { return }
+        let (pass, leftOut) = documentLines.admit()
+        guard pass else { return }
+        var meta = metadata()
+        if leftOut > 0 { meta["left_out"] = .stringConvertible(leftOut) }
+        logger.log(level: documentLevel, message, metadata: meta)
     }
 
     private func alreadyRecorded(_ id: String) throws -> Bool {

@@ -257,6 +257,16 @@ final class PluginProcess: @unchecked Sendable {
             tail.append(line.message)
             if tail.count > Self.stderrTailLines { tail.removeFirst(tail.count - Self.stderrTailLines) }
         }
-        logger.log(level: line.level, "\(line.message)", metadata: line.fields.isEmpty ? nil : line.fields)
+        // A plugin that prints in a loop must not use up journald's allowance for the daemon's own
+        // lines: past the budget its lines are counted (the fault report still has the tail).
+        let (pass, leftOut) = logBudget.admit()
+        guard pass else { return }
+        var fields = line.fields
+        if leftOut > 0 { fields["left_out"] = .stringConvertible(leftOut) }
+        logger.log(level: line.level, "\(line.message)", metadata: fields.isEmpty ? nil : fields)
     }
+
+    /// Stderr lines of one plugin process logged per second at most.
+    static let logLinesPerSecond = 100
+    private let logBudget = LogLineBudget(perSecond: PluginProcess.logLinesPerSecond)
 }

@@ -6,6 +6,13 @@ public struct PipelineConfig: Sendable {
         public var level: String = "info"
         /// Seconds between summary log lines; 0 turns them off.
         public var summaryInterval: Double = 60
+        /// The level of the lines that say a document went well ("record written", "document
+        /// dropped"); a rejection is always a warning.
+        public var documents: String = "info"
+        /// At most this many of those lines a second (0: no limit); the rest are counted.
+        public var documentsPerSecond: Int = 50
+
+        public init() {}
     }
 
     public struct Runtime: Sendable {

@@ -58,6 +58,8 @@ public enum PipelineLoader {
         if var m = top.map("log") {
             log.level = m.oneOf("level", ["trace", "debug", "info", "notice", "warning", "error", "critical"], default: log.level)
             log.summaryInterval = m.duration("summary_interval", default: log.summaryInterval, in: 0...86_400)
+            log.documents = m.oneOf("documents", ["debug", "info"], default: log.documents)
+            log.documentsPerSecond = m.int("documents_per_second", default: log.documentsPerSecond, in: 0...1_000_000)
             m.reportUnknownKeys()
         }
 
