@@ -19,10 +19,11 @@ struct Tail: ParsableCommand {
         following the records file across rotations.
         """)
 
-    @Argument(help: "A log file, or - for stdin (default: the journal). With --records: the records file.")
+    @Argument(help: "A log file, or - for stdin (default: the journal). With --records: the records file.", completion: .file())
     var file: String?
 
-    @Option(name: .long, help: "Show this level and worse: trace, debug, info, notice, warning, error, critical.")
+    @Option(name: .long, help: "Show this level and worse: trace, debug, info, notice, warning, error, critical.",
+            completion: .list(LogSeverity.allCases.map(\.name)))
     var level: String?
 
     @Option(name: .long, help: "Only lines about this document (its id, or the first characters of it).")
@@ -37,13 +38,13 @@ struct Tail: ParsableCommand {
     @Flag(name: [.short, .long], help: "Keep reading FILE as it grows (the journal and --records are always followed).")
     var follow = false
 
-    @Option(name: .long, help: "Colours: auto (on a terminal), always or never.")
+    @Option(name: .long, help: "Colours: auto (on a terminal), always or never.", completion: .list(["auto", "always", "never"]))
     var color: String = "auto"
 
     @Flag(name: .long, help: "Follow the records file instead of the logs.")
     var records = false
 
-    @Option(name: .long, help: "With --records: the pipeline whose records file to follow.")
+    @Option(name: .long, help: "With --records: the pipeline whose records file to follow.", completion: .file(extensions: ["yaml", "yml"]))
     var pipeline: String?
 
     @Option(name: .long, help: "With --records and --pipeline: the folder the pipeline's paths resolve against.")

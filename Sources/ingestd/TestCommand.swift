@@ -16,13 +16,14 @@ struct Test: ParsableCommand {
         the pipeline or a case file has problems (printed as FILE:LINE:COL: message).
         """)
 
-    @Argument(help: "The pipeline file (YAML).")
+    @Argument(help: "The pipeline file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
     var pipeline: String
 
-    @Argument(help: "Case files (default: PIPELINE's NAME.test.yaml beside it and tests/NAME/*.yaml).")
+    @Argument(help: "Case files (default: PIPELINE's NAME.test.yaml beside it and tests/NAME/*.yaml).",
+              completion: .file(extensions: ["yaml", "yml"]))
     var cases: [String] = []
 
-    @Option(name: .long, help: "Colours: auto (on a terminal), always or never.")
+    @Option(name: .long, help: "Colours: auto (on a terminal), always or never.", completion: .list(["auto", "always", "never"]))
     var color: String = "auto"
 
     func validate() throws {
