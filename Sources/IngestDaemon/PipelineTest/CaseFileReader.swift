@@ -67,9 +67,9 @@ public enum CaseFileReader {
         } else if several == nil {
             m.error("a case needs input: (one document) or inputs: (several, processed in order)")
         }
-        if let expect = m.value("expect"), let last = inputs.indices.last {
-            inputs[last].expectations += readExpectations(expect)
-        }
+        // Read even when the inputs have problems, so the expectations' own are reported too.
+        let expected = m.value("expect").map(readExpectations) ?? []
+        if let last = inputs.indices.last { inputs[last].expectations += expected }
         m.reportUnknownKeys()
         guard let name, !inputs.isEmpty else { return nil }
         if inputs.allSatisfy({ $0.expectations.isEmpty }) {

@@ -15,7 +15,7 @@ public enum LogLineParser {
             return .other(line)
         }
         // A syslog-style prefix ("Nov 24 05:31:02 host ingestd[81]: {...}") before our JSON.
-        if let brace = line.range(of: ": {"), let value = object(String(line[line.index(after: brace.lowerBound)...])),
+        if let brace = line.range(of: ": {"), let value = object(String(line[line.index(brace.lowerBound, offsetBy: 2)...])),
            let entry = ownEntry(value) {
             return .entry(entry)
         }
