@@ -8,6 +8,7 @@ final class OnceProgress {
     static let minimumInputs = 21
 
     private let timer: any DispatchSourceTimer
+    private let queue = DispatchQueue(label: "ingestd.once.progress")
     private let output: LogOutput
 
     static func start(total: Int, output: LogOutput = .standardError, done: @escaping @Sendable () -> Int) -> OnceProgress? {
@@ -18,18 +19,23 @@ final class OnceProgress {
     private init(total: Int, output: LogOutput, done: @escaping @Sendable () -> Int) {
         self.output = output
         let started = DispatchTime.now()
-        timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ingestd.once.progress"))
-        timer.schedule(deadline: .now(), repeating: .milliseconds(100))
-        timer.setEventHandler {
+        timer = DispatchSource.makeTimerSource(queue: queue)
+        let draw: @Sendable () -> Void = {
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
             output.setStatusLine(ProgressLine.render(done: done(), total: total, elapsed: elapsed, width: Terminal.columns(2) ?? 80))
         }
+        // Drawn once now, so even a run shorter than a redraw shows where it started.
+        draw()
+        timer.schedule(deadline: .now() + .milliseconds(100), repeating: .milliseconds(100))
+        timer.setEventHandler(handler: draw)
         timer.resume()
     }
 
     /// Stops redrawing and clears the bar, leaving the terminal as it was.
     func finish() {
         timer.cancel()
+        // A redraw already running would otherwise put the bar back after it is cleared.
+        queue.sync {}
         output.setStatusLine(nil)
     }
 }
