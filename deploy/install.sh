@@ -81,6 +81,7 @@ elif ((EUID != 0)); then
 fi
 
 [[ -f $UNIT_SRC ]] || die "unit file not found: $UNIT_SRC"
+[[ -f $SCRIPT_DIR/ingestd.1 ]] || die "man page not found: $SCRIPT_DIR/ingestd.1"
 [[ -f $REPO_ROOT/Package.swift ]] || die "Package.swift not found in $REPO_ROOT (is the script inside the repo?)"
 
 # ---- 1. build dependencies ---------------------------------------------------------------------
@@ -137,6 +138,29 @@ fi
 log "installing $BIN_DEST"
 run install -D -m 0755 -o root -g root "$BIN_SRC" "$BIN_DEST.new"
 run mv -f "$BIN_DEST.new" "$BIN_DEST"
+
+# ---- 3b. shell completions and man page -------------------------------------------------------
+# The completion scripts come from the binary itself (swift-argument-parser), so they always match
+# its commands and options; the man page is deploy/ingestd.1.
+MAN_DEST=/usr/local/share/man/man1/ingestd.1
+COMPLETIONS=(
+    "bash /usr/share/bash-completion/completions/ingestd"
+    "zsh /usr/local/share/zsh/site-functions/_ingestd"
+    "fish /usr/share/fish/vendor_completions.d/ingestd.fish"
+)
+log "installing shell completions and the man page"
+for entry in "${COMPLETIONS[@]}"; do
+    shell=${entry%% *}
+    dest=${entry#* }
+    printf '  + %q --generate-completion-script %s > %q\n' "$BIN_DEST" "$shell" "$dest"
+    if ((DRY_RUN == 0)); then
+        install -d -m 0755 -o root -g root "$(dirname "$dest")"
+        "$BIN_DEST" --generate-completion-script "$shell" >"$dest.new" && chmod 0644 "$dest.new" && mv -f "$dest.new" "$dest" \
+            || warn "could not write the $shell completion to $dest"
+    fi
+done
+run install -D -m 0644 -o root -g root "$SCRIPT_DIR/ingestd.1" "$MAN_DEST"
+if ((DRY_RUN == 0)) && command -v mandb >/dev/null; then mandb -q >/dev/null 2>&1 || true; fi
 
 # ---- 4. system user and group ------------------------------------------------------------------
 if getent group "$SVC_GROUP" >/dev/null; then
@@ -221,6 +245,8 @@ Done.
   pipeline  $CONF_FILE
   data      $DATA_DIR   (drop files into $DATA_DIR/inbox/)
   records   $DATA_DIR/records/records.jsonl
-  logs      journalctl -u $SERVICE -f -o cat | jq
+  logs      ingestd tail          (or: journalctl -u $SERVICE -f -o cat | jq)
+  records   ingestd tail --records --pipeline $CONF_FILE --data-dir $DATA_DIR
+  manual    man ingestd
 To let a user drop files: usermod -aG $SVC_GROUP USER   (then log in again)
 EOF

@@ -252,7 +252,9 @@ public enum Daemon {
             logger.critical("cannot start", metadata: ["reason": "\(error)"])
             return 1
         }
+        let progress = OnceProgress.start(total: inputs.count) { let c = runner.snapshot; return c.recorded + c.dropped + c.rejected }
         source.waitUntilFinished()
+        progress?.finish()
         _ = runner.shutdown(timeout: config.runtime.shutdownTimeout)
         withExtendedLifetime(lock) {}
         let c = runner.snapshot

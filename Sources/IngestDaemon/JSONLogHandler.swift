@@ -73,10 +73,27 @@ public final class LogOutput: @unchecked Sendable {
 
     public init(fileDescriptor: Int32) { fd = fileDescriptor }
 
+    /// A line redrawn in place under the log lines (the progress bar of `ingestd once`): each
+    /// log line clears it, takes its place and draws it again below.
+    private var statusLine: [UInt8]?
+    private static let clearLine: [UInt8] = Array("\r\u{1B}[K".utf8)
+
     func write(_ bytes: [UInt8]) {
         lock.lock()
         defer { lock.unlock() }
-        try? FileIO.writeAll(fd, bytes)
+        if let statusLine {
+            try? FileIO.writeAll(fd, Self.clearLine + bytes + statusLine)
+        } else {
+            try? FileIO.writeAll(fd, bytes)
+        }
+    }
+
+    /// Draws `text` as the status line, or clears it for good (nil).
+    func setStatusLine(_ text: String?) {
+        lock.lock()
+        defer { lock.unlock() }
+        statusLine = text.map { Array($0.utf8) }
+        try? FileIO.writeAll(fd, Self.clearLine + (statusLine ?? []))
     }
 }
 
