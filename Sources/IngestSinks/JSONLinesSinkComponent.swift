@@ -21,9 +21,9 @@ public enum JSONLinesSinkComponent {
     /// `sink.rotate: {max_bytes, every, keep, compress}`.
     static func rotation(_ m: inout ConfigMap) -> RotationSettings {
         var r = RotationSettings()
-        if m.has("max_bytes") { r.maxBytes = m.byteSize("max_bytes", default: 0, in: 1000...(1 << 40)) }
-        if m.has("every") { r.every = m.duration("every", default: 0, in: 60...(366 * 86400)) }
-        if m.has("keep") { r.keep = m.duration("keep", default: 0, in: 3600...(36600 * 86400)) }
+        r.maxBytes = m.value("max_bytes")?.byteSize(in: 1000...(1 << 40))
+        r.every = m.value("every")?.duration(in: 60...(366 * 86400))
+        r.keep = m.value("keep")?.duration(in: 3600...(36600 * 86400))
         r.compression = SegmentCompression(rawValue: m.oneOf("compress", SegmentCompression.allCases.map(\.rawValue), default: "none")) ?? .none
         if !m.has("max_bytes"), !m.has("every") {
             m.error("give max_bytes, every or both: without either the records file is never rotated")
