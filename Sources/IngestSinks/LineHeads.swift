@@ -7,7 +7,6 @@ struct LineHeads {
     static let headBytes = 256
 
     private var head: [UInt8] = []
-    private var inLine = false
 
     mutating func feed(_ chunk: UnsafeRawBufferPointer, _ onLine: ([UInt8]) throws -> Void) rethrows {
         var start = 0
@@ -17,7 +16,6 @@ struct LineHeads {
                 take(bytes, start, nl)
                 try onLine(head)
                 head.removeAll(keepingCapacity: true)
-                inLine = false
                 start = nl + 1
             } else {
                 take(bytes, start, bytes.count)
@@ -27,13 +25,9 @@ struct LineHeads {
     }
 
     private mutating func take(_ bytes: UnsafeBufferPointer<UInt8>, _ from: Int, _ to: Int) {
-        if to > from { inLine = true }
         let room = Self.headBytes - head.count
         if room > 0 { head.append(contentsOf: bytes[from..<min(to, from + room)]) }
     }
-
-    /// Whether bytes after the last newline were fed.
-    var hasTornTail: Bool { inLine }
 
     /// The record's `ingested_at`, read from the start of its line.
     static func ingestedAt(_ head: [UInt8]) -> String? {

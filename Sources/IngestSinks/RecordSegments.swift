@@ -118,6 +118,10 @@ final class RecordSegments: @unchecked Sendable {
     /// compressed copy replaced it.
     private func finish(_ plain: SegmentName) {
         let source = url(plain)
+        // Closed at start before `recover` ran, which then found and finished it already.
+        if access(source.path, F_OK) != 0, manifest.segments.contains(where: { pattern.parse($0.file)?.closedAt == plain.closedAt }) {
+            return
+        }
         do {
             let records = try SegmentRecords.scan(source, .none)
             let stored = SegmentName(closedAt: plain.closedAt, compression: settings.compression)

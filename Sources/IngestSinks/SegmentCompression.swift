@@ -35,7 +35,7 @@ public enum SegmentCompression: String, Sendable, CaseIterable {
 
     /// The stored file's content as written, handed over in pieces.
     func decompress(_ path: URL, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let fd = Glibc.open(path.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        let fd = Glibc.open(path.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw POSIXFailure("open \(path.path)", errno) }
         defer { Glibc.close(fd) }
         switch self {
