@@ -23,6 +23,9 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // libcurl, over Debian's libcurl4-openssl-dev: URL and feed sources (issue 7, in progress).
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // zlib and libzstd: compressed record segments (sink.rotate.compress: gzip | zstd).
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         // The model and the contracts every other module speaks: documents, records, stages, config.
         .target(name: "IngestCore", dependencies: [
             "COpenSSL",
@@ -46,7 +49,7 @@ let package = Package(
             .product(name: "WasmKit", package: "WasmKit"),
         ]),
         // Where records go: durable JSON Lines.
-        .target(name: "IngestSinks", dependencies: ["IngestCore", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "IngestSinks", dependencies: ["IngestCore", "CZlib", "CZstd", .product(name: "Logging", package: "swift-log")]),
         // The runner that connects sources, stages and sinks; signals; the JSON log handler. It
         // is handed the components it may build (a ComponentRegistry) and imports no stage.
         .target(name: "IngestDaemon", dependencies: [

@@ -28,7 +28,7 @@ public final class PipelineRunner: Sendable {
     private let pool: WorkerPool
     private let inFlight = DispatchGroup()
     private let counters = Locked(Counters())
-    private let knownIDs = Locked<Set<String>?>(nil)
+    private let knownIDs = Locked<(since: Date, ids: Set<String>)?>(nil)
     /// Set when the shutdown timeout passed with documents in flight: what they produce after
     /// that is neither written nor acknowledged, so they are redone, whole, at the next start.
     private let abandoned = Locked(false)
@@ -99,7 +99,7 @@ public final class PipelineRunner: Sendable {
             let bytes = try DocumentReader.read(claim.path, maxBytes: maxDocumentBytes, namedByUser: inputsNamedByUser)
             let sha = SHA256Digest.hex(of: bytes)
             let id = Document.makeID(claimName: claim.claimName, contentSHA256: sha)
-            if claim.recovered, try alreadyRecorded(id) {
+            if claim.recovered, try alreadyRecorded(id, claim) {
                 counters.withLock { $0.alreadyRecorded += 1 }
                 logger.notice("record was already written before the last stop; acknowledging",
                               metadata: ["doc": .string(id), "path": .string(claim.originPath)])
@@ -234,10 +234,15 @@ public final class PipelineRunner: Sendable {
         logger.log(level: documentLevel, message, metadata: meta)
     }
 
-    private func alreadyRecorded(_ id: String) throws -> Bool {
-        try knownIDs.withLock { ids in
-            if ids == nil { ids = try sink.existingIDs() }
-            return ids!.contains(id)
+    /// The sink's ids are read once, from records written since the claim's stamp, and again
+    /// only for a recovered claim older than that (claims are recovered oldest first).
+    private func alreadyRecorded(_ id: String, _ claim: Claim) throws -> Bool {
+        try knownIDs.withLock { known in
+            let since = ClaimTime.earliestRecord(of: claim) ?? Date(timeIntervalSince1970: 0)
+            if known == nil || since < known!.since {
+                known = (since, try sink.existingIDs(writtenSince: since))
+            }
+            return known!.ids.contains(id)
         }
     }
 

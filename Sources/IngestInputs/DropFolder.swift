@@ -27,6 +27,7 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
     private var needsRescan = false
     private var stopped = false
     private var stamps = ClaimStamps()
+    private var sweeps: [RetentionSweep] = []
 
     /// Past this many known-but-unclaimed names the source stops remembering and rescans the
     /// folder once the backlog drains, so a flood of millions of files costs bounded memory.
@@ -66,6 +67,14 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
             recoverInFlight()
             scanInbox()
             drain()
+            for (folder, key, retention) in [(settings.done, "done_retention", settings.doneRetention),
+                                             (settings.failed, "failed_retention", settings.failedRetention)] {
+                guard let retention else { continue }
+                let sweep = RetentionSweep(folder: folder, key: "sources.drop_folder.\(key)", retention: retention, logger: logger,
+                                           queue: DispatchQueue(label: "ingestd.source.retention"))
+                sweep.start()
+                sweeps.append(sweep)
+            }
         }
     }
 
@@ -83,6 +92,8 @@ public final class DropFolder: DocumentSource, @unchecked Sendable {
             watch = nil
             settleTimer?.cancel()
             settleTimer = nil
+            for sweep in sweeps { sweep.stop() }
+            sweeps = []
         }
     }
 

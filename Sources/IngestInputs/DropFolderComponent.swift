@@ -18,6 +18,8 @@ public enum DropFolderComponent {
             failed: resolve(m.string("failed", default: "failed")))
         d.afterSuccess = .init(rawValue: m.oneOf("on_success", ["move", "delete"], default: "move")) ?? .move
         d.settleTime = m.duration("settle_time", default: d.settleTime, in: 0...3600)
+        d.doneRetention = m.value("done_retention")?.duration(in: 60...(36600 * 86400))
+        d.failedRetention = m.value("failed_retention")?.duration(in: 60...(36600 * 86400))
         m.reportUnknownKeys()
         let inboxAt: (line: Int, column: Int) = m.has("path") ? m.keyPosition("path") : (m.line, m.column)
         var writes: [WrittenPath] = []
@@ -33,6 +35,9 @@ public enum DropFolderComponent {
         }
         return Builder(settings: d, inboxAt: inboxAt, writes: writes)
     }
+
+    /// The drop folder's settings when `builder` is one (`ingestd retry` needs its folders).
+    public static func settings(of builder: any SourceBuilder) -> DropFolderSettings? { (builder as? Builder)?.settings }
 
     struct Builder: SourceBuilder {
         let settings: DropFolderSettings

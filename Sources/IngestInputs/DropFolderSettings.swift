@@ -12,6 +12,10 @@ public struct DropFolderSettings: Sendable {
     /// link) must keep its size and time before it is claimed, when the kernel cannot say
     /// whether it is still open for writing.
     public var settleTime: Double = 2
+    /// Seconds an input stays in `done/` (resp. `failed/`, with its `.error.json`) before it is
+    /// deleted; nil keeps it until someone removes it.
+    public var doneRetention: Double?
+    public var failedRetention: Double?
 
     public init(inbox: URL, processing: URL, done: URL, failed: URL, afterSuccess: AfterSuccess = .move) {
         self.inbox = inbox

@@ -13,6 +13,12 @@ import Logging
 /// the sink checks that its path still names the file it holds open, and after writing that
 /// the file still has a name: otherwise it opens a fresh file at the path (writing the batch
 /// again if it went to a deleted file), so no input is acknowledged for a record nobody can read.
+///
+/// With `rotation`, the live file is closed into a segment between two batches, never inside
+/// one (`rotateIfDue`): renamed to its segment name, a fresh live file opened at the path (the
+/// folder fsynced once for both), and the segment handed to `RecordSegments`, which compresses
+/// and lists it in the background. A reader following `records.jsonl` by name (`tail -F`) sees
+/// the file replaced, as after a logrotate rename.
 public final class JSONLinesSink: RecordSink, @unchecked Sendable {
     // All mutable state below is touched only on `queue`.
     private let queue = DispatchQueue(label: "ingestd.sink.jsonl")
@@ -25,6 +31,15 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
     private let beforeCommit: @Sendable () throws -> Void
     private let logger: Logger?
     public let path: URL?
+    private let rotation: RotationSettings?
+    private let segments: RecordSegments?
+    private let now: @Sendable () -> Date
+    /// When the first record went into the live file (ms since 1970; nil while it is empty):
+    /// the period a rotation by time closes it at the end of.
+    private var liveSince: Int64?
+    /// The newest segment's close time, so each new name sorts after every older one.
+    private var lastClosedAt: Int64 = 0
+    private var rotationTimer: (any DispatchSourceTimer)?
     /// Bytes of a torn last line removed at open (0 when the file was whole).
     public let repairedBytes: Int
     /// Tests only: runs on the sink's queue after a batch is written, before the sink checks
@@ -47,8 +62,10 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
     /// The size of the pieces a streamed record's text is escaped and written in.
     static let textChunk = 64 * 1024
 
-    /// A durable sink writing to `path` (created with its folder if missing).
-    public init(path: URL, logger: Logger? = nil, beforeCommit: @escaping @Sendable () throws -> Void = {}) throws {
+    /// A durable sink writing to `path` (created with its folder if missing), closed into
+    /// segments as `rotation` says (never without it). `now` is the clock rotation reads.
+    public init(path: URL, logger: Logger? = nil, rotation: RotationSettings? = nil, now: @escaping @Sendable () -> Date = { Date() },
+                beforeCommit: @escaping @Sendable () throws -> Void = {}) throws {
         let fd = try Self.open(path)
         self.fd = fd
         self.path = path
@@ -59,7 +76,23 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         self.durable = fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
         self.beforeCommit = beforeCommit
         self.logger = logger
+        self.now = now
         self.repairedBytes = durable ? try Self.repairTornTail(fd: fd, path: path) : 0
+        if let rotation, durable {
+            self.rotation = rotation
+            let segments = RecordSegments(live: path, settings: rotation, logger: logger, now: now)
+            self.segments = segments
+            lastClosedAt = segments.newestAtStart ?? 0
+            liveSince = Self.firstRecordTime(fd: fd)
+            segments.recover()
+            queue.sync {
+                rotateIfDue()
+                armRotationTimer()
+            }
+        } else {
+            self.rotation = nil
+            self.segments = nil
+        }
     }
 
     private static func open(_ path: URL) throws -> Int32 {
@@ -81,6 +114,9 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         self.beforeCommit = beforeCommit
         self.logger = nil
         self.repairedBytes = 0
+        self.rotation = nil
+        self.segments = nil
+        self.now = { Date() }
     }
 
     public func submit(_ line: [UInt8]?, completion: @escaping @Sendable ((any Error)?) -> Void) {
@@ -119,6 +155,8 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
                 if let path, durable, !Self.names(path, fd) {
                     try reopen(because: "the records file was renamed or deleted; writing a new one")
                 }
+                // A period that ended since the last batch is closed before this one opens the next.
+                rotateIfDue()
                 try commit(pieces)
                 afterWrite?()
                 if durable, !Self.hasName(fd) {
@@ -126,12 +164,96 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
                     try reopen(because: "the records file was deleted while records were written to it; writing them again to a new one")
                     try commit(pieces)
                 }
+                if rotation != nil {
+                    if liveSince == nil { liveSince = nowMillis }
+                    rotateIfDue()
+                    armRotationTimer()
+                }
             }
         } catch let e {
             error = e
         }
         for (_, completion) in batch { completion(error) }
     }
+
+    private var nowMillis: Int64 { Int64((now().timeIntervalSince1970 * 1000).rounded(.down)) }
+
+    /// Closes the live file into a segment when its period has ended or it has reached
+    /// `max_bytes`. Runs on the queue between batches. A failure is logged and the live file
+    /// kept: records go on being written, and the next batch tries again.
+    func rotateIfDue() {
+        guard let rotation, let path, durable, liveSince != nil else { return }
+        let current = nowMillis
+        if let since = liveSince, let boundary = rotation.boundary(after: since), boundary <= current {
+            return rotate(path, closedAt: boundary, reason: "every")
+        }
+        var st = stat()
+        if let maxBytes = rotation.maxBytes, fstat(fd, &st) == 0, Int(st.st_size) >= maxBytes {
+            rotate(path, closedAt: current, reason: "max_bytes")
+        }
+    }
+
+    private func rotate(_ path: URL, closedAt: Int64, reason: String) {
+        guard let segments else { return }
+        let name = SegmentName(closedAt: max(closedAt, lastClosedAt + 1), compression: .none)
+        let target = path.deletingLastPathComponent().appendingPathComponent(segments.pattern.file(name))
+        guard rename(path.path, target.path) == 0 else {
+            logger?.error("cannot rotate the records file; writing on to it",
+                          metadata: ["path": .string(path.path), "reason": .string(String(cString: strerror(errno)))])
+            return
+        }
+        let fresh: Int32
+        do {
+            // Syncs the folder: the rename and the new file survive a power cut together.
+            fresh = try Self.open(path)
+        } catch {
+            // Undone, so the file records go to keeps the live name and is not finished under them.
+            let undone = rename(target.path, path.path) == 0
+            logger?.error("cannot rotate the records file; writing on to it",
+                          metadata: ["path": .string(path.path), "reason": .string("\(error)"), "undone": .stringConvertible(undone)])
+            return
+        }
+        Glibc.close(fd)
+        fd = fresh
+        lastClosedAt = name.closedAt
+        liveSince = nil
+        logger?.info("records file rotated", metadata: ["path": .string(path.path), "segment": .string(target.lastPathComponent),
+                                                        "reason": .string(reason)])
+        segments.closed(name)
+    }
+
+    /// With `every`, a timer closes the live file at the end of its period even when no batch
+    /// comes to do it, so a day's segment appears at 00:00Z and not with tomorrow's first record.
+    private func armRotationTimer() {
+        guard rotationTimer == nil, !closed, let since = liveSince, let boundary = rotation?.boundary(after: since) else { return }
+        let delay = max(0, Double(boundary - nowMillis) / 1000)
+        let timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.schedule(wallDeadline: .now() + delay, leeway: .milliseconds(100))
+        timer.setEventHandler { [weak self] in
+            guard let self else { return }
+            self.rotationTimer?.cancel()
+            self.rotationTimer = nil
+            guard !self.closed else { return }
+            self.rotateIfDue()
+            self.armRotationTimer()
+        }
+        timer.resume()
+        rotationTimer = timer
+    }
+
+    /// The `ingested_at` of the live file's first record, for a file left by an earlier run.
+    private static func firstRecordTime(fd: Int32) -> Int64? {
+        var head = [UInt8](repeating: 0, count: LineHeads.headBytes)
+        let n = pread(fd, &head, head.count, 0)
+        guard n > 0 else { return nil }
+        var st = stat()
+        let fallback = fstat(fd, &st) == 0 ? Int64(st.st_mtim.tv_sec) * 1000 : nil
+        return LineHeads.ingestedAt(Array(head[0..<n])).flatMap(LineHeads.millis(ofTimestamp:)) ?? fallback
+    }
+
+    /// Tests: the segments' background work, finished.
+    func waitForSegments() { segments?.waitIdle() }
+    var segmentFolder: RecordSegments? { segments }
 
     /// A line this long is written from its own buffer: copied into the batch's, a 250 MB record
     /// would be held twice.
@@ -190,6 +312,7 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         let fresh = try Self.open(path)
         Glibc.close(fd)
         fd = fresh
+        liveSince = nil
         logger?.warning("\(message)", metadata: ["path": .string(path.path)])
     }
 
@@ -207,33 +330,46 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
     }
 
     public func existingIDs() throws -> Set<String> {
-        guard let path else { return [] }
-        return try queue.sync {
-            var ids = Set<String>()
-            guard let handle = FileHandle(forReadingAtPath: path.path) else { return ids }
-            defer { try? handle.close() }
-            var carry: [UInt8] = []
-            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                var bytes = carry
-                bytes.append(contentsOf: chunk)
-                var start = 0
-                for i in 0..<bytes.count where bytes[i] == 0x0A {
-                    if let id = RecordSchema.id(ofLine: bytes[start..<i]) { ids.insert(id) }
-                    start = i + 1
-                }
-                carry = Array(bytes[start...])
-            }
-            return ids
-        }
+        try existingIDs(closedSince: nil)
     }
 
+    /// A record whose input is still in `processing/` was written after that input was claimed
+    /// (`since`), by the run that crashed. It is in the live file, or, if a rotation closed the
+    /// live file after the record was written (possibly before its input was acknowledged), in
+    /// a segment closed after the record was written, hence after `since`. Segments closed
+    /// before `since` cannot hold it and are not read: after a crash that is the live file plus
+    /// the segments closed since the oldest claim still in flight, usually none or one.
+    public func existingIDs(writtenSince since: Date) throws -> Set<String> {
+        try existingIDs(closedSince: Int64((since.timeIntervalSince1970 * 1000).rounded(.down)))
+    }
+
+    private func existingIDs(closedSince since: Int64?) throws -> Set<String> {
+        guard let path else { return [] }
+        // The live file first: a rotation between the two reads moves records from the live
+        // file into a segment closed now, which the second read covers.
+        var ids = try queue.sync {
+            do {
+                return try SegmentRecords.scan(path, .none, collectIDs: true).ids ?? []
+            } catch let e as POSIXFailure where e.code == ENOENT {
+                return []  // renamed or deleted by hand; the next batch opens a new one
+            }
+        }
+        if let segments { ids.formUnion(try segments.ids(closedSince: since)) }
+        return ids
+    }
+
+    /// A clean stop also waits for the segment being compressed, so that after it every
+    /// segment is listed in the manifest.
     public func close() throws {
         try queue.sync {
             flush()
             if durable, fd >= 0 { _ = fdatasync(fd) }
             if ownsDescriptor, fd >= 0 { Glibc.close(fd); fd = -1 }
             closed = true
+            rotationTimer?.cancel()
+            rotationTimer = nil
         }
+        segments?.waitIdle()
     }
 
     /// Cuts the file back to its last newline. Returns how many bytes were removed.

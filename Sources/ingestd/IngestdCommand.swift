@@ -10,7 +10,7 @@ struct Ingestd: ParsableCommand {
         commandName: "ingestd",
         abstract: "Turns raw news documents into clean, deduplicated, classified JSON Lines records.",
         version: IngestdVersion.current,
-        subcommands: [Run.self, Validate.self, Once.self, Tail.self, Test.self, Plugin.self, Train.self, Evaluate.self]
+        subcommands: [Run.self, Validate.self, Once.self, Tail.self, Test.self, Retry.self, Plugin.self, Train.self, Evaluate.self]
     )
 }
 
@@ -42,6 +42,35 @@ struct Run: ParsableCommand {
         let code = Daemon.run(pipeline: URL(fileURLWithPath: pipeline),
                               dataDir: dataDir.map { URL(fileURLWithPath: $0) }, logLevel: logLevel,
                               registry: BuiltinComponents.registry)
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+struct Retry: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Move rejected inputs from failed/ back into the inbox (their .error.json removed) to ingest them again.",
+        discussion: """
+        Example:
+          ingestd retry --pipeline /etc/ingestd/news.yaml --data-dir /var/lib/ingestd --reason plugin_crashed
+        With no FILES and no --reason, every input in failed/ is moved. Safe while the daemon runs;
+        a name already taken in the inbox gets .retry-N before its extension.
+        """)
+
+    @Option(name: .long, help: "The pipeline file (YAML).")
+    var pipeline: String
+
+    @Option(name: .long, help: "Folder that relative paths in the pipeline resolve against.")
+    var dataDir: String?
+
+    @Option(name: .long, help: "Only inputs whose .error.json has this reason (e.g. plugin_timeout).")
+    var reason: String?
+
+    @Argument(help: "Inputs in failed/ to move (names, or paths ending in them); default: all that match.")
+    var files: [String] = []
+
+    func run() throws {
+        let code = RetryCommand.run(pipeline: URL(fileURLWithPath: pipeline), dataDir: dataDir.map { URL(fileURLWithPath: $0) },
+                                    reason: reason, names: files, registry: BuiltinComponents.registry)
         if code != 0 { throw ExitCode(code) }
     }
 }

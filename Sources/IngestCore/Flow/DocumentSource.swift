@@ -83,11 +83,16 @@ public protocol RecordSink: AnyObject, Sendable {
     func submit(streamed record: StreamedRecord, completion: @escaping @Sendable ((any Error)?) -> Void)
     /// Ids of records already in the sink, for start-up recovery.
     func existingIDs() throws -> Set<String>
+    /// The same, for records written at or after `since` only: a sink that closes old files
+    /// (rotation) need not read back those closed before then. By default, `existingIDs()`.
+    func existingIDs(writtenSince since: Date) throws -> Set<String>
     /// Writes what is pending and makes it durable.
     func close() throws
 }
 
 extension RecordSink {
+    public func existingIDs(writtenSince since: Date) throws -> Set<String> { try existingIDs() }
+
     public func submit(streamed record: StreamedRecord, completion: @escaping @Sendable ((any Error)?) -> Void) {
         submit(record.joined(), completion: completion)
     }
