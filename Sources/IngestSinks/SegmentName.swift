@@ -1,4 +1,5 @@
 import Foundation
+import IngestCore
 
 /// The name of a closed records segment: the live file's stem, a dash, the UTC time the
 /// segment was closed with milliseconds and no colons (`records-2026-12-04T00-00-00.000Z`),
@@ -52,17 +53,7 @@ struct SegmentName: Hashable, Comparable, Sendable {
     /// `2026-12-04T00-00-00.000Z`.
     static let stampWidth = 24
 
-    static func stamp(_ ms: Int64) -> String {
-        var t = time_t(ms / 1000)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func pad(_ v: Int, _ w: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, w - s.count)) + s
-        }
-        return "\(pad(Int(parts.tm_year) + 1900, 4))-\(pad(Int(parts.tm_mon) + 1, 2))-\(pad(Int(parts.tm_mday), 2))T"
-            + "\(pad(Int(parts.tm_hour), 2))-\(pad(Int(parts.tm_min), 2))-\(pad(Int(parts.tm_sec), 2)).\(pad(Int(ms % 1000), 3))Z"
-    }
+    static func stamp(_ ms: Int64) -> String { Timestamp.utc(milliseconds: ms, timeSeparator: "-") }
 
     static func parseStamp(_ s: String) -> Int64? {
         let b = Array(s.utf8)
@@ -79,13 +70,7 @@ struct SegmentName: Hashable, Comparable, Sendable {
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2), let hour = number(11, 2),
               let minute = number(14, 2), let second = number(17, 2), let milli = number(20, 3),
               (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
-        var parts = tm()
-        parts.tm_year = Int32(year - 1900)
-        parts.tm_mon = Int32(month - 1)
-        parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(hour)
-        parts.tm_min = Int32(minute)
-        parts.tm_sec = Int32(second)
-        return Int64(timegm(&parts)) * 1000 + Int64(milli)
+        return Timestamp.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second) * 1000
+            + Int64(milli)
     }
 }

@@ -151,15 +151,35 @@ public enum WordCount {
 public enum Timestamp {
     /// RFC 3339 in UTC with milliseconds, e.g. `2026-11-24T05:31:02.123Z`.
     public static func rfc3339(_ date: Date) -> String {
-        var t = time_t(date.timeIntervalSince1970.rounded(.down))
+        let seconds = date.timeIntervalSince1970.rounded(.down)
+        let ms = Int64(seconds) * 1000 + Int64((date.timeIntervalSince1970 - seconds) * 1000) % 1000
+        return utc(milliseconds: ms)
+    }
+
+    /// `2026-11-24T05:31:02.123Z` from milliseconds since 1970; `timeSeparator` "-" gives a form
+    /// that is safe in file names and still sorts by time.
+    public static func utc(milliseconds ms: Int64, timeSeparator: String = ":") -> String {
+        var t = time_t(ms / 1000)
         var parts = tm()
         gmtime_r(&t, &parts)
-        let ms = Int((date.timeIntervalSince1970 - Double(t)) * 1000) % 1000
         func pad(_ v: Int32, _ w: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, w - s.count)) + s
         }
+        let c = timeSeparator
         return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(ms), 3))Z"
+            + "\(pad(parts.tm_hour, 2))\(c)\(pad(parts.tm_min, 2))\(c)\(pad(parts.tm_sec, 2)).\(pad(Int32(ms % 1000), 3))Z"
+    }
+
+    /// Seconds since 1970 of a UTC calendar time (fields as written: month 1–12).
+    public static func seconds(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int64 {
+        var parts = tm()
+        parts.tm_year = Int32(year - 1900)
+        parts.tm_mon = Int32(month - 1)
+        parts.tm_mday = Int32(day)
+        parts.tm_hour = Int32(hour)
+        parts.tm_min = Int32(minute)
+        parts.tm_sec = Int32(second)
+        return Int64(timegm(&parts))
     }
 }

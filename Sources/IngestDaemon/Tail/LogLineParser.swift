@@ -98,13 +98,7 @@ enum RFC3339 {
         } else {
             return nil
         }
-        var parts = tm()
-        parts.tm_year = Int32(year - 1900)
-        parts.tm_mon = Int32(month - 1)
-        parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(hour)
-        parts.tm_min = Int32(minute)
-        parts.tm_sec = Int32(second)
-        return Double(timegm(&parts) - offset) + fraction
+        let utc = Timestamp.seconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        return Double(utc - Int64(offset)) + fraction
     }
 }
