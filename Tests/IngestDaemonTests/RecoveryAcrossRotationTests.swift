@@ -181,6 +181,31 @@ final class RecoveryAcrossRotationTests: XCTestCase {
         try acknowledgedAsAlreadyRecorded(.zstd)
     }
 
+    /// Killed after the rename and before the segment was compressed and listed: the restart
+    /// finishes the segment (compressed, listed) and finds the record in it all the same.
+    func testARecordInASegmentLeftUncompressedAndUnlistedIsNotWrittenAgain() throws {
+        let folder = live.deletingLastPathComponent()
+        // The first run's segment is stored as renamed; its entry is then taken out of the
+        // manifest, which is what the folder looks like when the kill came before the listing.
+        let ids = try crashAfterWriting(["story.txt": "Rotated, never compressed."], rotation: RotationSettings(maxBytes: 1))
+        let id = try XCTUnwrap(ids["story.txt"])
+        var manifest = try XCTUnwrap(try RecordsManifest.load(from: folder))
+        XCTAssertEqual(manifest.segments.count, 1)
+        manifest.segments = []
+        try manifest.save(in: folder)
+        let plain = try XCTUnwrap(segments().first)
+        XCTAssertTrue(plain.hasSuffix(".jsonl"), plain)
+
+        let rotation = RotationSettings(maxBytes: 1, compression: .gzip)
+        let log = CapturedLog()
+        let (counters, sink) = try restart(rotation: rotation, log: log, settled: 1)
+        XCTAssertEqual(counters.alreadyRecorded, 1)
+        XCTAssertEqual(try allRecordIDs(), [id], "not written a second time")
+        XCTAssertEqual(segments(), [plain + ".gz"], "finished at the restart")
+        XCTAssertEqual(sink.segmentFolder?.currentManifest.segments.map(\.file), [plain + ".gz"])
+        XCTAssertEqual(names(settings.done), ["story.txt"])
+    }
+
     /// Beside a recovered input whose record sits in a segment, one whose record was never
     /// written (killed before the write) is processed and recorded once, under the same id.
     func testARecoveredInputWhoseRecordIsInNoFileIsRecordedOnce() throws {
