@@ -85,6 +85,7 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
             lastClosedAt = segments.newestAtStart ?? 0
             liveSince = Self.firstRecordTime(fd: fd)
             segments.recover()
+            if let interval = rotation.pruneInterval { segments.prunePeriodically(every: interval) }
             queue.sync {
                 rotateIfDue()
                 armRotationTimer()
@@ -369,6 +370,7 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
             rotationTimer?.cancel()
             rotationTimer = nil
         }
+        segments?.stopPruning()
         segments?.waitIdle()
     }
 

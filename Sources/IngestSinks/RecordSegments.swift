@@ -22,6 +22,8 @@ final class RecordSegments: @unchecked Sendable {
     private let queue = DispatchQueue(label: "ingestd.sink.segments")
     /// Confined to `queue`.
     private var manifest: RecordsManifest
+    /// Confined to `queue`.
+    private var pruneTimer: (any DispatchSourceTimer)?
 
     /// The newest segment's close time at start, so the next name sorts after every existing one.
     let newestAtStart: Int64?
@@ -72,6 +74,29 @@ final class RecordSegments: @unchecked Sendable {
         queue.async {
             self.finish(name)
             self.prune()
+        }
+    }
+
+    /// Applies `keep` every `interval` seconds from now on (replacing an earlier timer), so old
+    /// segments go even when no rotation comes to prune after it. On `queue`, like every other
+    /// change to the manifest and the folder, so it never races a segment being finished.
+    func prunePeriodically(every interval: Double) {
+        queue.async {
+            self.pruneTimer?.cancel()
+            let timer = DispatchSource.makeTimerSource(queue: self.queue)
+            timer.schedule(deadline: .now() + interval, repeating: interval, leeway: .seconds(1))
+            timer.setEventHandler { [weak self] in self?.prune() }
+            timer.resume()
+            self.pruneTimer = timer
+        }
+    }
+
+    deinit { pruneTimer?.cancel() }
+
+    func stopPruning() {
+        queue.sync {
+            pruneTimer?.cancel()
+            pruneTimer = nil
         }
     }
 

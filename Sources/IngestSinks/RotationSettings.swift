@@ -18,6 +18,11 @@ public struct RotationSettings: Sendable, Equatable {
         self.compression = compression
     }
 
+    /// How often `keep` is applied when no rotation comes to apply it: a tenth of `keep`, between
+    /// a minute and an hour, so a segment outlives `keep` by at most that while a 90-day `keep`
+    /// costs one look at the manifest an hour. Nil without `keep`.
+    var pruneInterval: Double? { keep.map { min(max($0 / 10, 60), 3600) } }
+
     /// The first boundary after `ms` (milliseconds since 1970), or nil without `every`.
     func boundary(after ms: Int64) -> Int64? {
         guard let every else { return nil }

@@ -144,6 +144,33 @@ final class RecordRotationTests: XCTestCase {
         try sink.close()
     }
 
+    /// No batch comes after midnight: the timer closes the day's file at the boundary anyway,
+    /// named after it, and a later batch starts the new live file.
+    func testRotationByTimeHappensAtTheBoundaryWithoutANewBatch() throws {
+        let clock = TestClock("2026-12-03T23:59:59Z")
+        let sink = try JSONLinesSink(path: live, rotation: RotationSettings(every: 86400, compression: .gzip), now: clock.read)
+        write(sink, [record(1, at: "2026-12-03T23:59:59.000Z")])
+        // The timer is due in a second of real time, but it reads this clock, which has not moved.
+        XCTAssertEqual(segmentFiles(), [], "still the same day")
+        clock.set("2026-12-04T00:00:01Z")
+        try waitUntil("the day's file is closed with no batch after midnight") {
+            sink.segmentFolder?.currentManifest.segments.count == 1
+        }
+        XCTAssertEqual(segmentFiles(), ["records-2026-12-04T00-00-00.000Z.jsonl.gz"])
+        XCTAssertEqual(ids(ofLines: try linesOf("records-2026-12-04T00-00-00.000Z.jsonl.gz")), [id(1)])
+        XCTAssertEqual(try linesOf("records.jsonl"), [])
+        write(sink, [record(2, at: "2026-12-04T00:00:02.000Z")])
+        XCTAssertEqual(ids(ofLines: try linesOf("records.jsonl")), [id(2)])
+        try sink.close()
+        XCTAssertEqual(try allIDs().sorted(), [id(1), id(2)])
+    }
+
+    private func waitUntil(_ what: String, timeout: Double = 60, _ condition: () -> Bool) throws {
+        let end = Date().addingTimeInterval(timeout)
+        while !condition() && Date() < end { usleep(10_000) }
+        XCTAssertTrue(condition(), "timed out waiting: \(what)")
+    }
+
     /// Restarted days later, the live file of an earlier day is closed at once, named after the
     /// end of the day its first record belongs to.
     func testALiveFileFromAnEarlierDayIsClosedAtStart() throws {
@@ -233,6 +260,31 @@ final class RecordRotationTests: XCTestCase {
         XCTAssertTrue(Set(now).isDisjoint(with: old), "the old segments are gone")
         XCTAssertTrue(Set(middle).isSubset(of: Set(now)))
         XCTAssertEqual(try entries().map { $0["file"] as! String }, now, "the manifest lists exactly what is there")
+    }
+
+    /// With no new records there is no rotation to prune after: the timer applies `keep` all the
+    /// same, by the sink's clock. (The test shortens the timer's period; the real one is below.)
+    func testKeepIsAppliedOnATimerWhenNoRecordsCome() throws {
+        let clock = TestClock("2026-12-01T12:00:00Z")
+        let settings = RotationSettings(maxBytes: 1, keep: 3600, compression: .zstd)
+        let sink = try JSONLinesSink(path: live, rotation: settings, now: clock.read)
+        writeOneByOne(sink, (0..<3).map { record($0) })
+        sink.waitForSegments()
+        XCTAssertEqual(segmentFiles().count, 3)
+        let segments = try XCTUnwrap(sink.segmentFolder)
+        segments.prunePeriodically(every: 0.05)
+        clock.set("2026-12-01T13:00:01Z")
+        try waitUntil("the segments older than keep are deleted with no rotation") { self.segmentFiles().isEmpty }
+        XCTAssertEqual(try entries().count, 0, "their manifest entries too")
+        XCTAssertTrue(files().contains("records.jsonl"), "the live file is not a segment")
+        try sink.close()
+    }
+
+    func testKeepsTimerRunsEveryTenthOfKeepBetweenAMinuteAndAnHour() {
+        XCTAssertNil(RotationSettings(maxBytes: 1).pruneInterval)
+        XCTAssertEqual(RotationSettings(keep: 7200).pruneInterval, 720)
+        XCTAssertEqual(RotationSettings(keep: 300).pruneInterval, 60)
+        XCTAssertEqual(RotationSettings(keep: 90 * 86400).pruneInterval, 3600)
     }
 
     // MARK: recovery of each interrupted step
