@@ -1,7 +1,7 @@
 import Foundation
 
 /// `sources.drop_folder`: where files are dropped and where they go once handled.
-public struct DropFolderSettings: Sendable {
+public struct DropFolderSettings: Sendable, Equatable {
     public enum AfterSuccess: String, Sendable { case move, delete }
     public var inbox: URL
     public var processing: URL

@@ -24,6 +24,7 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
     private let durable: Bool
     private let beforeCommit: @Sendable () throws -> Void
     private let logger: Logger?
+    private let commitStart = Locked<UInt64?>(nil)
     public let path: URL?
     /// Bytes of a torn last line removed at open (0 when the file was whole).
     public let repairedBytes: Int
@@ -111,6 +112,8 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         guard !pending.isEmpty else { return }
         let batch = pending
         pending.removeAll(keepingCapacity: true)
+        commitStart.withLock { $0 = DispatchTime.now().uptimeNanoseconds }
+        defer { commitStart.withLock { $0 = nil } }
         var error: (any Error)?
         do {
             try beforeCommit()
@@ -205,6 +208,8 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         var open = stat()
         return fstat(fd, &open) == 0 && open.st_nlink > 0
     }
+
+    public var commitStartedAt: UInt64? { commitStart.withLock { $0 } }
 
     public func existingIDs() throws -> Set<String> {
         guard let path else { return [] }
