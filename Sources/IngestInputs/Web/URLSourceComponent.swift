@@ -53,6 +53,9 @@ public enum URLSourceComponent {
             var a = old.settings, b = settings
             a.entries = []
             b.entries = []
+            // By path: a folder made since the last read resolves with a trailing slash.
+            if a.stateFolder.path == b.stateFolder.path { b.stateFolder = a.stateFolder }
+            if a.failed.path == b.failed.path { b.failed = a.failed }
             guard a == b else {
                 return .refused("sources.fetch cannot change while ingestd runs; restart it to apply (the urls: list can)")
             }
