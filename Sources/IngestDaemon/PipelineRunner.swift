@@ -87,11 +87,19 @@ public final class PipelineRunner: Sendable {
     /// settle on the current generation. False when some are still in flight: the caller then
     /// resumes without a swap.
     func pause(timeout: Double) -> Bool {
-        let generation = gate.withLock { g in
+        drain(hold(), timeout: timeout)
+    }
+
+    /// From now on claims are parked; returns the generation documents in flight run on.
+    func hold() -> PipelineGeneration {
+        gate.withLock { g in
             g.paused = true
             return g.current
         }
-        return generation.inFlight.wait(timeout: .now() + timeout) == .success
+    }
+
+    func drain(_ generation: PipelineGeneration, timeout: Double) -> Bool {
+        generation.inFlight.wait(timeout: .now() + timeout) == .success
     }
 
     /// Ends a pause, on `stages` and `sink` when given (the reload succeeded), else on the

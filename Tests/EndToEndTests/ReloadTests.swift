@@ -131,6 +131,32 @@ final class ReloadTests: XCTestCase {
         XCTAssertTrue(logged(h, "pipeline reloaded").isEmpty)
     }
 
+    /// A new stage that cannot start: what the reload closed (dedupe, whose options changed
+    /// too) is built again from the old file, and the old pipeline goes on with its index.
+    func testAStageThatCannotStartOnReloadLeavesTheOldPipelineRunning() throws {
+        let h = try DaemonHarness(edits: [("summary_interval: 60s", "summary_interval: 0")])
+        defer { h.cleanUp() }
+        try h.start()
+        try h.drop("first.txt", text: distinctArticle(11))
+        try waitUntil("first is done", timeout: 20) { h.names("done") == ["first.txt"] }
+        try edit(h, [
+            ("    threshold: 0.8         # Jaccard", "    threshold: 0.85        # Jaccard"),
+            ("  - use: classify\n", "  - use: exec\n    name: broken\n    command: [/bin/false]\n  - use: classify\n"),
+        ])
+        try hup(h)
+        try waitUntil("the reload fails", timeout: 30) { !logged(h, "reload failed; going on with the old pipeline").isEmpty }
+        let failure = try XCTUnwrap(logged(h, "reload failed; going on with the old pipeline").first)
+        XCTAssertTrue((failure["reason"] as? String)?.contains("stage 'broken' cannot start") ?? false, "\(failure)")
+
+        try h.drop("again.txt", text: distinctArticle(11))
+        try waitUntil("again is done", timeout: 20) { h.names("done").count == 2 }
+        XCTAssertEqual(try h.stop(), 0)
+        let records = try h.recordLines()
+        XCTAssertEqual(records.count, 2)
+        XCTAssertEqual((records.last?["dedupe"] as? [String: Any])?["status"] as? String, "duplicate")
+        XCTAssertEqual(records.last?["extensions"] as? [String: String], [:], "no stage of the failed reload ran")
+    }
+
     func testAChangedURLListFetchesTheAddedAndStopsTheRemovedWithoutRefetchingTheRest() throws {
         let pages = ["/a": distinctArticle(201), "/b": distinctArticle(202), "/c": distinctArticle(203)]
         final class Counts: @unchecked Sendable {
