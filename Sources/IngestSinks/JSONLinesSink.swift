@@ -113,7 +113,6 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         let batch = pending
         pending.removeAll(keepingCapacity: true)
         commitStart.withLock { $0 = DispatchTime.now().uptimeNanoseconds }
-        defer { commitStart.withLock { $0 = nil } }
         var error: (any Error)?
         do {
             try beforeCommit()
@@ -133,6 +132,7 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         } catch let e {
             error = e
         }
+        commitStart.withLock { $0 = nil }
         for (_, completion) in batch { completion(error) }
     }
 

@@ -85,4 +85,34 @@ final class WatchdogTests: XCTestCase {
         XCTAssertEqual(notify.count("WATCHDOG=1"), 0)
         XCTAssertEqual(notify.count("STOPPING=1"), 1)
     }
+
+    /// A plugin may hold a document up to its timeout (after a restart): a stall_timeout that
+    /// is not longer would have systemd restart a daemon that only waits as configured.
+    func testValidateRefusesAStallTimeoutAPluginMayOutwait() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stall-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        func validate(_ runtime: String, timeout: String) throws -> (status: Int32, err: String, file: String) {
+            let file = dir.appendingPathComponent("p-\(UUID().uuidString).yaml")
+            try """
+                runtime:
+                  \(runtime)
+                stages:
+                  - use: normalize
+                  - use: exec
+                    name: slow
+                    command: [/bin/cat]
+                    timeout: \(timeout)
+                """.write(to: file, atomically: true, encoding: .utf8)
+            let r = try DaemonHarness.run(["validate", file.path])
+            return (r.status, r.err, file.path)
+        }
+        let explicit = try validate("stall_timeout: 20s", timeout: "10s")
+        XCTAssertEqual(explicit.status, 1)
+        XCTAssertTrue(explicit.err.hasPrefix("\(explicit.file):2:3: stage 'slow' may hold a document for 20s"), explicit.err)
+        let byDefault = try validate("concurrency: 1", timeout: "10m")
+        XCTAssertEqual(byDefault.status, 1)
+        XCTAssertTrue(byDefault.err.hasPrefix("\(byDefault.file):5:5: stage 'slow' may hold a document for 610s"), byDefault.err)
+        XCTAssertEqual(try validate("stall_timeout: 30s", timeout: "10s").status, 0)
+    }
 }
