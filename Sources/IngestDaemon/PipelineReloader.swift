@@ -42,10 +42,13 @@ final class PipelineReloader: @unchecked Sendable {
         self.sink = sink
         self.sources = sources
         self.committing = committing
+        self.statusParts = Locked(config.sources.map(\.builder.status))
     }
 
-    /// The sources' STATUS parts, as the running configuration describes them.
-    var sourceStatus: [String] { queue.sync { config.sources.map(\.builder.status) } }
+    /// The sources' STATUS parts, as the running configuration describes them; kept apart from
+    /// `queue` so that the status line never waits for a reload.
+    private let statusParts: Locked<[String]>
+    var sourceStatus: [String] { statusParts.withLock { $0 } }
 
     /// Runs `work` after any reload under way, and makes every later reload a no-op.
     func stopping<T>(_ work: () -> T) -> T {
@@ -165,6 +168,7 @@ final class PipelineReloader: @unchecked Sendable {
             stages = newStages
             sink = newSink
             config = next
+            statusParts.withLock { $0 = next.sources.map(\.builder.status) }
         } catch {
             logger.error("reload failed; going on with the old pipeline", metadata: ["reason": .string("\(error)")])
             for stage in built { stage.close() }
