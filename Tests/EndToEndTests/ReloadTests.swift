@@ -97,10 +97,16 @@ final class ReloadTests: XCTestCase {
         let h = try DaemonHarness(edits: [("summary_interval: 60s", "summary_interval: 0")])
         defer { h.cleanUp() }
         try h.start()
+        // Under load, as a good reload is: the refusal must not disturb the documents streaming in.
+        let load = (0..<200).map { String(format: "load-%03d.txt", $0) }
+        let streaming = h.streamDistinctArticles(load)
+        try waitUntil("the load is under way", timeout: 30) { h.names("done").count >= 20 }
         let good = try String(contentsOf: h.pipeline, encoding: .utf8)
         try edit(h, [("    min_words: 10 ", "    min_wrds: 10  "), ("    policy: annotate ", "    policy: forget   ")])
         try hup(h)
         try waitUntil("the reload is refused", timeout: 20) { !logged(h, "reload refused; the running pipeline is kept").isEmpty }
+        XCTAssertEqual(streaming.wait(timeout: .now() + 60), .success)
+        try waitUntil("the load is done", timeout: 60) { h.names("done").count == load.count }
 
         let problems = h.logLines().filter { $0["level"] as? String == "error" && $0["line"] != nil }
         XCTAssertEqual(problems.count, 2, "\(problems)")
@@ -118,13 +124,16 @@ final class ReloadTests: XCTestCase {
         try waitUntil("the second reload is refused", timeout: 20) { logged(h, "reload refused; the running pipeline is kept").count == 2 }
         XCTAssertTrue(h.logLines().contains { ($0["msg"] as? String)?.hasPrefix("state_dir cannot change while ingestd runs") ?? false })
 
-        try h.drop("still.txt", text: distinctArticle(7))
-        try h.drop("still-again.txt", text: distinctArticle(7))
-        try waitUntil("both are done", timeout: 20) { h.names("done").count == 2 }
+        try h.drop("still.txt", text: distinctArticle(7777))
+        try h.drop("still-again.txt", text: distinctArticle(7777))
+        try waitUntil("both are done", timeout: 20) { h.names("done").count == load.count + 2 }
         XCTAssertTrue(h.process?.isRunning ?? false)
         XCTAssertEqual(try h.stop(), 0)
-        let records = try h.recordLines()
-        XCTAssertEqual(records.count, 2)
+        let all = try h.recordLines()
+        XCTAssertEqual(all.count, load.count + 2, "one record per input")
+        XCTAssertEqual(Set(all.map(fileName)), Set(load + ["still.txt", "still-again.txt"]), "none lost, none twice")
+        XCTAssertEqual(h.names("failed"), [])
+        let records = all.filter { fileName($0).hasPrefix("still") }
         XCTAssertEqual(Set(records.compactMap { ($0["dedupe"] as? [String: Any])?["status"] as? String }), ["unique", "duplicate"],
                        "the old dedupe stage (policy annotate) still runs")
         XCTAssertFalse(FileManager.default.fileExists(atPath: h.dir("state2").path))
