@@ -43,7 +43,7 @@ public struct PipelineConfig: Sendable {
         public var fields: StageFields
         /// The entry as written, re-serialized (so positions and comments do not count): a
         /// reload keeps the running stage of an entry whose text is the same.
-        public var entry: String
+        public var entry: String = ""
     }
 
     public var file: URL
