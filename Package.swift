@@ -15,6 +15,8 @@ let package = Package(
         // The WebAssembly interpreter behind `use: wasm` (fuel metering, a memory limiter, WAT for tests).
         // upToNextMinor: the memory cap uses an SPI hook of 0.4 (`Store.resourceLimiter`) that a later 0.x may change.
         .package(url: "https://github.com/swiftwasm/WasmKit", .upToNextMinor(from: "0.4.2")),
+        // The daemon's services (pipeline, reloader, watchdog) and their graceful shutdown on SIGTERM/SIGINT.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // SHA-256 from OpenSSL's libcrypto (Debian's libssl-dev, which libcurl needs too).
@@ -55,6 +57,8 @@ let package = Package(
         .target(name: "IngestDaemon", dependencies: [
             "IngestCore", "IngestInputs", "IngestSinks",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         // `use: exec`: long-lived plugin processes speaking plugin/1 (JSON Lines) over pipes.
         .target(name: "IngestExec", dependencies: ["IngestCore", .product(name: "Logging", package: "swift-log")]),

@@ -3,6 +3,7 @@ import IngestCore
 import IngestInputs
 import IngestSinks
 import Logging
+import ServiceLifecycle
 
 public enum IngestdVersion {
     public static let current = "0.1.0"
@@ -55,7 +56,10 @@ public enum Daemon {
 
     // MARK: run
 
-    public static func run(pipeline file: URL, dataDir: URL?, logLevel: String?, registry: ComponentRegistry) -> Int32 {
+    /// - Parameter extraServices: services run beside the pipeline (an HTTP metrics server),
+    ///   started after it and stopped after it has drained.
+    public static func run(pipeline file: URL, dataDir: URL?, logLevel: String?, registry: ComponentRegistry,
+                           extraServices: [any Service] = []) -> Int32 {
         let loaded = load(file, dataDir: dataDir, registry: registry)
         var logger = makeLogger(level: level(logLevel, try? loaded.get().log.level))
         let config: PipelineConfig
@@ -74,14 +78,13 @@ public enum Daemon {
             logger.critical("the pipeline has no source; add sources.drop_folder or sources.urls")
             return 2
         }
-        let stopRequested = DispatchSemaphore(value: 0)
-        let why = Locked("")
+        // Before the long part of the start-up: a SIGTERM during it is a clean stop, not a kill.
+        let latch = StopLatch()
         let signalSources = ProcessSignals.handle(logger: logger, queue: DispatchQueue(label: "ingestd.signals")) { name in
-            why.withLock { $0 = name }
-            stopRequested.signal()
+            latch.fire(.signal(name))
         }
         let runner: PipelineRunner
-        let fatal = FatalSignal()
+        let reloader: PipelineReloader
         let locks: [InstanceLock]
         do {
             // Before anything is read or written: a second daemon must not touch the first's files.
@@ -95,11 +98,17 @@ public enum Daemon {
         do {
             let stages = try buildStages(config, stateDirectory: config.stateDirectory, logger: logger)
             startedStages = stages
-            let sink = try config.sink.builder.build(SinkContext(logger: logger, beforeCommit: { for s in stages { try s.sync() } }))
+            // The stages of the running generation, which a reload replaces.
+            let committing = Locked(stages)
+            let sink = try config.sink.builder.build(SinkContext(logger: logger, beforeCommit: {
+                for s in committing.withLock({ $0 }) { try s.sync() }
+            }))
             let sources = try config.sources.map { try $0.builder.build(SourceContext(logger: logger)) }
             let source: any DocumentSource = sources.count == 1 ? sources[0] : MergedSource(sources)
             runner = PipelineRunner(pipelineName: config.name, runtime: config.runtime, stages: stages, sink: sink,
-                                    source: source, logger: logger, log: config.log, onFatal: { _ in fatal.fire() })
+                                    source: source, logger: logger, log: config.log, onFatal: { _ in latch.fire(.fatal) })
+            reloader = PipelineReloader(file: file, dataDir: dataDir, registry: registry, logger: logger, runner: runner, config: config,
+                                        stages: stages, sink: sink, sources: sources, committing: committing)
             try runner.start()
         } catch {
             logger.critical("cannot start", metadata: ["reason": "\(error)"])
@@ -119,29 +128,45 @@ public enum Daemon {
         for source in config.sources { started.merge(source.builder.startupMetadata) { a, _ in a } }
         started.merge(config.sink.builder.startupMetadata) { a, _ in a }
         logger.notice("ingestd started", metadata: started)
-        SystemdNotifier.notify("READY=1\nSTATUS=" + config.sources.map(\.builder.status).joined(separator: "; "))
 
-        let summary = startSummaries(runner, every: config.log.summaryInterval, logger: logger)
-        fatal.onFire { stopRequested.signal() }
-        stopRequested.wait()
-
-        let failed = fatal.fired
-        SystemdNotifier.notify("STOPPING=1")
-        logger.notice("stopping", metadata: ["signal": .string(failed ? "fatal error" : why.withLock { $0 }),
-                                             "in_flight": .stringConvertible(runner.snapshot.inFlight)])
-        summary?.cancel()
-        let drained = runner.shutdown(timeout: config.runtime.shutdownTimeout)
-        let c = runner.snapshot
-        if !drained {
-            logger.warning("shutdown timeout reached; documents still in flight stay in processing/ and are redone at the next start",
-                           metadata: ["in_flight": .stringConvertible(c.inFlight)])
+        let watchdog = WatchdogSettings.fromEnvironment()
+        let services = services(
+            pipeline: PipelineService(runner: runner, reloader: reloader, latch: latch, shutdownTimeout: config.runtime.shutdownTimeout,
+                                      logger: logger, summary: startSummaries(runner, every: config.log.summaryInterval, logger: logger)),
+            reloader: ReloadService(reloader: reloader),
+            systemd: SystemdService(runner: runner, watchdog: Watchdog(runner: runner, stallTimeout: config.runtime.stallTimeout, logger: logger),
+                                    settings: watchdog, sourceStatus: { reloader.sourceStatus }),
+            extra: extraServices)
+        // The group's own lines (services starting, signals) are debug chatter beside ours.
+        var groupLogger = logger
+        groupLogger.logLevel = .notice
+        var groupConfig = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: groupLogger)
+        groupConfig.logging.keys.serviceKey = "service"
+        let group = ServiceGroup(configuration: groupConfig)
+        let finished = DispatchSemaphore(value: 0)
+        Task {
+            do { try await group.run() } catch {
+                if latch.reason != .fatal { logger.error("the service group failed", metadata: ["reason": .string("\(error)")]) }
+            }
+            finished.signal()
         }
-        logger.notice("stopped", metadata: ["recorded": .stringConvertible(c.recorded), "rejected": .stringConvertible(c.rejected),
-                                            "dropped": .stringConvertible(c.dropped),
-                                            "document_lines_left_out": .stringConvertible(runner.documentLines.leftOutTotal)])
+        finished.wait()
         withExtendedLifetime(signalSources) {}
         withExtendedLifetime(locks) {}
-        return failed ? 1 : 0
+        return latch.reason == .fatal ? 1 : 0
+    }
+
+    /// The daemon's services in start order. The group stops them in reverse: the reloader
+    /// first (no reload once stopping), then the pipeline (drained), then the extra services
+    /// (metrics, still answering during the drain), and systemd's notifier last (its watchdog
+    /// pings go on while the pipeline drains). Append new services here.
+    static func services(pipeline: PipelineService, reloader: ReloadService, systemd: SystemdService,
+                         extra: [any Service]) -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        [.init(service: systemd)]
+            + extra.map { .init(service: $0) }
+            + [.init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup,
+                     failureTerminationBehavior: .gracefullyShutdownGroup),
+               .init(service: reloader)]
     }
 
     /// Builds every stage and runs its start hook (spawn, handshake), in order; the first that
@@ -152,15 +177,27 @@ public enum Daemon {
         var built: [any Stage] = []
         for entry in config.stages {
             do {
-                let stage = try entry.builder.build(context)
-                built.append(stage)
-                try waitFor { try await stage.start() }
+                built.append(try startStage(entry, file: config.file, context: context))
             } catch {
                 for stage in built { stage.close() }
-                throw StartupError(message: "\(config.file.path):\(entry.line):\(entry.column): stage '\(entry.name)' cannot start: \(error)")
+                throw error
             }
         }
         return built
+    }
+
+    /// Builds one stage and runs its start hook; a stage that fails to start is closed again.
+    static func startStage(_ entry: PipelineConfig.ConfiguredStage, file: URL, context: StageContext) throws -> any Stage {
+        var built: (any Stage)?
+        do {
+            let stage = try entry.builder.build(context)
+            built = stage
+            try waitFor { try await stage.start() }
+            return stage
+        } catch {
+            built?.close()
+            throw StartupError(message: "\(file.path):\(entry.line):\(entry.column): stage '\(entry.name)' cannot start: \(error)")
+        }
     }
 
     /// Runs `work` to completion from synchronous start-up code (which owns the main thread and
@@ -265,25 +302,4 @@ public enum Daemon {
 struct StartupError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
-}
-
-/// Set once when the sink fails; wakes the main thread.
-final class FatalSignal: Sendable {
-    private let state = Locked<(fired: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
-    func fire() {
-        let h = state.withLock { s -> (@Sendable () -> Void)? in
-            guard !s.fired else { return nil }
-            s.fired = true
-            return s.handler
-        }
-        h?()
-    }
-    func onFire(_ handler: @escaping @Sendable () -> Void) {
-        let already = state.withLock { s -> Bool in
-            s.handler = handler
-            return s.fired
-        }
-        if already { handler() }
-    }
-    var fired: Bool { state.withLock { $0.fired } }
 }

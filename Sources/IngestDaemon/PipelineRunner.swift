@@ -19,10 +19,6 @@ public final class PipelineRunner: Sendable {
     let maxDocumentBytes: Int
     /// `ingestd once`: the user named the inputs and may follow links to them.
     let inputsNamedByUser: Bool
-    let stages: [any Stage]
-    /// `stages[i]` when it runs without waiting, so the worker calls it without a task hop.
-    private let synchronous: [(any SynchronousStage)?]
-    let sink: any RecordSink
     let source: any DocumentSource
     let logger: Logger
     private let pool: WorkerPool
@@ -36,6 +32,15 @@ public final class PipelineRunner: Sendable {
     /// The level of "record written" and "document dropped", and how many of them a second.
     let documentLevel: Logger.Level
     let documentLines: LogLineBudget
+    /// The generation new documents start on, and whether a reload holds them back: a claim
+    /// that arrives while paused is parked (it stays in `processing/`) until the reload ends.
+    private struct Gate {
+        var current: PipelineGeneration
+        var paused = false
+        var parked: [Claim] = []
+    }
+    private let gate: Locked<Gate>
+    let clock: StageClock
 
     public init(pipelineName: String, runtime: PipelineConfig.Runtime, stages: [any Stage], sink: any RecordSink,
                 source: any DocumentSource, logger: Logger, log: PipelineConfig.Log = .init(), inputsNamedByUser: Bool = false,
@@ -46,9 +51,8 @@ public final class PipelineRunner: Sendable {
         self.maxInFlight = runtime.maxInFlight
         self.maxDocumentBytes = runtime.maxDocumentBytes
         self.inputsNamedByUser = inputsNamedByUser
-        self.stages = stages
-        self.synchronous = stages.map { $0 as? any SynchronousStage }
-        self.sink = sink
+        self.gate = Locked(Gate(current: PipelineGeneration(stages: stages, sink: sink)))
+        self.clock = StageClock(capacity: runtime.maxInFlight)
         self.source = source
         self.logger = logger
         self.pool = WorkerPool(concurrency: runtime.concurrency)
@@ -56,16 +60,72 @@ public final class PipelineRunner: Sendable {
     }
 
     public var snapshot: Counters { counters.withLock { $0 } }
-    public var queued: Int { source.backlog + pool.waiting }
+    public var queued: Int { source.backlog + pool.waiting + gate.withLock { $0.parked.count } }
+    /// The stages new documents go through.
+    public var stages: [any Stage] { gate.withLock { $0.current.stages } }
+    public var sink: any RecordSink { gate.withLock { $0.current.sink } }
 
     public func start() throws {
         try source.start { [self] claim in
             inFlight.enter()
             counters.withLock { $0.inFlight += 1 }
-            pool.submit { self.process(claim) }
+            begin(claim)
         }
         source.grant(maxInFlight)
     }
+
+    private func begin(_ claim: Claim) {
+        // Binding the generation under the gate's lock is what lets `pause` trust that no
+        // document starts on the old generation once it returns.
+        let generation = gate.withLock { g -> PipelineGeneration? in
+            if g.paused { g.parked.append(claim); return nil }
+            g.current.inFlight.enter()
+            return g.current
+        }
+        guard let generation else { return }
+        pool.submit { self.process(claim, on: generation) }
+    }
+
+    // MARK: reload
+
+    /// Holds back new documents and waits up to `timeout` seconds for those in flight to
+    /// settle on the current generation. False when some are still in flight: the caller then
+    /// resumes without a swap.
+    func pause(timeout: Double) -> Bool {
+        drain(hold(), timeout: timeout)
+    }
+
+    /// From now on claims are parked; returns the generation documents in flight run on.
+    func hold() -> PipelineGeneration {
+        gate.withLock { g in
+            g.paused = true
+            return g.current
+        }
+    }
+
+    func drain(_ generation: PipelineGeneration, timeout: Double) -> Bool {
+        generation.inFlight.wait(timeout: .now() + timeout) == .success
+    }
+
+    /// Ends a pause, on `stages` and `sink` when given (the reload succeeded), else on the
+    /// generation that was running; parked claims then start.
+    func resume(stages: [any Stage]? = nil, sink: (any RecordSink)? = nil) {
+        let parked = gate.withLock { g -> [Claim] in
+            if let stages, let sink { g.current = PipelineGeneration(stages: stages, sink: sink) }
+            g.paused = false
+            defer { g.parked.removeAll() }
+            return g.parked
+        }
+        for claim in parked { begin(claim) }
+    }
+
+    /// Stops the daemon as a sink failure does (a reload that could restore neither pipeline).
+    func failed(_ error: any Error) { onFatal(error) }
+
+    /// The document longest in one stage, and when the sink's commit under way began: what
+    /// the watchdog judges.
+    var oldestInStage: StageClock.Oldest? { clock.oldest }
+    var commitStartedAt: UInt64? { sink.commitStartedAt }
 
     /// Stops claiming, waits up to `timeout` seconds for documents in flight, lets the source
     /// finish the acknowledgements it was given (inputs moved to `done/`), then closes the
@@ -78,8 +138,9 @@ public final class PipelineRunner: Sendable {
         source.close()
         // A worker may still be inside a stage; `Stage.close` promises no call after it, so the
         // stages are left to the process exit (their state is synced before every commit).
-        if drained { for stage in stages { stage.close() } }
-        do { try sink.close() } catch { logger.error("cannot flush the sink", metadata: ["reason": "\(error)"]) }
+        let generation = gate.withLock { $0.current }
+        if drained { for stage in generation.stages { stage.close() } }
+        do { try generation.sink.close() } catch { logger.error("cannot flush the sink", metadata: ["reason": "\(error)"]) }
         return drained
     }
 
@@ -90,10 +151,15 @@ public final class PipelineRunner: Sendable {
         let claim: Claim
         let id: String
         let started: DispatchTime
+        let generation: PipelineGeneration
+        let slot: Int
+        var stages: [any Stage] { generation.stages }
     }
 
-    private func process(_ claim: Claim) {
+    private func process(_ claim: Claim, on generation: PipelineGeneration) {
         let started = DispatchTime.now()
+        let slot = clock.enter(doc: claim.claimName, path: claim.originPath, stage: "read")
+        var job = Job(claim: claim, id: "", started: started, generation: generation, slot: slot)
         let doc: Document
         do {
             let bytes = try DocumentReader.read(claim.path, maxBytes: maxDocumentBytes, namedByUser: inputsNamedByUser)
@@ -103,7 +169,7 @@ public final class PipelineRunner: Sendable {
                 counters.withLock { $0.alreadyRecorded += 1 }
                 logger.notice("record was already written before the last stop; acknowledging",
                               metadata: ["doc": .string(id), "path": .string(claim.originPath)])
-                finish(claim, .recorded(id: id))
+                finish(job, .recorded(id: id))
                 return
             }
             var origin = Origin(kind: claim.web == nil ? .file : .url, path: claim.originPath, size: bytes.count, sha256: sha,
@@ -111,9 +177,10 @@ public final class PipelineRunner: Sendable {
             origin.pathBytes = claim.originPathBytes
             doc = Document(id: id, origin: origin, raw: consume bytes)
         } catch {
-            return reject(claim, docID: nil, error, stage: "read")
+            return reject(job, docID: nil, error, stage: "read")
         }
-        advance(Job(claim: claim, id: doc.id, started: started), doc, from: 0)
+        job = Job(claim: claim, id: doc.id, started: started, generation: generation, slot: slot)
+        advance(job, doc, from: 0)
     }
 
     /// Runs the stages from `index` on. Synchronous stages run right here, on the worker; at an
@@ -122,9 +189,11 @@ public final class PipelineRunner: Sendable {
     private func advance(_ job: Job, _ document: consuming Document, from index: Int) {
         var doc = document
         var i = index
+        let stages = job.stages
         while i < stages.count {
             let stage = stages[i]
-            guard let cpu = synchronous[i] else {
+            clock.move(job.slot, to: stage.name, doc: i == 0 ? job.id : nil)
+            guard let cpu = job.generation.synchronous[i] else {
                 Task { [self, i] in
                     var d = doc
                     do {
@@ -132,14 +201,14 @@ public final class PipelineRunner: Sendable {
                         let after = d
                         pool.submit { self.resume(job, after, verdict, at: i) }
                     } catch {
-                        pool.submit { self.reject(job.claim, docID: job.id, error, stage: stage.name, processedBy: i) }
+                        pool.submit { self.reject(job, docID: job.id, error, stage: stage.name, processedBy: i) }
                     }
                 }
                 return
             }
             let verdict: StageVerdict
             do { verdict = try cpu.processSynchronously(&doc) } catch {
-                return reject(job.claim, docID: job.id, error, stage: stage.name, processedBy: i)
+                return reject(job, docID: job.id, error, stage: stage.name, processedBy: i)
             }
             guard passed(job, &doc, verdict, at: i) else { return }
             i += 1
@@ -154,23 +223,25 @@ public final class PipelineRunner: Sendable {
 
     /// Notes that stage `index` ran; false when it dropped the document, which is then settled.
     private func passed(_ job: Job, _ doc: inout Document, _ verdict: StageVerdict, at index: Int) -> Bool {
-        doc.stagesRun.append(stages[index].name)
+        let stage = job.stages[index]
+        doc.stagesRun.append(stage.name)
         guard case let .drop(reason, of) = verdict else { return true }
-        dropped(job, stage: stages[index].name, reason: reason, of: of, processedBy: index)
+        dropped(job, stage: stage.name, reason: reason, of: of, processedBy: index)
         return false
     }
 
     /// A dropped document has no record either: the stages before the one that dropped it forget it.
     private func dropped(_ job: Job, stage: String, reason: String, of: String?, processedBy: Int) {
-        for s in stages.prefix(processedBy) { s.forget(job.id) }
-        if isAbandoned { return inFlight.leave() }
-        sink.submit(nil) { [self] error in
-            if let error { return fail(job.claim, error) }
+        for s in job.stages.prefix(processedBy) { s.forget(job.id) }
+        if isAbandoned { return leave(job) }
+        clock.move(job.slot, to: "sink")
+        job.generation.sink.submit(nil) { [self] error in
+            if let error { return fail(job, error) }
             var meta: Logger.Metadata = ["doc": .string(job.id), "stage": .string(stage), "reason": .string(reason),
                                          "path": .string(job.claim.originPath)]
             if let of { meta["of"] = .string(of) }
             logDocument("document dropped", meta)
-            finish(job.claim, .dropped(id: job.id, reason: reason))
+            finish(job, .dropped(id: job.id, reason: reason))
         }
     }
 
@@ -179,47 +250,51 @@ public final class PipelineRunner: Sendable {
         let words = doc.words ?? WordCount.count(doc.text)
         let dedupe = doc.dedupe?.status.rawValue
         let written: @Sendable ((any Error)?) -> Void = { [self] error in
-            if let error { return fail(job.claim, error) }
+            if let error { return fail(job, error) }
             let ms = Double(DispatchTime.now().uptimeNanoseconds - job.started.uptimeNanoseconds) / 1e6
             var meta: Logger.Metadata = ["doc": .string(job.id), "path": .string(job.claim.originPath),
                                          "words": .stringConvertible(words), "ms": .stringConvertible(ms)]
             if let dedupe { meta["dedupe"] = .string(dedupe) }
             logDocument("record written", meta)
-            finish(job.claim, .recorded(id: job.id))
+            finish(job, .recorded(id: job.id))
         }
+        let sink = job.generation.sink
+        clock.move(job.slot, to: "sink")
         if doc.text.utf8.count >= RecordSchema.streamingThreshold {
             // A large text is not copied into a line: the sink escapes it into the file from the
             // String itself. Everything else the document holds (raw bytes, sections) goes now.
             let record = RecordSchema.streamed(for: doc, ingestedAt: ingestedAt, pipeline: pipelineName)
             _ = consume doc
-            if isAbandoned { return inFlight.leave() }
+            if isAbandoned { return leave(job) }
             sink.submit(streamed: record, completion: written)
             return
         }
         let line = RecordSchema.line(for: doc, ingestedAt: ingestedAt, pipeline: pipelineName)
         _ = consume doc
         // Past the shutdown timeout the sink is closing: the input is redone at the next start.
-        if isAbandoned { return inFlight.leave() }
+        if isAbandoned { return leave(job) }
         sink.submit(line, completion: written)
     }
 
     /// `processedBy`: how many stages (from the first) had passed the document on before the
     /// one that rejected it; each is told to forget it, since no record will carry it.
-    private func reject(_ claim: Claim, docID: String?, _ error: any Error, stage: String, processedBy: Int = 0) {
-        if let docID { for s in stages.prefix(processedBy) { s.forget(docID) } }
+    private func reject(_ job: Job, docID: String?, _ error: any Error, stage: String, processedBy: Int = 0) {
+        let claim = job.claim
+        if let docID { for s in job.stages.prefix(processedBy) { s.forget(docID) } }
         let rejection = (error as? Rejection) ?? Rejection(.stageFailed, "\(error)", stage: stage)
         var meta: Logger.Metadata = ["path": .string(claim.originPath), "stage": .string(rejection.stage),
                                      "reason": .string(rejection.code.rawValue), "detail": .string(rejection.message)]
         if let docID { meta["doc"] = .string(docID) }
         if let url = claim.web?.url { meta["url"] = .string(url) }
         logger.warning("document rejected", metadata: meta)
-        guard docID != nil, processedBy > 0 else { return finish(claim, .rejected(rejection)) }
+        guard docID != nil, processedBy > 0 else { return finish(job, .rejected(rejection)) }
         // What the stages forgot (a dedupe claim) is made durable with the next commit, before the
         // input goes to failed/: a crash must not bring the claim back once the input is there.
-        if isAbandoned { return inFlight.leave() }
-        sink.submit(nil) { [self] error in
-            if let error { return fail(claim, error) }
-            finish(claim, .rejected(rejection))
+        if isAbandoned { return leave(job) }
+        clock.move(job.slot, to: "sink")
+        job.generation.sink.submit(nil) { [self] error in
+            if let error { return fail(job, error) }
+            finish(job, .rejected(rejection))
         }
     }
 
@@ -246,8 +321,17 @@ public final class PipelineRunner: Sendable {
         }
     }
 
-    private func finish(_ claim: Claim, _ outcome: Outcome) {
-        if isAbandoned { return inFlight.leave() }  // the input stays in processing/; the process is exiting
+    /// The document is settled (or abandoned at the shutdown timeout): its slot, its
+    /// generation and the runner stop counting it.
+    private func leave(_ job: Job) {
+        clock.leave(job.slot)
+        job.generation.inFlight.leave()
+        inFlight.leave()
+    }
+
+    private func finish(_ job: Job, _ outcome: Outcome) {
+        let claim = job.claim
+        if isAbandoned { return leave(job) }  // the input stays in processing/; the process is exiting
         counters.withLock { c in
             c.inFlight -= 1
             switch outcome {
@@ -257,16 +341,16 @@ public final class PipelineRunner: Sendable {
             }
         }
         source.acknowledge(claim, outcome: outcome)
-        inFlight.leave()
+        leave(job)
     }
 
     /// The sink could not make a record durable (disk full, I/O error). The input stays in
     /// `processing/` for the next start; the daemon stops rather than acknowledge anything else.
-    private func fail(_ claim: Claim, _ error: any Error) {
-        if isAbandoned { return inFlight.leave() }  // the sink was closed at the shutdown timeout
-        logger.critical("cannot write records; stopping", metadata: ["path": .string(claim.originPath), "reason": "\(error)"])
+    private func fail(_ job: Job, _ error: any Error) {
+        if isAbandoned { return leave(job) }  // the sink was closed at the shutdown timeout
+        logger.critical("cannot write records; stopping", metadata: ["path": .string(job.claim.originPath), "reason": "\(error)"])
         counters.withLock { $0.inFlight -= 1 }
-        inFlight.leave()
+        leave(job)
         onFatal(error)
     }
 }

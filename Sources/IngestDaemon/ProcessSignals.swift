@@ -14,13 +14,15 @@ enum ProcessSignals {
         for sig in [SIGPIPE, SIGIO, SIGXFSZ, SIGVTALRM, SIGPROF] { signal(sig, SIG_IGN) }
     }
 
-    /// SIGTERM and SIGINT call `stop` with the signal's name; SIGHUP (until reloading exists),
-    /// SIGUSR1, SIGUSR2, SIGALRM and SIGPWR are logged and otherwise ignored.
+    /// SIGTERM and SIGINT call `stop` with the signal's name (the service group hears them too
+    /// and shuts its other services down); SIGUSR1, SIGUSR2, SIGALRM and SIGPWR are logged and
+    /// otherwise ignored. SIGHUP is ignored until the reload service listens for it, so one sent
+    /// during a long start-up neither kills the daemon nor reloads a pipeline not yet running.
     static func handle(logger: Logger, queue: DispatchQueue, stop: @escaping @Sendable (String) -> Void) -> [any DispatchSourceSignal] {
         ignoreQuietly()
+        signal(SIGHUP, SIG_IGN)
         let stopping: [(Int32, String)] = [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")]
         let logged: [(Int32, String, String)] = [
-            (SIGHUP, "SIGHUP", "SIGHUP received: reloading the pipeline is not supported yet; restart to apply changes"),
             (SIGUSR1, "SIGUSR1", "SIGUSR1 received and ignored"),
             (SIGUSR2, "SIGUSR2", "SIGUSR2 received and ignored"),
             (SIGALRM, "SIGALRM", "SIGALRM received and ignored"),

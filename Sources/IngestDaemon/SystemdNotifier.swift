@@ -3,6 +3,13 @@ import Foundation
 /// sd_notify(3) without libsystemd: one datagram to the socket named by `$NOTIFY_SOCKET`.
 /// Does nothing when not started by systemd with `Type=notify`.
 public enum SystemdNotifier {
+    /// CLOCK_MONOTONIC in microseconds, what `MONOTONIC_USEC=` (sent with `RELOADING=1`) takes.
+    public static var monotonicMicroseconds: UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1_000
+    }
+
     public static func notify(_ state: String) {
         guard let path = ProcessInfo.processInfo.environment["NOTIFY_SOCKET"], !path.isEmpty else { return }
         let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

@@ -214,6 +214,9 @@ public final class ExecPlugin: Sendable {
         var spawned = 0
         var lastFault: String?
         var startWaiter: CheckedContinuation<ExecPluginStartError?, Never>?
+        /// Why the start failed, when it failed before `start` began to wait (a process that
+        /// exits at once can be reaped before then): the wait then ends with it at once.
+        var startFailure: ExecPluginStartError?
         /// Every process not yet exited, detached ones included, so `stop` waits for all.
         var everyProcess: [ObjectIdentifier: PluginProcess] = [:]
 
@@ -426,9 +429,12 @@ public final class ExecPlugin: Sendable {
                 let reason = st.slots[slot].handshakeFailure ?? "the plugin exited (\(status)) before it was ready"
                 if st.phase == .starting {
                     st.slots[slot].process = nil
+                    let failure = ExecPluginStartError(stage: settings.name, message: reason, stderr: stderr)
                     if let c = st.startWaiter {
                         st.startWaiter = nil
-                        effects.append(.finishStart(c, ExecPluginStartError(stage: settings.name, message: reason, stderr: stderr)))
+                        effects.append(.finishStart(c, failure))
+                    } else if st.startFailure == nil {
+                        st.startFailure = failure
                     }
                     return effects
                 }
@@ -569,9 +575,12 @@ public final class ExecPlugin: Sendable {
         // A process that was ready and then failed while the others were still starting: the
         // start fails now (restarts happen only once running), rather than wait on it forever.
         if st.phase == .starting {
+            let failure = ExecPluginStartError(stage: settings.name, message: "process \(pid) \(why) during start-up", stderr: [])
             if let c = st.startWaiter {
                 st.startWaiter = nil
-                effects.append(.finishStart(c, ExecPluginStartError(stage: settings.name, message: "process \(pid) \(why) during start-up", stderr: [])))
+                effects.append(.finishStart(c, failure))
+            } else if st.startFailure == nil {
+                st.startFailure = failure
             }
             return
         }
@@ -602,6 +611,12 @@ public final class ExecPlugin: Sendable {
     /// During `start()`: done when every slot is ready.
     private func settleStart(_ st: inout EngineState, _ effects: inout [Effect]) {
         guard st.phase == .starting, let c = st.startWaiter else { return }
+        if let failure = st.startFailure {
+            st.startWaiter = nil
+            st.startFailure = nil
+            effects.append(.finishStart(c, failure))
+            return
+        }
         if st.slots.allSatisfy({ $0.ready && $0.process != nil }) {
             st.phase = .running
             st.startWaiter = nil

@@ -101,6 +101,11 @@ public struct ExecStage: Stage {
         let common: PluginStageOptions
         var fields: StageFields? { common.fields }
         var stageName: String? { common.name }
+        /// An answer may come after a restart of the plugin (a crash while it held the document).
+        var longestWait: Double? {
+            let seconds: (Duration) -> Double = { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+            return seconds(settings.timeout) + seconds(settings.startTimeout)
+        }
         func build(_ context: StageContext) throws -> any Stage {
             ExecStage(name: common.name, plugin: ExecPlugin(settings: settings, logger: context.logger),
                       reads: common.reads, writes: common.writes)

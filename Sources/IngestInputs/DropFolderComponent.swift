@@ -57,5 +57,12 @@ public enum DropFolderComponent {
              "done": .string(settings.done.path), "failed": .string(settings.failed.path)]
         }
         var status: String { "watching \(settings.inbox.path)" }
+        /// The folders are locked and watched for the life of the process: changing them is a restart.
+        func reload(_ running: any DocumentSource, builtFrom old: any SourceBuilder, check: Bool) -> SourceReload {
+            guard let old = old as? Builder, old.settings == settings else {
+                return .refused("sources.drop_folder cannot change while ingestd runs (its folders are locked and watched); restart it to apply")
+            }
+            return .unchanged
+        }
     }
 }

@@ -1,7 +1,13 @@
 import Foundation
 
 /// `sources.drop_folder`: where files are dropped and where they go once handled.
-public struct DropFolderSettings: Sendable {
+public struct DropFolderSettings: Sendable, Equatable {
+    /// By path: a folder made since the last read resolves with a trailing slash, the same folder.
+    public static func == (a: Self, b: Self) -> Bool {
+        [a.inbox, a.processing, a.done, a.failed].map(\.path) == [b.inbox, b.processing, b.done, b.failed].map(\.path)
+            && a.afterSuccess == b.afterSuccess && a.settleTime == b.settleTime
+    }
+
     public enum AfterSuccess: String, Sendable { case move, delete }
     public var inbox: URL
     public var processing: URL

@@ -30,6 +30,7 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
     private let durable: Bool
     private let beforeCommit: @Sendable () throws -> Void
     private let logger: Logger?
+    private let commitStart = Locked<UInt64?>(nil)
     public let path: URL?
     private let rotation: RotationSettings?
     private let segments: RecordSegments?
@@ -148,6 +149,7 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         guard !pending.isEmpty else { return }
         let batch = pending
         pending.removeAll(keepingCapacity: true)
+        commitStart.withLock { $0 = DispatchTime.now().uptimeNanoseconds }
         var error: (any Error)?
         do {
             try beforeCommit()
@@ -174,6 +176,7 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         } catch let e {
             error = e
         }
+        commitStart.withLock { $0 = nil }
         for (_, completion) in batch { completion(error) }
     }
 
@@ -329,6 +332,8 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         var open = stat()
         return fstat(fd, &open) == 0 && open.st_nlink > 0
     }
+
+    public var commitStartedAt: UInt64? { commitStart.withLock { $0 } }
 
     public func existingIDs() throws -> Set<String> {
         try existingIDs(closedSince: nil)

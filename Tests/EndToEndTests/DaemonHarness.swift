@@ -97,8 +97,10 @@ final class DaemonHarness {
     }
 
     /// Starts `ingestd run` and waits for its start-up log line.
-    func start(asUser user: String? = nil, extraArguments: [String] = []) throws {
+    /// - Parameter environment: variables added to the test's own (a fake `NOTIFY_SOCKET`).
+    func start(asUser user: String? = nil, extraArguments: [String] = [], environment: [String: String] = [:]) throws {
         let p = Process()
+        if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new } }
         var args = ["run", "--pipeline", pipeline.path] + extraArguments
         if let user {
             p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")

@@ -51,6 +51,25 @@ public protocol SourceBuilder: Sendable {
     var startupMetadata: Logger.Metadata { get }
     /// For systemd's STATUS: "watching /srv/inbox".
     var status: String { get }
+    /// A reload: applies this configuration (of the same kind) to `running`, which was built
+    /// from `old`. A source changes in place what it can and refuses the rest, so that a
+    /// refused reload leaves the old pipeline running untouched; `check` is true for a dry
+    /// run that only says whether it would refuse.
+    func reload(_ running: any DocumentSource, builtFrom old: any SourceBuilder, check: Bool) -> SourceReload
+}
+
+extension SourceBuilder {
+    public func reload(_ running: any DocumentSource, builtFrom old: any SourceBuilder, check: Bool) -> SourceReload {
+        .refused("its options cannot change while ingestd runs; restart it to apply them")
+    }
+}
+
+/// What a reload did to one running source.
+public enum SourceReload: Sendable, Equatable {
+    case unchanged
+    /// Changed in place; the strings say what, for the log (`added`, `removed` URLs).
+    case updated(added: [String], removed: [String])
+    case refused(String)
 }
 
 /// A named source kind. It owns one or more keys of `sources:` (`urls` owns `urls` and

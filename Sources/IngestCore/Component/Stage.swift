@@ -97,11 +97,15 @@ public protocol StageBuilder: Sendable {
     var fields: StageFields? { get }
     /// The name the entry gives the stage (`name:` of a plugin stage), when not its kind's.
     var stageName: String? { get }
+    /// Seconds the stage may legitimately hold one document (a plugin's `timeout`), nil when
+    /// it never waits: `runtime.stall_timeout` must be longer.
+    var longestWait: Double? { get }
 }
 
 extension StageBuilder {
     public var fields: StageFields? { nil }
     public var stageName: String? { nil }
+    public var longestWait: Double? { nil }
 }
 
 /// What a stage reads and writes, by document field path (`text`, `labels.topics`,

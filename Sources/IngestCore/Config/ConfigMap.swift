@@ -57,6 +57,11 @@ public struct ConfigMap {
     }
 
 
+    /// Each key's value re-serialized (see `ConfigValue.canonicalText`), without marking any as read.
+    public var canonicalSections: [String: String] {
+        Dictionary(entries.map { ($0.key, (try? Yams.serialize(node: $0.value)) ?? "") }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// The node of a key, to point a message at the key itself.
     public func keyPosition(_ key: String) -> (line: Int, column: Int) {
         let m = entries.first(where: { $0.key == key })?.keyNode.mark

@@ -17,6 +17,10 @@ public struct ConfigValue {
     /// The folder of the file this value was read from, against which the paths it names resolve.
     public var fileDirectory: URL? { diagnostics.fileDirectory }
 
+    /// The value re-serialized as YAML: equal for equal content, wherever and however it was
+    /// laid out in the file.
+    public var canonicalText: String { (try? Yams.serialize(node: node)) ?? "" }
+
     public var line: Int { node.mark?.line ?? 1 }
     public var column: Int { node.mark?.column ?? 1 }
 

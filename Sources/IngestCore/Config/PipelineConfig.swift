@@ -22,6 +22,9 @@ public struct PipelineConfig: Sendable {
         public var maxInFlight: Int = 64
         public var maxDocumentBytes: Int = 20_000_000
         public var shutdownTimeout: Double = 10
+        /// A document inside one stage, or a sink commit, for longer than this stops the
+        /// systemd watchdog's pings: the daemon is taken for wedged and restarted.
+        public var stallTimeout: Double = 300
 
         public init() {}
     }
@@ -34,6 +37,8 @@ public struct PipelineConfig: Sendable {
     public struct ConfiguredSink: Sendable {
         public var name: String
         public var builder: any SinkBuilder
+        /// `sink:` as written, "" when left out; see `ConfiguredStage.entry`.
+        public var entry: String = ""
     }
 
     public struct ConfiguredStage: Sendable {
@@ -43,6 +48,9 @@ public struct PipelineConfig: Sendable {
         public var builder: any StageBuilder
         /// What the stage reads and writes, as checked by the loader.
         public var fields: StageFields
+        /// The entry as written, re-serialized (so positions and comments do not count): a
+        /// reload keeps the running stage of an entry whose text is the same.
+        public var entry: String = ""
     }
 
     public var file: URL
@@ -54,6 +62,9 @@ public struct PipelineConfig: Sendable {
     public var stages: [ConfiguredStage] = []
     public var sink: ConfiguredSink
     public var stateDirectory: URL
+    /// The top-level sections as written (`runtime`, `sources`, `log`…), for a reload to tell
+    /// what changed.
+    public var sections: [String: String] = [:]
 
     /// One line for `ingestd validate`.
     public var summary: String {

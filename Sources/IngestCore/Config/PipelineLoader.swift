@@ -65,12 +65,15 @@ public enum PipelineLoader {
 
         var runtime = PipelineConfig.Runtime()
         var maxInFlightAt: (line: Int, column: Int)?
+        var stallAt: (line: Int, column: Int)?
         if var m = top.map("runtime") {
             if m.has("max_in_flight") { maxInFlightAt = m.keyPosition("max_in_flight") }
             runtime.concurrency = m.int("concurrency", default: runtime.concurrency, in: 1...256)
             runtime.maxInFlight = m.int("max_in_flight", default: runtime.maxInFlight, in: 1...100_000)
             runtime.maxDocumentBytes = m.byteSize("max_document_bytes", default: runtime.maxDocumentBytes, in: 1...(1 << 31))
             runtime.shutdownTimeout = m.duration("shutdown_timeout", default: runtime.shutdownTimeout, in: 0...3600)
+            runtime.stallTimeout = m.duration("stall_timeout", default: runtime.stallTimeout, in: 1...86_400)
+            if m.has("stall_timeout") { stallAt = m.keyPosition("stall_timeout") }
             m.reportUnknownKeys()
             if runtime.maxInFlight < runtime.concurrency, m.has("max_in_flight") {
                 m.error("max_in_flight (\(runtime.maxInFlight)) is below concurrency (\(runtime.concurrency)); workers would sit idle",
@@ -143,19 +146,21 @@ public enum PipelineLoader {
                     }
                     name = own
                 }
-                stages.append(.init(name: name, line: entry.line, column: entry.column, builder: builder, fields: fields))
+                stages.append(.init(name: name, line: entry.line, column: entry.column, builder: builder, fields: fields,
+                                    entry: item.canonicalText))
             }
         } else if !top.has("stages") {
             top.error("missing 'stages:'; a pipeline lists its stages, e.g. - use: normalize")
         }
 
+        let sinkText = top.has("sink") ? top.canonicalSections["sink"] ?? "" : ""
         var sinkMap = top.map("sink") ?? top.emptyChild("sink")
         let sinkType = sinkMap.oneOf("type", registry.sinks.map(\.name), default: registry.defaultSink)
         guard let sinkFactory = registry.sink(named: sinkType) else {
             top.error("no sink kind '\(sinkType)' is known")
             return nil
         }
-        let sink = PipelineConfig.ConfiguredSink(name: sinkType, builder: sinkFactory.configure(&sinkMap, context))
+        let sink = PipelineConfig.ConfiguredSink(name: sinkType, builder: sinkFactory.configure(&sinkMap, context), entry: sinkText)
         sinkMap.reportUnknownKeys()
 
         // The daemon would claim its own records, state or outputs as dropped documents. (A
@@ -177,8 +182,19 @@ public enum PipelineLoader {
             top.diagnostics.report("runtime.max_in_flight: \(runtime.maxInFlight) is below the number of sources (\(sources.count)); "
                                    + "each source needs at least one document in flight", line: at.line, column: at.column)
         }
-        return PipelineConfig(file: file, name: name, baseDirectory: base, log: log, runtime: runtime,
-                              sources: sources, stages: stages, sink: sink, stateDirectory: state)
+        // A plugin may hold a document up to its own timeout: a watchdog bound below that would
+        // restart a daemon that is only waiting as configured.
+        for stage in stages {
+            guard let wait = stage.builder.longestWait, wait >= runtime.stallTimeout else { continue }
+            let what = "stage '\(stage.name)' may hold a document for \(Int(wait))s (its timeout), which is not below "
+                + "runtime.stall_timeout (\(Int(runtime.stallTimeout))s); raise stall_timeout or lower the stage's timeout"
+            let at = stallAt ?? (stage.line, stage.column)
+            top.diagnostics.report(what, line: at.line, column: at.column)
+        }
+        var config = PipelineConfig(file: file, name: name, baseDirectory: base, log: log, runtime: runtime,
+                                    sources: sources, stages: stages, sink: sink, stateDirectory: state)
+        config.sections = top.canonicalSections
+        return config
     }
 
     static func issue(from error: YamlError, text: String, file: String) -> ConfigIssue {

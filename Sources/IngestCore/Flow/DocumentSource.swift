@@ -88,10 +88,14 @@ public protocol RecordSink: AnyObject, Sendable {
     func existingIDs(writtenSince since: Date) throws -> Set<String>
     /// Writes what is pending and makes it durable.
     func close() throws
+    /// When the batch being made durable now began (`DispatchTime.uptimeNanoseconds`), nil
+    /// while no commit is under way: the watchdog stops its pings when one takes too long.
+    var commitStartedAt: UInt64? { get }
 }
 
 extension RecordSink {
     public func existingIDs(writtenSince since: Date) throws -> Set<String> { try existingIDs() }
+    public var commitStartedAt: UInt64? { nil }
 
     public func submit(streamed record: StreamedRecord, completion: @escaping @Sendable ((any Error)?) -> Void) {
         submit(record.joined(), completion: completion)

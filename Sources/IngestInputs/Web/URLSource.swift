@@ -108,13 +108,45 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         fetcher.stop()
     }
 
+    /// A reload's new `sources.urls` list. Entries listed before keep their schedule, their
+    /// validators and their feed's seen items, so they are not fetched again for the reload;
+    /// new ones are due now; removed ones are never fetched again (a fetch under way is
+    /// finished and its result discarded; what was spooled still goes through the stages).
+    /// Returns the URLs added and removed.
+    public func update(entries: [URLSourceSettings.Entry]) -> (added: [String], removed: [String]) {
+        queue.sync {
+            let now = Date()
+            var byURL: [String: Target] = [:]
+            for t in targets { byURL[t.entry.url] = t }
+            var added: [String] = []
+            let next = entries.map { entry -> Target in
+                if let kept = byURL.removeValue(forKey: entry.url) {
+                    kept.entry = entry
+                    return kept
+                }
+                added.append(entry.url)
+                return Target(entry: entry, nextDue: now)
+            }
+            let gone = Set(byURL.values.map(ObjectIdentifier.init))
+            targets = next
+            // Waiting fetches of removed entries (and of their feeds' items) are forgotten.
+            jobs.removeAll { job in gone.contains(ObjectIdentifier(job.target)) }
+            pump()
+            return (added, byURL.keys.sorted())
+        }
+    }
+
+    /// The URLs fetched now, in the order listed.
+    public var entryURLs: [String] { queue.sync { targets.map(\.entry.url) } }
+
     public var backlog: Int { queue.sync { spooled.count + jobs.filter { $0.item != nil }.count } }
 
     // MARK: the schedule
 
     /// Confined to the source's queue, like everything here.
     private final class Target: @unchecked Sendable {
-        let entry: URLSourceSettings.Entry
+        /// Replaced by a reload that changes the entry's `every`, `kind` or `headers`.
+        var entry: URLSourceSettings.Entry
         var nextDue: Date
         var busy = false
         /// Consecutive failed fetches, for the logs.
@@ -257,6 +289,8 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         defer { pump() }
         guard !stopped else { return }
         let target = job.target
+        // Removed by a reload while the fetch was under way.
+        guard targets.contains(where: { $0 === target }) else { return }
         switch result {
         case .success(let response):
             if job.item == nil { target.trusted.formUnion(response.trustedAddresses) }

@@ -45,6 +45,26 @@ public enum URLSourceComponent {
              "decodes": .array(CurlLibrary.decodedEncodings.map { .string($0) })]
         }
         var status: String { "fetching \(settings.entries.count) URLs" }
+        /// Only the list may change in place: `sources.fetch` shapes the fetcher and its politeness.
+        func reload(_ running: any DocumentSource, builtFrom old: any SourceBuilder, check: Bool) -> SourceReload {
+            guard let old = old as? Builder, let source = running as? URLSource else {
+                return .refused("sources.urls cannot be added while ingestd runs; restart it to apply")
+            }
+            var a = old.settings, b = settings
+            a.entries = []
+            b.entries = []
+            // By path: a folder made since the last read resolves with a trailing slash.
+            if a.stateFolder.path == b.stateFolder.path { b.stateFolder = a.stateFolder }
+            if a.failed.path == b.failed.path { b.failed = a.failed }
+            guard a == b else {
+                return .refused("sources.fetch cannot change while ingestd runs; restart it to apply (the urls: list can)")
+            }
+            let strip: (URLSourceSettings.Entry) -> URLSourceSettings.Entry = { var e = $0; e.line = 0; return e }
+            if old.settings.entries.map(strip) == settings.entries.map(strip) { return .unchanged }
+            if check { return .updated(added: [], removed: []) }
+            let (added, removed) = source.update(entries: settings.entries)
+            return .updated(added: added, removed: removed)
+        }
     }
 
     /// `sources.urls` (the list) and `sources.fetch` (how they are fetched).

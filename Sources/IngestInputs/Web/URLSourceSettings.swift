@@ -1,9 +1,9 @@
 import Foundation
 
 /// `sources.urls` and `sources.fetch`: pages and feeds fetched on a schedule.
-public struct URLSourceSettings: Sendable {
+public struct URLSourceSettings: Sendable, Equatable {
     public struct Entry: Sendable, Equatable {
-        public enum Kind: String, Sendable { case page, feed }
+        public enum Kind: String, Sendable, Equatable { case page, feed }
         public var url: String
         public var kind: Kind
         /// Seconds between fetches.
