@@ -52,12 +52,6 @@ final class KilledBeforeAcknowledging: RecordSink, @unchecked Sendable {
     func close() throws { try sink.close() }
 }
 
-/// A condition a test waited for did not come about within its (generous) deadline.
-struct TimedOut: Error, CustomStringConvertible {
-    let what: String
-    var description: String { "timed out waiting: \(what)" }
-}
-
 /// Exactly once across a rotation: a record written and rotated into a closed segment before
 /// its input was acknowledged is found there at the next start, and its input is acknowledged
 /// without a second record; an input whose record is in no file is processed once.

@@ -80,9 +80,10 @@ final class RunnerReloadTests: XCTestCase {
     }
 }
 
+/// A condition a test waited for did not come about within its (generous) deadline.
 struct TimedOut: Error, CustomStringConvertible {
     var what: String
-    var description: String { "timed out after 20 s waiting until \(what)" }
+    var description: String { "timed out waiting until \(what)" }
 }
 
 final class LifecycleHelpersTests: XCTestCase {
