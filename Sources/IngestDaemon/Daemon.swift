@@ -92,21 +92,33 @@ public enum Daemon {
             return 1
         }
         var startedStages: [any Stage] = []
+        let metrics = DaemonMetrics(settings: config.metrics)
+        let status: StatusReporter
+        let metricsAddress: String?
         do {
             let stages = try buildStages(config, stateDirectory: config.stateDirectory, logger: logger)
             startedStages = stages
             let sink = try config.sink.builder.build(SinkContext(logger: logger, beforeCommit: { for s in stages { try s.sync() } }))
-            let sources = try config.sources.map { try $0.builder.build(SourceContext(logger: logger)) }
+            let sources = try config.sources.map { try $0.builder.build(SourceContext(logger: logger, metrics: metrics.factory)) }
             let source: any DocumentSource = sources.count == 1 ? sources[0] : MergedSource(sources)
             runner = PipelineRunner(pipelineName: config.name, runtime: config.runtime, stages: stages, sink: sink,
-                                    source: source, logger: logger, onFatal: { _ in fatal.fire() })
+                                    source: source, logger: logger,
+                                    metrics: RunnerMetrics(factory: metrics.factory, stages: stages.map(\.name)),
+                                    onFatal: { _ in fatal.fire() })
+            status = StatusReporter(runner: runner, pipeline: config.name, maxInFlight: config.runtime.maxInFlight,
+                                    stateDirectory: config.stateDirectory, logger: logger)
+            metricsAddress = try metrics.serve(runner: runner, status: status, logger: logger)
+            if let metricsAddress { status.metricsListening(at: metricsAddress) }
             try runner.start()
+            metrics.markStarted()
         } catch {
             logger.critical("cannot start", metadata: ["reason": "\(error)"])
+            metrics.stop()
             // Plugin processes already started are stopped, not left to the exit.
             for stage in startedStages { stage.close() }
             return 1
         }
+        status.start()
 
         var started: Logger.Metadata = [
             "version": .string(IngestdVersion.current),
@@ -116,6 +128,7 @@ public enum Daemon {
             "concurrency": .stringConvertible(config.runtime.concurrency),
             "max_in_flight": .stringConvertible(config.runtime.maxInFlight),
         ]
+        if let metricsAddress { started["metrics"] = .string(metricsAddress) }
         for source in config.sources { started.merge(source.builder.startupMetadata) { a, _ in a } }
         started.merge(config.sink.builder.startupMetadata) { a, _ in a }
         logger.notice("ingestd started", metadata: started)
@@ -130,7 +143,10 @@ public enum Daemon {
         logger.notice("stopping", metadata: ["signal": .string(failed ? "fatal error" : why.withLock { $0 }),
                                              "in_flight": .stringConvertible(runner.snapshot.inFlight)])
         summary?.cancel()
+        metrics.markStopping()
         let drained = runner.shutdown(timeout: config.runtime.shutdownTimeout)
+        status.stop()
+        metrics.stop()
         let c = runner.snapshot
         if !drained {
             logger.warning("shutdown timeout reached; documents still in flight stay in processing/ and are redone at the next start",

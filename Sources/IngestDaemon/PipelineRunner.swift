@@ -12,6 +12,10 @@ public final class PipelineRunner: Sendable {
         public var rejected = 0
         public var inFlight = 0
         public var alreadyRecorded = 0
+        /// Claims delivered by the source.
+        public var received = 0
+        /// Bytes of the records written (lines with their newlines).
+        public var recordsBytes = 0
     }
 
     let pipelineName: String
@@ -33,10 +37,12 @@ public final class PipelineRunner: Sendable {
     /// that is neither written nor acknowledged, so they are redone, whole, at the next start.
     private let abandoned = Locked(false)
     private let onFatal: @Sendable (any Error) -> Void
+    let metrics: RunnerMetrics
 
     public init(pipelineName: String, runtime: PipelineConfig.Runtime, stages: [any Stage], sink: any RecordSink,
-                source: any DocumentSource, logger: Logger, inputsNamedByUser: Bool = false,
+                source: any DocumentSource, logger: Logger, inputsNamedByUser: Bool = false, metrics: RunnerMetrics? = nil,
                 onFatal: @escaping @Sendable (any Error) -> Void) {
+        self.metrics = metrics ?? .none(stages: stages.map(\.name))
         self.pipelineName = pipelineName
         self.maxInFlight = runtime.maxInFlight
         self.maxDocumentBytes = runtime.maxDocumentBytes
@@ -56,7 +62,11 @@ public final class PipelineRunner: Sendable {
     public func start() throws {
         try source.start { [self] claim in
             inFlight.enter()
-            counters.withLock { $0.inFlight += 1 }
+            counters.withLock { c in
+                c.inFlight += 1
+                c.received += 1
+            }
+            metrics.received(claim)
             pool.submit { self.process(claim) }
         }
         source.grant(maxInFlight)
@@ -122,6 +132,8 @@ public final class PipelineRunner: Sendable {
             guard let cpu = synchronous[i] else {
                 Task { [self, i] in
                     var d = doc
+                    let began = DispatchTime.now().uptimeNanoseconds
+                    defer { metrics.timeStage(i, since: began) }
                     do {
                         let verdict = try await stage.process(&d)
                         let after = d
@@ -133,9 +145,12 @@ public final class PipelineRunner: Sendable {
                 return
             }
             let verdict: StageVerdict
+            let began = DispatchTime.now().uptimeNanoseconds
             do { verdict = try cpu.processSynchronously(&doc) } catch {
+                metrics.timeStage(i, since: began)
                 return reject(job.claim, docID: job.id, error, stage: stage.name, processedBy: i)
             }
+            metrics.timeStage(i, since: began)
             guard passed(job, &doc, verdict, at: i) else { return }
             i += 1
         }
@@ -173,29 +188,35 @@ public final class PipelineRunner: Sendable {
         let ingestedAt = Date()
         let words = doc.words ?? WordCount.count(doc.text)
         let dedupe = doc.dedupe?.status.rawValue
-        let written: @Sendable ((any Error)?) -> Void = { [self] error in
+        /// `bytes`: the line's size with its newline.
+        func written(_ bytes: Int) -> @Sendable ((any Error)?) -> Void { { [self] error in
             if let error { return fail(job.claim, error) }
+            metrics.recordsWritten.increment()
+            metrics.recordsBytes.increment(by: bytes)
+            counters.withLock { $0.recordsBytes += bytes }
             let ms = Double(DispatchTime.now().uptimeNanoseconds - job.started.uptimeNanoseconds) / 1e6
             var meta: Logger.Metadata = ["doc": .string(job.id), "path": .string(job.claim.originPath),
                                          "words": .stringConvertible(words), "ms": .stringConvertible(ms)]
             if let dedupe { meta["dedupe"] = .string(dedupe) }
             logger.info("record written", metadata: meta)
             finish(job.claim, .recorded(id: job.id))
-        }
+        } }
         if doc.text.utf8.count >= RecordSchema.streamingThreshold {
             // A large text is not copied into a line: the sink escapes it into the file from the
             // String itself. Everything else the document holds (raw bytes, sections) goes now.
             let record = RecordSchema.streamed(for: doc, ingestedAt: ingestedAt, pipeline: pipelineName)
             _ = consume doc
+            // The text before escaping: close enough for a byte rate, and no second pass over it.
+            let bytes = record.prefix.count + record.text.utf8.count + record.suffix.count + 1
             if isAbandoned { return inFlight.leave() }
-            sink.submit(streamed: record, completion: written)
+            sink.submit(streamed: record, completion: written(bytes))
             return
         }
         let line = RecordSchema.line(for: doc, ingestedAt: ingestedAt, pipeline: pipelineName)
         _ = consume doc
         // Past the shutdown timeout the sink is closing: the input is redone at the next start.
         if isAbandoned { return inFlight.leave() }
-        sink.submit(line, completion: written)
+        sink.submit(line, completion: written(line.count + 1))
     }
 
     /// `processedBy`: how many stages (from the first) had passed the document on before the
@@ -234,6 +255,11 @@ public final class PipelineRunner: Sendable {
             case .dropped: c.dropped += 1
             case .rejected: c.rejected += 1
             }
+        }
+        switch outcome {
+        case .recorded: break  // counted when written: a record found already written at recovery is not written again
+        case .dropped(_, let reason): metrics.dropped(reason: reason)
+        case .rejected(let rejection): metrics.rejected(reason: rejection.code.rawValue)
         }
         source.acknowledge(claim, outcome: outcome)
         inFlight.leave()

@@ -47,6 +47,8 @@ public struct PipelineConfig: Sendable {
     public var stages: [ConfiguredStage] = []
     public var sink: ConfiguredSink
     public var stateDirectory: URL
+    /// `metrics:`; nil when the pipeline serves no metrics endpoint.
+    public var metrics: MetricsSettings?
 
     /// One line for `ingestd validate`.
     public var summary: String {

@@ -61,6 +61,8 @@ public enum PipelineLoader {
             m.reportUnknownKeys()
         }
 
+        let metrics = MetricsSettings.read(&top)
+
         var runtime = PipelineConfig.Runtime()
         var maxInFlightAt: (line: Int, column: Int)?
         if var m = top.map("runtime") {
@@ -176,7 +178,7 @@ public enum PipelineLoader {
                                    + "each source needs at least one document in flight", line: at.line, column: at.column)
         }
         return PipelineConfig(file: file, name: name, baseDirectory: base, log: log, runtime: runtime,
-                              sources: sources, stages: stages, sink: sink, stateDirectory: state)
+                              sources: sources, stages: stages, sink: sink, stateDirectory: state, metrics: metrics)
     }
 
     static func issue(from error: YamlError, text: String, file: String) -> ConfigIssue {

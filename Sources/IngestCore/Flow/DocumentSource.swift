@@ -66,10 +66,13 @@ public protocol DocumentSource: AnyObject, Sendable {
     func close()
     /// Documents known to be waiting but not yet claimed.
     var backlog: Int { get }
+    /// One entry per configured URL or feed; empty for a source that polls nothing.
+    var health: [SourceHealth] { get }
 }
 
 extension DocumentSource {
     public func close() {}
+    public var health: [SourceHealth] { [] }
 }
 
 /// Where records go. `submit` hands over one serialized record (or `nil` for a document that
@@ -85,6 +88,13 @@ public protocol RecordSink: AnyObject, Sendable {
     func existingIDs() throws -> Set<String>
     /// Writes what is pending and makes it durable.
     func close() throws
+    /// Why records could not be written now (the folder is not writable, the disk is full), or
+    /// nil: what `/ready` reports for the sink.
+    var writeProblem: String? { get }
+}
+
+extension RecordSink {
+    public var writeProblem: String? { nil }
 }
 
 extension RecordSink {
