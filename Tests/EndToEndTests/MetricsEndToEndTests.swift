@@ -92,6 +92,14 @@ final class MetricsEndToEndTests: XCTestCase {
         XCTAssertTrue(shown.out.contains("stopped at"), shown.out)
         XCTAssertTrue(shown.out.contains("received 4  recorded 3  dropped 0  rejected 1"), shown.out)
         XCTAssertTrue(shown.out.contains("normalize ready · dedupe ready · classify ready"), shown.out)
+        // `top` in a pipe: screens appended, no terminal codes, stopped by --count.
+        let top = try DaemonHarness.run(["top", "--state", h.dir("state").path, "--interval", "0.5", "--count", "2"])
+        XCTAssertEqual(top.status, 0, top.err)
+        XCTAssertEqual(top.out.components(separatedBy: "received 4  recorded 3").count - 1, 2, top.out)
+        XCTAssertFalse(top.out.contains("\u{1B}["), "no screen clearing outside a terminal")
+        let none = try DaemonHarness.run(["status", "--state", h.dir("nowhere").path])
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.err.contains("is the daemon running with this state folder?"), none.err)
     }
 
     func testABusyPortRefusesTheStartAndSaysWhich() throws {

@@ -40,9 +40,12 @@ final class DaemonMetrics: Sendable {
                 return .init(status: 200, contentType: PrometheusMetrics.contentType, body: prometheus.exposition())
             },
             health: { [stopping] in
-                let down = stopping.withLock { $0 }
-                return .init(status: down ? 503 : 200, contentType: "application/json",
-                             body: Array((down ? #"{"status":"stopping"}"# : #"{"status":"ok"}"#).utf8) + [10])
+                // Live while the process loop runs: not stopping, and the status timer still ticks.
+                let problem: String? = stopping.withLock { $0 } ? "stopping"
+                    : status.secondsSinceTick > StatusReporter.interval * 5 ? "the status timer has not run for \(Int(status.secondsSinceTick)) s"
+                    : nil
+                let body = problem.map { #"{"status":"# + JSONValue.string($0).serialized() + "}" } ?? #"{"status":"ok"}"#
+                return .init(status: problem == nil ? 200 : 503, contentType: "application/json", body: Array(body.utf8) + [10])
             },
             ready: { [sourcesStarted] in
                 let r = Readiness.check(sourcesStarted: sourcesStarted.withLock { $0 }, sink: runner.sink, stages: runner.stages)

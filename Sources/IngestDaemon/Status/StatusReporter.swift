@@ -19,6 +19,8 @@ public final class StatusReporter: Sendable {
     /// The previous snapshot's time and settled counts, for the rates.
     private let last = Locked<(time: DispatchTime, settled: Int, recorded: Int)?>(nil)
     private let timer = Locked<(any DispatchSourceTimer)?>(nil)
+    /// When the timer last ran: a daemon whose Dispatch queues are wedged stops ticking.
+    private let lastTick = Locked(DispatchTime.now())
 
     /// - Parameter stateDirectory: nil writes no file (snapshots are still served at `/status`).
     public init(runner: PipelineRunner, pipeline: String, maxInFlight: Int, stateDirectory: URL?, logger: Logger) {
@@ -61,9 +63,17 @@ public final class StatusReporter: Sendable {
         write(snapshot())
         let t = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "ingestd.status"))
         t.schedule(deadline: .now() + Self.interval, repeating: Self.interval)
-        t.setEventHandler { [self] in write(snapshot()) }
+        t.setEventHandler { [self] in
+            lastTick.withLock { $0 = .now() }
+            write(snapshot())
+        }
         t.resume()
         timer.withLock { $0 = t }
+    }
+
+    /// Seconds since the periodic write last ran (what `/health` checks).
+    var secondsSinceTick: Double {
+        Double(DispatchTime.now().uptimeNanoseconds - lastTick.withLock { $0.uptimeNanoseconds }) / 1e9
     }
 
     /// The last snapshot, marked not running.
