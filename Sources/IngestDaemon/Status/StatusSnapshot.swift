@@ -59,7 +59,7 @@ public struct StatusSnapshot: Codable, Sendable, Equatable {
 
     static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
+        e.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         e.dateEncodingStrategy = .custom { date, encoder in
             var c = encoder.singleValueContainer()
             try c.encode(Timestamp.rfc3339(date))
