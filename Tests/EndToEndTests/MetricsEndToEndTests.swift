@@ -182,4 +182,47 @@ final class MetricsEndToEndTests: XCTestCase {
         XCTAssertEqual(sources.first?["consecutive_failures"] as? Int, 0)
         XCTAssertEqual(sources.first?["last_status"] as? String, "200")
     }
+
+    /// A plugin stage that is down (its restarts keep failing): /ready answers 503 naming it,
+    /// /metrics shows the stage not ready, and /health stays 200 (the process itself is fine).
+    func testReadyIsUnavailableWhileAPluginStageIsDown() throws {
+        let h = try DaemonHarness(edits: [("  - use: classify", """
+              - use: exec
+                name: p
+                command: [\(DaemonHarness.python3), plugins/p.py]
+              - use: classify
+            """)])
+        defer { h.cleanUp() }
+        let starts = h.root.appendingPathComponent("starts")
+        // Ready at its first start; it dies on its first document, and every restart exits at once.
+        try FileManager.default.createDirectory(at: h.root.appendingPathComponent("plugins"), withIntermediateDirectories: true)
+        try """
+            import sys, json, os
+            path = \(String(reflecting: starts.path))
+            n = int(open(path).read()) if os.path.exists(path) else 0
+            open(path, "w").write(str(n + 1))
+            if n > 0: os._exit(3)
+            sys.stdin.readline(); print(json.dumps({"ready": True}), flush=True)
+            for line in sys.stdin: os._exit(7)
+            """.write(to: h.root.appendingPathComponent("plugins/p.py"), atomically: true, encoding: .utf8)
+        try h.start()
+        let port = try metricsPort(h)
+        XCTAssertEqual(try LoopbackHTTPGet.get(port: port, path: "/ready").status, 200, "ready before the first document")
+        try h.drop("doc.txt", text: distinctArticle(5))
+        try waitUntil("the plugin is down", timeout: 60) {
+            h.logLines().contains { ($0["msg"] as? String)?.hasPrefix("plugin is down") == true }
+        }
+        let ready = try LoopbackHTTPGet.get(port: port, path: "/ready")
+        XCTAssertEqual(ready.status, 503)
+        let body = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(ready.body.utf8)) as? [String: Any])
+        XCTAssertEqual(body["ready"] as? Bool, false)
+        let notReady = try XCTUnwrap(body["not_ready"] as? [String: String])
+        XCTAssertEqual(Array(notReady.keys), ["stage:p"])
+        XCTAssertTrue(notReady["stage:p"]?.hasPrefix("down: ") ?? false, "\(notReady)")
+        let metrics = try scrape(port)
+        XCTAssertEqual(metrics.value("ingestd_stage_ready", ["stage": "p"]), 0)
+        XCTAssertEqual(metrics.value("ingestd_stage_ready", ["stage": "normalize"]), 1)
+        XCTAssertEqual(try LoopbackHTTPGet.get(port: port, path: "/health").status, 200)
+        XCTAssertEqual(try h.stop(), 0)
+    }
 }

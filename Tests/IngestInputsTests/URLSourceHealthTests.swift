@@ -19,9 +19,9 @@ final class URLSourceHealthTests: XCTestCase {
 
     private static let newest = "Tue, 03 Nov 2026 10:00:00 GMT"
 
-    /// Feed polls fail (503) while `failing` is above 0, counting it down; then the feed lists
-    /// one item with a pubDate.
-    private func feedServer(failing: Int) throws -> (LoopbackHTTPServer, Locked<Int>) {
+    /// Feed polls fail (503) while `failing` is above 0, counting it down; then, once `gate` is
+    /// signalled (it is open unless a test holds it), the feed lists two items with a pubDate.
+    private func feedServer(failing: Int, gate: DispatchSemaphore = DispatchSemaphore(value: 1)) throws -> (LoopbackHTTPServer, Locked<Int>) {
         let left = Locked(failing)
         let server = try LoopbackHTTPServer { request, reply in
             if request.path == "/feed.xml" {
@@ -30,6 +30,8 @@ final class URLSourceHealthTests: XCTestCase {
                     return n > 0
                 }
                 if fail { return reply.respond(503, text: "down") }
+                gate.wait()
+                gate.signal()
                 reply.respond(200, [("Content-Type", "application/rss+xml")], text: """
                     <?xml version="1.0"?><rss version="2.0"><channel><title>Desk</title>
                     <item><title>a</title><link>/a</link><guid>a</guid><pubDate>\(Self.newest)</pubDate></item>
@@ -66,8 +68,14 @@ final class URLSourceHealthTests: XCTestCase {
     }
 
     func testAFeedFailingThreePollsWarnsOnceAndItsRecoveryIsANoticeWithFailuresBackToZero() throws {
-        let (server, left) = try feedServer(failing: 3)
-        defer { server.stop() }
+        // The poll after the third failure waits until the test has looked at the failing state.
+        let gate = DispatchSemaphore(value: 0)
+        let (server, left) = try feedServer(failing: 3, gate: gate)
+        var opened = false
+        defer {
+            if !opened { gate.signal() }
+            server.stop()
+        }
         let feed = server.base + "/feed.xml"
         let logs = CapturedLog()
         let counts = CountingMetrics()
@@ -82,6 +90,9 @@ final class URLSourceHealthTests: XCTestCase {
         XCTAssertNil(h.lastSuccess)
         XCTAssertNotNil(h.failingSince)
         XCTAssertEqual(left.withLock { $0 }, 0)
+        XCTAssertEqual(logs.lines.filter { $0.message == "feed failing" }.count, 1)
+        gate.signal()
+        opened = true
 
         try waitUntil("the feed is read again") { source.health.first?.consecutiveFailures == 0 }
         // Both items fetched (the feed's later polls are ordinary successes).
