@@ -17,6 +17,11 @@ let package = Package(
         .package(url: "https://github.com/swiftwasm/WasmKit", .upToNextMinor(from: "0.4.2")),
         // The daemon's services (pipeline, reloader, watchdog) and their graceful shutdown on SIGTERM/SIGINT.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // Metrics (issue 17): the swift-metrics API everywhere, Prometheus text from swift-prometheus,
+        // served by FlyingFox (no dependencies; swift-nio would add minutes to every clean build).
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
         // SHA-256 from OpenSSL's libcrypto (Debian's libssl-dev, which libcurl needs too).
@@ -33,11 +38,13 @@ let package = Package(
             "COpenSSL",
             .product(name: "Yams", package: "Yams"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         // Where documents come from: the inotify drop folder, and URLs and feeds over libcurl.
         .target(name: "IngestInputs", dependencies: [
             "IngestCore", "CCurl", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         // A cache prefetch hint for the classifier's trainer (C's __builtin_prefetch).
         .target(name: "CPrefetch"),
@@ -55,10 +62,17 @@ let package = Package(
         // The runner that connects sources, stages and sinks; signals; the JSON log handler. It
         // is handed the components it may build (a ComponentRegistry) and imports no stage.
         .target(name: "IngestDaemon", dependencies: [
-            "IngestCore", "IngestInputs", "IngestSinks",
+            "IngestCore", "IngestInputs", "IngestSinks", "IngestMetrics",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+        ]),
+        // /metrics, /health and /ready: the Prometheus registry and the HTTP server, the only FlyingFox user.
+        .target(name: "IngestMetrics", dependencies: [
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "FlyingFox", package: "FlyingFox"),
         ]),
         // `use: exec`: long-lived plugin processes speaking plugin/1 (JSON Lines) over pipes.
         .target(name: "IngestExec", dependencies: ["IngestCore", .product(name: "Logging", package: "swift-log")]),
@@ -83,11 +97,18 @@ let package = Package(
         .target(name: "LoopbackHTTP", path: "Tests/Support"),
         // Log lines kept in memory, for the tests that check what was logged.
         .target(name: "LogCapture", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/LogCapture"),
-        .testTarget(name: "IngestInputsTests", dependencies: ["IngestInputs", "IngestCore", "CCurl", "LoopbackHTTP", "LogCapture"]),
+        .testTarget(name: "IngestInputsTests", dependencies: [
+            "IngestInputs", "IngestCore", "CCurl", "LoopbackHTTP", "LogCapture",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+        ]),
         .testTarget(name: "IngestExecTests", dependencies: ["IngestExec", "IngestCore", "LogCapture"]),
         .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages", "IngestCore", "IngestBuiltins", "LogCapture"]),
         .testTarget(name: "IngestSinksTests", dependencies: ["IngestSinks", "IngestCore"]),
         .testTarget(name: "IngestDaemonTests", dependencies: ["IngestDaemon", "IngestCore", "IngestInputs", "IngestSinks", "LogCapture"]),
+        .testTarget(name: "IngestMetricsTests", dependencies: [
+            "IngestMetrics", "IngestDaemon", "IngestCore", "IngestSinks", "LoopbackHTTP",
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+        ]),
         .testTarget(name: "IngestWasmTests", dependencies: [
             "IngestWasm", "IngestCore",
             .product(name: "WAT", package: "WasmKit"),

@@ -95,6 +95,9 @@ public enum Daemon {
             return 1
         }
         var startedStages: [any Stage] = []
+        let metrics = DaemonMetrics(settings: config.metrics)
+        let status: StatusReporter
+        let metricsAddress: String?
         do {
             let stages = try buildStages(config, stateDirectory: config.stateDirectory, logger: logger)
             startedStages = stages
@@ -103,19 +106,27 @@ public enum Daemon {
             let sink = try config.sink.builder.build(SinkContext(logger: logger, beforeCommit: {
                 for s in committing.withLock({ $0 }) { try s.sync() }
             }))
-            let sources = try config.sources.map { try $0.builder.build(SourceContext(logger: logger)) }
+            let sources = try config.sources.map { try $0.builder.build(SourceContext(logger: logger, metrics: metrics.factory)) }
             let source: any DocumentSource = sources.count == 1 ? sources[0] : MergedSource(sources)
             runner = PipelineRunner(pipelineName: config.name, runtime: config.runtime, stages: stages, sink: sink,
-                                    source: source, logger: logger, log: config.log, onFatal: { _ in latch.fire(.fatal) })
+                                    source: source, logger: logger, log: config.log, metrics: RunnerMetrics(factory: metrics.factory),
+                                    onFatal: { _ in latch.fire(.fatal) })
             reloader = PipelineReloader(file: file, dataDir: dataDir, registry: registry, logger: logger, runner: runner, config: config,
                                         stages: stages, sink: sink, sources: sources, committing: committing)
+            status = StatusReporter(runner: runner, pipeline: config.name, maxInFlight: config.runtime.maxInFlight,
+                                    stateDirectory: config.stateDirectory, logger: logger)
+            metricsAddress = try metrics.serve(runner: runner, status: status, logger: logger)
+            if let metricsAddress { status.metricsListening(at: metricsAddress) }
             try runner.start()
+            metrics.markStarted()
         } catch {
             logger.critical("cannot start", metadata: ["reason": "\(error)"])
+            metrics.stop()
             // Plugin processes already started are stopped, not left to the exit.
             for stage in startedStages { stage.close() }
             return 1
         }
+        status.start()
 
         var started: Logger.Metadata = [
             "version": .string(IngestdVersion.current),
@@ -125,6 +136,7 @@ public enum Daemon {
             "concurrency": .stringConvertible(config.runtime.concurrency),
             "max_in_flight": .stringConvertible(config.runtime.maxInFlight),
         ]
+        if let metricsAddress { started["metrics"] = .string(metricsAddress) }
         for source in config.sources { started.merge(source.builder.startupMetadata) { a, _ in a } }
         started.merge(config.sink.builder.startupMetadata) { a, _ in a }
         logger.notice("ingestd started", metadata: started)
@@ -132,11 +144,12 @@ public enum Daemon {
         let watchdog = WatchdogSettings.fromEnvironment()
         let services = services(
             pipeline: PipelineService(runner: runner, reloader: reloader, latch: latch, shutdownTimeout: config.runtime.shutdownTimeout,
-                                      logger: logger, summary: startSummaries(runner, every: config.log.summaryInterval, logger: logger)),
+                                      logger: logger, summary: startSummaries(runner, every: config.log.summaryInterval, logger: logger),
+                                      onStopping: { metrics.markStopping() }),
             reloader: ReloadService(reloader: reloader),
             systemd: SystemdService(runner: runner, watchdog: Watchdog(runner: runner, stallTimeout: config.runtime.stallTimeout, logger: logger),
                                     settings: watchdog, sourceStatus: { reloader.sourceStatus }),
-            extra: extraServices)
+            extra: [MetricsService(metrics: metrics, status: status)] + extraServices)
         // The group's own lines (services starting, signals) are debug chatter beside ours.
         var groupLogger = logger
         groupLogger.logLevel = .notice

@@ -43,4 +43,6 @@ final class MergedSource: DocumentSource, Sendable {
     func close() { for s in sources { s.close() } }
 
     var backlog: Int { sources.reduce(0) { $0 + $1.backlog } }
+
+    var health: [SourceHealth] { sources.flatMap(\.health) }
 }

@@ -174,7 +174,8 @@ final class PipelineReloader: @unchecked Sendable {
             for stage in built { stage.close() }
             fallBack(replaced: replaced, sinkClosed: sinkChanged)
         }
-        SystemdNotifier.notify("STATUS=" + StatusLine.make(runner.snapshot, queued: runner.queued, sources: config.sources.map(\.builder.status)))
+        SystemdNotifier.notify("STATUS=" + StatusLine.make(runner.snapshot, queued: runner.queued, sources: config.sources.map(\.builder.status),
+                                                           health: runner.source.health))
     }
 
     /// The old pipeline again: what the reload closed is built from the old file once more.

@@ -12,6 +12,10 @@ public final class PipelineRunner: Sendable {
         public var rejected = 0
         public var inFlight = 0
         public var alreadyRecorded = 0
+        /// Claims delivered by the source.
+        public var received = 0
+        /// Bytes of the records written (lines with their newlines).
+        public var recordsBytes = 0
     }
 
     let pipelineName: String
@@ -41,17 +45,20 @@ public final class PipelineRunner: Sendable {
     }
     private let gate: Locked<Gate>
     let clock: StageClock
+    let metrics: RunnerMetrics
 
     public init(pipelineName: String, runtime: PipelineConfig.Runtime, stages: [any Stage], sink: any RecordSink,
                 source: any DocumentSource, logger: Logger, log: PipelineConfig.Log = .init(), inputsNamedByUser: Bool = false,
+                metrics: RunnerMetrics? = nil,
                 onFatal: @escaping @Sendable (any Error) -> Void) {
         self.documentLevel = log.documents == "debug" ? .debug : .info
         self.documentLines = LogLineBudget(perSecond: log.documentsPerSecond)
+        self.metrics = metrics ?? .none()
         self.pipelineName = pipelineName
         self.maxInFlight = runtime.maxInFlight
         self.maxDocumentBytes = runtime.maxDocumentBytes
         self.inputsNamedByUser = inputsNamedByUser
-        self.gate = Locked(Gate(current: PipelineGeneration(stages: stages, sink: sink)))
+        self.gate = Locked(Gate(current: PipelineGeneration(stages: stages, sink: sink, metrics: self.metrics)))
         self.clock = StageClock(capacity: runtime.maxInFlight)
         self.source = source
         self.logger = logger
@@ -68,7 +75,11 @@ public final class PipelineRunner: Sendable {
     public func start() throws {
         try source.start { [self] claim in
             inFlight.enter()
-            counters.withLock { $0.inFlight += 1 }
+            counters.withLock { c in
+                c.inFlight += 1
+                c.received += 1
+            }
+            metrics.received(claim)
             begin(claim)
         }
         source.grant(maxInFlight)
@@ -111,7 +122,7 @@ public final class PipelineRunner: Sendable {
     /// generation that was running; parked claims then start.
     func resume(stages: [any Stage]? = nil, sink: (any RecordSink)? = nil) {
         let parked = gate.withLock { g -> [Claim] in
-            if let stages, let sink { g.current = PipelineGeneration(stages: stages, sink: sink) }
+            if let stages, let sink { g.current = PipelineGeneration(stages: stages, sink: sink, metrics: self.metrics) }
             g.paused = false
             defer { g.parked.removeAll() }
             return g.parked
@@ -196,6 +207,8 @@ public final class PipelineRunner: Sendable {
             guard let cpu = job.generation.synchronous[i] else {
                 Task { [self, i] in
                     var d = doc
+                    let began = DispatchTime.now().uptimeNanoseconds
+                    defer { job.generation.timeStage(i, since: began) }
                     do {
                         let verdict = try await stage.process(&d)
                         let after = d
@@ -207,9 +220,12 @@ public final class PipelineRunner: Sendable {
                 return
             }
             let verdict: StageVerdict
+            let began = DispatchTime.now().uptimeNanoseconds
             do { verdict = try cpu.processSynchronously(&doc) } catch {
+                job.generation.timeStage(i, since: began)
                 return reject(job, docID: job.id, error, stage: stage.name, processedBy: i)
             }
+            job.generation.timeStage(i, since: began)
             guard passed(job, &doc, verdict, at: i) else { return }
             i += 1
         }
@@ -249,15 +265,19 @@ public final class PipelineRunner: Sendable {
         let ingestedAt = Date()
         let words = doc.words ?? WordCount.count(doc.text)
         let dedupe = doc.dedupe?.status.rawValue
-        let written: @Sendable ((any Error)?) -> Void = { [self] error in
+        /// `bytes`: the line's size with its newline.
+        func written(_ bytes: Int) -> @Sendable ((any Error)?) -> Void { { [self] error in
             if let error { return fail(job, error) }
+            metrics.recordsWritten.increment()
+            metrics.recordsBytes.increment(by: bytes)
+            counters.withLock { $0.recordsBytes += bytes }
             let ms = Double(DispatchTime.now().uptimeNanoseconds - job.started.uptimeNanoseconds) / 1e6
             var meta: Logger.Metadata = ["doc": .string(job.id), "path": .string(job.claim.originPath),
                                          "words": .stringConvertible(words), "ms": .stringConvertible(ms)]
             if let dedupe { meta["dedupe"] = .string(dedupe) }
             logDocument("record written", meta)
             finish(job, .recorded(id: job.id))
-        }
+        } }
         let sink = job.generation.sink
         clock.move(job.slot, to: "sink")
         if doc.text.utf8.count >= RecordSchema.streamingThreshold {
@@ -265,15 +285,17 @@ public final class PipelineRunner: Sendable {
             // String itself. Everything else the document holds (raw bytes, sections) goes now.
             let record = RecordSchema.streamed(for: doc, ingestedAt: ingestedAt, pipeline: pipelineName)
             _ = consume doc
+            // The text before escaping: close enough for a byte rate, and no second pass over it.
+            let bytes = record.prefix.count + record.text.utf8.count + record.suffix.count + 1
             if isAbandoned { return leave(job) }
-            sink.submit(streamed: record, completion: written)
+            sink.submit(streamed: record, completion: written(bytes))
             return
         }
         let line = RecordSchema.line(for: doc, ingestedAt: ingestedAt, pipeline: pipelineName)
         _ = consume doc
         // Past the shutdown timeout the sink is closing: the input is redone at the next start.
         if isAbandoned { return leave(job) }
-        sink.submit(line, completion: written)
+        sink.submit(line, completion: written(line.count + 1))
     }
 
     /// `processedBy`: how many stages (from the first) had passed the document on before the
@@ -339,6 +361,11 @@ public final class PipelineRunner: Sendable {
             case .dropped: c.dropped += 1
             case .rejected: c.rejected += 1
             }
+        }
+        switch outcome {
+        case .recorded: break  // counted when written: a record found already written at recovery is not written again
+        case .dropped(_, let reason): metrics.dropped(reason: reason)
+        case .rejected(let rejection): metrics.rejected(reason: rejection.code.rawValue)
         }
         source.acknowledge(claim, outcome: outcome)
         leave(job)

@@ -15,6 +15,8 @@ struct PipelineService: Service {
     let shutdownTimeout: Double
     let logger: Logger
     let summary: (any DispatchSourceTimer)?
+    /// Told when the stop begins (`/health` then says so while the pipeline drains).
+    var onStopping: @Sendable () -> Void = {}
 
     struct SinkFailed: Error, CustomStringConvertible {
         var description: String { "the sink could not make records durable" }
@@ -35,6 +37,7 @@ struct PipelineService: Service {
         }
         logger.notice("stopping", metadata: ["signal": .string(signal), "in_flight": .stringConvertible(runner.snapshot.inFlight)])
         summary?.cancel()
+        onStopping()
         let drained = await blockingWork { [runner, reloader, shutdownTimeout] in
             reloader.stopping { runner.shutdown(timeout: shutdownTimeout) }
         }

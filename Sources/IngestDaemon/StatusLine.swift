@@ -1,12 +1,13 @@
 import IngestCore
 
 /// The one line `systemctl status ingestd` shows (sd_notify `STATUS=`): counts, the queue and
-/// the sources, e.g. "recorded 12,345 · rejected 3 · queue 0 · watching /srv/inbox". Built in
-/// this one place so that per-source health can be added to it.
+/// the sources, e.g. "recorded 12,345 · rejected 3 · queue 0 · watching /srv/inbox · feeds 4/4 ok".
 enum StatusLine {
-    static func make(_ counters: PipelineRunner.Counters, queued: Int, sources: [String]) -> String {
-        (["recorded \(grouped(counters.recorded))", "rejected \(grouped(counters.rejected))", "queue \(grouped(queued))"] + sources)
-            .joined(separator: " · ")
+    /// - Parameter health: each URL's health; "feeds N/M ok" is added when there are URLs.
+    static func make(_ counters: PipelineRunner.Counters, queued: Int, sources: [String], health: [SourceHealth] = []) -> String {
+        let feeds = health.isEmpty ? [] : [SourceHealthSummary(health).description]
+        return (["recorded \(grouped(counters.recorded))", "rejected \(grouped(counters.rejected))", "queue \(grouped(queued))"]
+                + sources + feeds).joined(separator: " · ")
     }
 
     /// 12345 → "12,345", as people read counts.

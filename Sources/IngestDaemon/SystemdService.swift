@@ -15,7 +15,7 @@ struct SystemdService: Service {
 
     func run() async throws {
         let status: @Sendable () -> String = { [runner, sourceStatus] in
-            StatusLine.make(runner.snapshot, queued: runner.queued, sources: sourceStatus())
+            StatusLine.make(runner.snapshot, queued: runner.queued, sources: sourceStatus(), health: runner.source.health)
         }
         let first = status()
         SystemdNotifier.notify("READY=1\nSTATUS=" + first)

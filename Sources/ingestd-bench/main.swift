@@ -26,6 +26,9 @@
 //    page (max_document_bytes raised to fit): peak RSS of each, and as a multiple of the size.
 // 11. With --exec N: N documents through the exec plugin engine to a trivial Python plugin,
 //    pipelined: docs/s and the daemon side's CPU per document (the plugin's apart).
+// 13. With --metrics-compare N [--rounds R]: a flood of N documents through `ingestd run` with
+//    `metrics:` on (scraped every second) and off, alternating, R rounds (at least 3): docs/s and
+//    daemon CPU per document, and the difference.
 // 12. With --wasm N [--wasm-modules DIR]: in-process wasm plugin stages (a no-op module and the
 //    wire-filter reference plugin) over N seed-like documents: docs/s on one thread and on all.
 import Foundation
@@ -60,6 +63,8 @@ struct Options {
     /// Only time wasm plugin stages in-process over this many generated documents.
     var wasm = 0
     var wasmModules: String?
+    /// Only compare a flood of this many documents with metrics on and off.
+    var metricsCompare = 0
 
     init(_ args: [String]) {
         var it = args.dropFirst().makeIterator()
@@ -84,6 +89,7 @@ struct Options {
             case "--exec": exec = Int(it.next() ?? "") ?? exec
             case "--wasm": wasm = Int(it.next() ?? "") ?? wasm
             case "--wasm-modules": wasmModules = it.next()
+            case "--metrics-compare": metricsCompare = Int(it.next() ?? "") ?? metricsCompare
             default:
                 FileHandle.standardError.write(Data("unknown argument \(a)\n".utf8))
                 exit(2)
@@ -201,6 +207,8 @@ func makeInstance(_ root: URL, repo: URL) throws -> URL {
     try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
     var yaml = try String(contentsOf: repo.appendingPathComponent("pipelines/news.yaml"), encoding: .utf8)
     yaml = yaml.replacingOccurrences(of: "summary_interval: 60s", with: "summary_interval: 0")
+    // Any free port: a daemon already on 9464 (yours) must not stop the benchmark's.
+    yaml = yaml.replacingOccurrences(of: "listen: 127.0.0.1:9464", with: "listen: 127.0.0.1:0")
     let pipeline = root.appendingPathComponent("news.yaml")
     try yaml.write(to: pipeline, atomically: true, encoding: .utf8)
     try FileManager.default.copyItem(at: repo.appendingPathComponent("pipelines/gazetteers"), to: root.appendingPathComponent("gazetteers"))
@@ -315,6 +323,10 @@ guard FileManager.default.isExecutableFile(atPath: binary.path) else {
     exit(1)
 }
 say("ingestd-bench — binary \(binary.path), \(ProcessInfo.processInfo.activeProcessorCount) cores")
+if options.metricsCompare > 0 {
+    try runMetricsCompare(binary: binary, repo: repo, work: work, documents: options.metricsCompare, rounds: max(3, options.rounds))
+    exit(0)
+}
 if options.fetch > 0 {
     try runFetchBench(binary: binary, repo: repo, work: work, urls: options.fetch, hosts: options.hosts, perHost: options.perHost)
     exit(0)

@@ -82,6 +82,8 @@ final class DaemonHarness {
             XCTAssertTrue(yaml.contains(from), "the default pipeline no longer contains \(from)", file: file, line: line)
             yaml = yaml.replacingOccurrences(of: from, with: to)
         }
+        // Any free port: daemons of tests that run side by side must not fight over 9464.
+        yaml = yaml.replacingOccurrences(of: "listen: 127.0.0.1:9464", with: "listen: 127.0.0.1:0")
         pipeline = root.appendingPathComponent("news.yaml")
         try yaml.write(to: pipeline, atomically: true, encoding: .utf8)
         // The data files the pipeline names, beside it as they ship.

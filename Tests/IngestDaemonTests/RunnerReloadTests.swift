@@ -93,6 +93,11 @@ final class LifecycleHelpersTests: XCTestCase {
         c.rejected = 3
         XCTAssertEqual(StatusLine.make(c, queued: 0, sources: ["watching /srv/inbox"]),
                        "recorded 12,345 · rejected 3 · queue 0 · watching /srv/inbox")
+        let ok = SourceHealth(url: "https://a.example/feed", host: "https://a.example:443", kind: "feed")
+        var failing = SourceHealth(url: "https://b.example/rss", host: "https://b.example:443", kind: "feed")
+        failing.consecutiveFailures = 4
+        XCTAssertEqual(StatusLine.make(c, queued: 2, sources: ["fetching 2 URLs"], health: [ok, failing]),
+                       "recorded 12,345 · rejected 3 · queue 2 · fetching 2 URLs · feeds 1/2 ok, 1 failing (https://b.example/rss)")
         XCTAssertEqual(StatusLine.grouped(1_000_000), "1,000,000")
         XCTAssertEqual(StatusLine.grouped(999), "999")
     }

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import Logging
 
@@ -34,7 +35,13 @@ public struct ComponentOptionsContext {
 /// What a source may use when it is built for a running daemon.
 public struct SourceContext: Sendable {
     public var logger: Logger
-    public init(logger: Logger) { self.logger = logger }
+    /// Where the source's own metrics go (fetch requests by host and status); the daemon's
+    /// Prometheus registry, or nothing.
+    public var metrics: any MetricsFactory
+    public init(logger: Logger, metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
+        self.logger = logger
+        self.metrics = metrics
+    }
 }
 
 /// The validated options of one source, ready to be turned into a running `DocumentSource`.

@@ -57,6 +57,13 @@ extension SynchronousStage {
     }
 }
 
+/// A stage that keeps an index (dedupe) and can say how large it is, for `/metrics`. Read
+/// when metrics are scraped, never per document.
+public protocol IndexedStage: Stage {
+    /// Entries held now, by index name ("exact", "url", "near").
+    var indexEntries: [(index: String, entries: Int)] { get }
+}
+
 /// A stage's own account of whether it can work.
 public enum StageHealth: Sendable, Equatable {
     case ready

@@ -65,6 +65,8 @@ public struct PipelineConfig: Sendable {
     /// The top-level sections as written (`runtime`, `sources`, `log`…), for a reload to tell
     /// what changed.
     public var sections: [String: String] = [:]
+    /// `metrics:`; nil when the pipeline serves no metrics endpoint.
+    public var metrics: MetricsSettings?
 
     /// One line for `ingestd validate`.
     public var summary: String {

@@ -63,6 +63,8 @@ public enum PipelineLoader {
             m.reportUnknownKeys()
         }
 
+        let metrics = MetricsSettings.read(&top)
+
         var runtime = PipelineConfig.Runtime()
         var maxInFlightAt: (line: Int, column: Int)?
         var stallAt: (line: Int, column: Int)?
@@ -192,7 +194,7 @@ public enum PipelineLoader {
             top.diagnostics.report(what, line: at.line, column: at.column)
         }
         var config = PipelineConfig(file: file, name: name, baseDirectory: base, log: log, runtime: runtime,
-                                    sources: sources, stages: stages, sink: sink, stateDirectory: state)
+                                    sources: sources, stages: stages, sink: sink, stateDirectory: state, metrics: metrics)
         config.sections = top.canonicalSections
         return config
     }

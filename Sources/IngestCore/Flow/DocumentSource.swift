@@ -66,10 +66,13 @@ public protocol DocumentSource: AnyObject, Sendable {
     func close()
     /// Documents known to be waiting but not yet claimed.
     var backlog: Int { get }
+    /// One entry per configured URL or feed; empty for a source that polls nothing.
+    var health: [SourceHealth] { get }
 }
 
 extension DocumentSource {
     public func close() {}
+    public var health: [SourceHealth] { [] }
 }
 
 /// Where records go. `submit` hands over one serialized record (or `nil` for a document that
@@ -91,6 +94,13 @@ public protocol RecordSink: AnyObject, Sendable {
     /// When the batch being made durable now began (`DispatchTime.uptimeNanoseconds`), nil
     /// while no commit is under way: the watchdog stops its pings when one takes too long.
     var commitStartedAt: UInt64? { get }
+    /// Why records could not be written now (the folder is not writable, the disk is full), or
+    /// nil: what `/ready` reports for the sink.
+    var writeProblem: String? { get }
+}
+
+extension RecordSink {
+    public var writeProblem: String? { nil }
 }
 
 extension RecordSink {

@@ -9,6 +9,8 @@ public enum FeedParser {
         public var id: String
         public var link: String
         public var title: String?
+        /// `pubDate`, `published`, `updated` or `dc:date`, when one parses.
+        public var published: Date? = nil
     }
 
     public struct Feed: Sendable, Equatable {
@@ -57,7 +59,7 @@ public enum FeedParser {
     }
 
     private static func item(_ node: xmlNodePtr, base: URL?) -> Item? {
-        var link: String?, alternate: String?, guid: String?, title: String?
+        var link: String?, alternate: String?, guid: String?, title: String?, published: Date?
         var child = node.pointee.children
         while let c = child {
             defer { child = c.pointee.next }
@@ -75,6 +77,9 @@ public enum FeedParser {
                 if guid == nil { guid = text(c) }
             case "title":
                 if title == nil { title = text(c) }
+            case "pubdate", "published", "updated", "date":
+                // Atom gives both published and updated: the later says when the item last changed.
+                if let d = text(c).flatMap(FeedDate.parse) { published = max(published ?? d, d) }
             default:
                 break
             }
@@ -83,7 +88,7 @@ public enum FeedParser {
         let chosen = alternate ?? link ?? (guid.flatMap { $0.hasPrefix("http") ? $0 : nil })
         guard let raw = chosen?.trimmingCharacters(in: .whitespacesAndNewlines), !raw.isEmpty,
               let resolved = URL(string: raw, relativeTo: base)?.absoluteURL.absoluteString else { return nil }
-        return Item(id: guid ?? resolved, link: resolved, title: title)
+        return Item(id: guid ?? resolved, link: resolved, title: title, published: published)
     }
 
     /// Depth-first over elements; `visit` returns whether to go into the element's children.

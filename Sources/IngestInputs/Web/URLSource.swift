@@ -1,3 +1,4 @@
+import CoreMetrics
 import Foundation
 import IngestCore
 import Logging
@@ -43,12 +44,15 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
     private var stamps = ClaimStamps()
     private var timer: (any DispatchSourceTimer)?
     private var timerDue: Date?
+    private let fetchCounters: FetchCounters
 
-    public init(settings: URLSourceSettings, fetcher: HTTPFetcher, logger: Logger, maxSpooled: Int = 1_000) {
+    public init(settings: URLSourceSettings, fetcher: HTTPFetcher, logger: Logger, maxSpooled: Int = 1_000,
+                metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
         self.settings = settings
         self.fetcher = fetcher
         self.logger = logger
         self.maxSpooled = maxSpooled
+        self.fetchCounters = FetchCounters(factory: metrics)
         stateFile = settings.stateFolder.appendingPathComponent("state.json")
         spoolFolder = settings.stateFolder.appendingPathComponent("spool")
     }
@@ -69,7 +73,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         queue.sync {
             self.deliver = deliver
             let now = Date()
-            targets = settings.entries.map { Target(entry: $0, nextDue: now) }
+            targets = settings.entries.map { Target(entry: $0, nextDue: now, startedAt: now) }
             recoverSpool()
             drain()
             pump()
@@ -125,7 +129,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
                     return kept
                 }
                 added.append(entry.url)
-                return Target(entry: entry, nextDue: now)
+                return Target(entry: entry, nextDue: now, startedAt: now)
             }
             let gone = Set(byURL.values.map(ObjectIdentifier.init))
             targets = next
@@ -140,6 +144,13 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
     public var entryURLs: [String] { queue.sync { targets.map(\.entry.url) } }
 
     public var backlog: Int { queue.sync { spooled.count + jobs.filter { $0.item != nil }.count } }
+
+    public var health: [SourceHealth] {
+        queue.sync {
+            let now = Date()
+            return targets.map { $0.health.snapshot(at: now) }
+        }
+    }
 
     // MARK: the schedule
 
@@ -156,10 +167,12 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         /// A feed's validators, held back until every item its body listed is settled.
         var heldValidators: (etag: String?, lastModified: String?)?
         var itemsInFlight: Set<String> = []
+        var health: URLHealth
 
-        init(entry: URLSourceSettings.Entry, nextDue: Date) {
+        init(entry: URLSourceSettings.Entry, nextDue: Date, startedAt: Date) {
             self.entry = entry
             self.nextDue = nextDue
+            health = URLHealth(url: entry.url, host: URLSource.hostKey(entry.url), kind: entry.kind.rawValue, startedAt: startedAt)
         }
     }
 
@@ -279,6 +292,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
             request.trustedAddresses = job.target.trusted
         }
         let fetchedAt = Date()
+        if job.item == nil { job.target.health.attempted(at: fetchedAt) }
         fetcher.fetch(request) { result in
             self.queue.async { self.fetched(job, result, at: fetchedAt) }
         }
@@ -287,28 +301,35 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
     private func fetched(_ job: Job, _ result: Result<FetchResponse, FetchFailure>, at fetchedAt: Date) {
         hosts[job.host, default: Host()].active -= 1
         defer { pump() }
+        fetchCounters.count(host: job.host, result)
         guard !stopped else { return }
         let target = job.target
         // Removed by a reload while the fetch was under way.
         guard targets.contains(where: { $0 === target }) else { return }
         switch result {
         case .success(let response):
-            if job.item == nil { target.trusted.formUnion(response.trustedAddresses) }
+            if job.item == nil {
+                target.trusted.formUnion(response.trustedAddresses)
+                target.health.answered(status: response.status)
+            }
             switch response.status {
             case 200:
                 succeeded(job)
                 if job.item == nil, target.entry.kind == .feed {
-                    readFeed(target, response)
+                    if readFeed(target, response) { pollSucceeded(target) } else { pollFailed(target, because: "not a usable feed", status: nil) }
                 } else {
+                    if job.item == nil { pollSucceeded(target) }
                     spool(job, response, at: fetchedAt)
                 }
             case 304:
                 succeeded(job)
+                pollSucceeded(target)
                 logger.debug("not modified", metadata: ["url": .string(job.url)])
             case 408, 429, 500...599:
-                retry(job, because: "HTTP \(response.status)", retryAfter: response.headers["retry-after"].flatMap(Self.retryAfter))
+                retry(job, because: "HTTP \(response.status)", status: response.status,
+                      retryAfter: response.headers["retry-after"].flatMap(Self.retryAfter))
             default:
-                failed(job, because: "HTTP \(response.status)")
+                failed(job, because: "HTTP \(response.status)", status: response.status)
             }
         case .failure(let failure):
             if failure.isTransient { retry(job, because: failure.description, retryAfter: nil) } else { failed(job, because: failure.description) }
@@ -328,7 +349,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
 
     /// 5xx, 408, 429 and network trouble: again after an exponential backoff with jitter (or
     /// what Retry-After asks), up to `retries` times; then the next scheduled fetch.
-    private func retry(_ job: Job, because reason: String, retryAfter: Double?) {
+    private func retry(_ job: Job, because reason: String, status: Int? = nil, retryAfter: Double?) {
         job.target.errors += job.item == nil ? 1 : 0
         var meta: Logger.Metadata = ["url": .string(job.url), "reason": .string(reason), "attempt": .stringConvertible(job.attempts)]
         if job.item == nil { meta["error_count"] = .stringConvertible(job.target.errors) }
@@ -341,6 +362,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
                 meta["next_attempt"] = "with the next fetch of the feed"
             }
             logger.error("fetch failed; giving up until the next scheduled fetch", metadata: meta)
+            if job.item == nil { pollFailed(job.target, because: reason, status: status) }
             return
         }
         let backoff = min(settings.maxBackoff, pow(2, Double(job.attempts - 1))) * Double.random(in: 0.5...1)
@@ -354,7 +376,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
 
     /// 4xx (but 408 and 429), refused addresses, limits: not retried before the next schedule;
     /// a feed item that fails this way is not tried again.
-    private func failed(_ job: Job, because reason: String) {
+    private func failed(_ job: Job, because reason: String, status: Int? = nil) {
         var meta: Logger.Metadata = ["url": .string(job.url), "reason": .string(reason)]
         if job.item == nil {
             job.target.errors += 1
@@ -365,21 +387,50 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
             meta["feed"] = .string(job.target.entry.url)
         }
         logger.warning("fetch failed", metadata: meta)
+        if job.item == nil { pollFailed(job.target, because: reason, status: status) }
         if let item = job.item { itemSettled(job.target, item.id, seen: true) }
     }
 
     private func finishUnfetchable(_ job: Job) {
-        if let item = job.item { itemSettled(job.target, item.id, seen: true) } else { scheduleNext(job.target) }
+        if let item = job.item {
+            itemSettled(job.target, item.id, seen: true)
+        } else {
+            scheduleNext(job.target)
+            pollFailed(job.target, because: "robots.txt disallows it", status: nil)
+        }
     }
 
-    private func readFeed(_ target: Target, _ response: FetchResponse) {
+    // MARK: health
+
+    private func pollSucceeded(_ target: Target) {
+        guard case let .recovered(failures, since) = target.health.succeeded(at: Date()) else { return }
+        logger.notice("feed recovered", metadata: [
+            "url": .string(target.entry.url), "failures": .stringConvertible(failures),
+            "since": .string(Timestamp.rfc3339(since)), "down_s": .stringConvertible(Int(Date().timeIntervalSince(since))),
+        ])
+    }
+
+    /// A poll of a configured URL ended in failure, its retries spent.
+    private func pollFailed(_ target: Target, because reason: String, status: Int?) {
+        let now = Date()
+        guard target.health.failed(reason, status: status, at: now, warnAfter: settings.warnAfterFailures) == .startedFailing else { return }
+        let h = target.health.snapshot(at: now)
+        logger.warning("feed failing", metadata: [
+            "url": .string(target.entry.url), "failures": .stringConvertible(h.consecutiveFailures),
+            "since": .string(Timestamp.rfc3339(h.failingSince ?? now)), "last_error": .string(reason),
+        ])
+    }
+
+    /// False when the body is not a feed (the poll failed).
+    private func readFeed(_ target: Target, _ response: FetchResponse) -> Bool {
         let feed: FeedParser.Feed
         do {
             feed = try FeedParser.parse(response.body, base: response.finalURL)
         } catch {
             logger.warning("not a usable feed", metadata: ["url": .string(target.entry.url), "reason": .string("\(error)")])
-            return
+            return false
         }
+        defer { target.health.listed(newest: feed.items.compactMap(\.published).max()) }
         let url = target.entry.url
         let listedIDs = Set(feed.items.map(\.id))
         if state.feedListed(listedIDs, in: url, at: Date(), keeping: .init(count: settings.seenItems, age: settings.seenFor)) {
@@ -412,6 +463,8 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
             target.itemsInFlight.insert(item.id)
             jobs.append(Job(target: target, item: item))
         }
+        target.health.took(taken.count, newest: taken.compactMap(\.published).max(), at: Date())
+        return true
     }
 
     private func itemSettled(_ target: Target, _ id: String, seen: Bool) {
@@ -444,6 +497,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
             self.queue.async {
                 var host = self.hosts[key] ?? Host()
                 host.robotsFetching = false
+                self.fetchCounters.count(host: key, result)
                 switch result {
                 case .success(let r) where r.status == 200:
                     host.robots = RobotsRules(parsing: String(decoding: r.body.prefix(500_000), as: UTF8.self), agent: agent)
@@ -527,6 +581,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
             return
         }
         spooled.append(entry)
+        if job.item == nil { job.target.health.took(1, newest: nil, at: fetchedAt) }
         // Delivered from the next turn of the queue, once the block that holds the response is
         // done and its body freed: the stages read the spooled file into memory of their own,
         // and delivering from here would have both copies of a large body alive at once.

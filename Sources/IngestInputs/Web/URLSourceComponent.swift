@@ -33,7 +33,8 @@ public enum URLSourceComponent {
                     "sources.fetch.user_agent gives no contact; site owners expect one, e.g. 'ingestd/0.1 (+mailto:desk@example.org)'",
                     metadata: ["user_agent": .string(settings.fetch.userAgent)])
             }
-            return URLSource(settings: settings, fetcher: HTTPFetcher(settings: settings.fetch), logger: context.logger)
+            return URLSource(settings: settings, fetcher: HTTPFetcher(settings: settings.fetch), logger: context.logger,
+                             metrics: context.metrics)
         }
         var claimsFrom: (url: URL, key: String, line: Int, column: Int)? { nil }
         var exclusiveFolders: [URL] { [] }
@@ -97,6 +98,7 @@ public enum URLSourceComponent {
             result.robots = f.bool("robots", default: result.robots)
             result.retries = f.int("retries", default: result.retries, in: 0...20)
             result.maxBackoff = f.duration("max_backoff", default: result.maxBackoff, in: 1...86_400)
+            result.warnAfterFailures = f.int("warn_after_failures", default: result.warnAfterFailures, in: 1...10_000)
             result.maxItemsPerPoll = f.int("max_items_per_poll", default: result.maxItemsPerPoll, in: 1...100_000)
             result.seenItems = f.int("seen_items", default: result.seenItems, in: 1...10_000_000)
             result.seenFor = f.duration("seen_for", default: result.seenFor, in: 86_400...(3_650 * 86_400))

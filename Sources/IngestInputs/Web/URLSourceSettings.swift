@@ -38,6 +38,9 @@ public struct URLSourceSettings: Sendable, Equatable {
     public var seenItems = 100_000
     /// How long an item id is remembered after its feed last listed it.
     public var seenFor: Double = 90 * 86_400
+    /// Polls of one URL in a row that must fail before `feed failing` is logged (once; its
+    /// recovery is logged as `feed recovered`).
+    public var warnAfterFailures = 3
     /// Fetched bodies waiting for the stages, and the state of every URL.
     public var stateFolder: URL
     /// Fetched documents that the stages rejected, each beside NAME.error.json.

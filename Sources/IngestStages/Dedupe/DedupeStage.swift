@@ -9,7 +9,7 @@ import Logging
 /// page's canonical URL; then MinHash near-duplicate search. Each check-and-insert is one step
 /// under its index's lock, so equal documents on different worker queues cannot both come
 /// out unique; a document re-processed after a crash finds its own id and stays unique.
-struct DedupeStage: SynchronousStage {
+struct DedupeStage: SynchronousStage, IndexedStage {
     enum Policy: String { case annotate, drop }
     let name = "dedupe"
     let policy: Policy
@@ -52,6 +52,10 @@ struct DedupeStage: SynchronousStage {
         exact.forget(documentID)
         urls.forget(documentID)
         near?.forget(documentID)
+    }
+
+    var indexEntries: [(index: String, entries: Int)] {
+        [("exact", exact.count), ("url", urls.count)] + (near.map { [("near", $0.count)] } ?? [])
     }
 
     func sync() throws {
