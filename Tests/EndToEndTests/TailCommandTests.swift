@@ -96,7 +96,12 @@ final class TailCommandTests: XCTestCase {
             _ = line.withUnsafeBytes { write(stdin, $0.baseAddress!, $0.count) }
             usleep(20_000)
         }
-        XCTAssertFalse(p.isRunning, "tail went on reading after its output was closed")
+        guard !p.isRunning else {
+            XCTFail("tail went on reading after its output was closed")
+            p.terminate()
+            p.waitUntilExit()
+            return
+        }
         p.waitUntilExit()
         XCTAssertEqual(p.terminationReason, .exit, "ended by a signal instead of exiting")
         XCTAssertEqual(p.terminationStatus, 0)
