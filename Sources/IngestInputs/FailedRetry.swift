@@ -42,7 +42,20 @@ public enum FailedRetry {
             closedir(dir)
             candidates = all.sorted { $0.bytes.lexicographicallyPrecedes($1.bytes) }
         } else {
-            candidates = names.map { EntryName(Array(($0.split(separator: "/").last.map(String.init) ?? $0).utf8)) }
+            // `ingestd retry failed/*` names each sidecar beside its input: a sidecar stands for
+            // its input, named once, and is never itself moved into the inbox as a document.
+            var seen = Set<[UInt8]>()
+            var named: [EntryName] = []
+            for argument in names {
+                let name = EntryName(Array((argument.split(separator: "/").last.map(String.init) ?? argument).utf8))
+                let input = inputOfSidecar(name, in: failed) ?? name
+                if input != name, !exists(input, in: failed) {
+                    outcome.skipped.append(Skipped(name: name.display, why: "an error sidecar whose input \(input.display) is not in \(failed.path)"))
+                    continue
+                }
+                if seen.insert(input.bytes).inserted { named.append(input) }
+            }
+            candidates = named
         }
         for name in candidates {
             let display = name.display
@@ -83,6 +96,21 @@ public enum FailedRetry {
             outcome.moved.append(Moved(from: failed.path + "/" + display, to: inbox.path + "/" + target.display))
         }
         return outcome
+    }
+
+    /// The input `name` is the sidecar of (`story.txt` for `story.txt.error.json`); nil when it
+    /// is not a sidecar's name, or is an input itself (one with a sidecar of its own).
+    static func inputOfSidecar(_ name: EntryName, in failed: URL) -> EntryName? {
+        let suffix = Array(sidecarSuffix.utf8)
+        guard name.bytes.count > suffix.count, name.bytes.suffix(suffix.count).elementsEqual(suffix),
+              !exists(EntryName(name.bytes + suffix), in: failed) else { return nil }
+        return EntryName(Array(name.bytes.dropLast(suffix.count)))
+    }
+
+    /// Whether `failed` has an entry of that name (a link is not followed).
+    static func exists(_ name: EntryName, in failed: URL) -> Bool {
+        var st = stat()
+        return lstat(name.path(in: failed), &st) == 0
     }
 
     /// What a sidecar says: the reason code and whether the input was fetched. Nil when it is

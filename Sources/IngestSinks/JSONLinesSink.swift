@@ -41,6 +41,8 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
     /// The newest segment's close time, so each new name sorts after every older one.
     private var lastClosedAt: Int64 = 0
     private var rotationTimer: (any DispatchSourceTimer)?
+    /// How long `close` waits for segments still being compressed and listed (seconds).
+    var stopWait: TimeInterval = 5
     /// Bytes of a torn last line removed at open (0 when the file was whole).
     public let repairedBytes: Int
     /// Tests only: runs on the sink's queue after a batch is written, before the sink checks
@@ -84,7 +86,7 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
             let segments = RecordSegments(live: path, settings: rotation, logger: logger, now: now)
             self.segments = segments
             lastClosedAt = segments.newestAtStart ?? 0
-            liveSince = Self.firstRecordTime(fd: fd)
+            liveSince = Self.liveFileTime(fd: fd)
             segments.recover()
             if let interval = rotation.pruneInterval { segments.prunePeriodically(every: interval) }
             queue.sync {
@@ -245,14 +247,41 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         rotationTimer = timer
     }
 
-    /// The `ingested_at` of the live file's first record, for a file left by an earlier run.
-    private static func firstRecordTime(fd: Int32) -> Int64? {
-        var head = [UInt8](repeating: 0, count: LineHeads.headBytes)
-        let n = pread(fd, &head, head.count, 0)
-        guard n > 0 else { return nil }
+    /// The period a live file left by an earlier run belongs to: that of its newest record
+    /// (the later `ingested_at` of its first and last lines). Not the first record's: a run
+    /// opens a period at its first commit, and that batch may hold records stamped a few ms
+    /// before the boundary; taken by its first record, a file holding a whole day of records
+    /// would be closed at start as the day before's, named before most of what it holds.
+    private static func liveFileTime(fd: Int32) -> Int64? {
         var st = stat()
-        let fallback = fstat(fd, &st) == 0 ? Int64(st.st_mtim.tv_sec) * 1000 : nil
-        return LineHeads.ingestedAt(Array(head[0..<n])).flatMap(LineHeads.millis(ofTimestamp:)) ?? fallback
+        guard fstat(fd, &st) == 0, st.st_size > 0 else { return nil }
+        let fallback = Int64(st.st_mtim.tv_sec) * 1000
+        let first = recordTime(fd: fd, at: 0)
+        let last = lastLineStart(fd: fd, size: Int(st.st_size)).flatMap { recordTime(fd: fd, at: $0) }
+        return [first, last].compactMap { $0 }.max() ?? fallback
+    }
+
+    /// The `ingested_at` of the line starting at `offset`.
+    private static func recordTime(fd: Int32, at offset: Int) -> Int64? {
+        var head = [UInt8](repeating: 0, count: LineHeads.headBytes)
+        let n = pread(fd, &head, head.count, off_t(offset))
+        guard n > 0 else { return nil }
+        return LineHeads.ingestedAt(Array(head[0..<n])).flatMap(LineHeads.millis(ofTimestamp:))
+    }
+
+    /// Where the last line starts (the file ends with a newline: its torn tail is repaired).
+    /// Read backwards, so a long file costs only its last record.
+    private static func lastLineStart(fd: Int32, size: Int) -> Int? {
+        var end = size - 1  // the last line's own newline
+        var buf = [UInt8](repeating: 0, count: 64 * 1024)
+        while end > 0 {
+            let start = max(0, end - buf.count)
+            let n = pread(fd, &buf, end - start, off_t(start))
+            guard n == end - start else { return nil }
+            if let nl = buf[0..<n].lastIndex(of: 0x0A) { return start + nl + 1 }
+            end = start
+        }
+        return 0
     }
 
     /// Tests: the segments' background work, finished.
@@ -364,8 +393,8 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
         return ids
     }
 
-    /// A clean stop also waits for the segment being compressed, so that after it every
-    /// segment is listed in the manifest.
+    /// A clean stop also waits, for at most `stopWait`, for the segment being compressed, so
+    /// that after it every segment is usually listed in the manifest.
     public func close() throws {
         try queue.sync {
             flush()
@@ -376,7 +405,13 @@ public final class JSONLinesSink: RecordSink, @unchecked Sendable {
             rotationTimer = nil
         }
         segments?.stopPruning()
-        segments?.waitIdle()
+        // Bounded: a large segment's compression can outlast the service manager's stop
+        // timeout, and a kill then would cut the records' own fsync short. What is left
+        // unfinished stays renamed and unlisted, and the next start's recovery finishes it.
+        if let segments, !segments.waitIdle(timeout: stopWait) {
+            logger?.warning("records segments still being finished at stop; the next start finishes them",
+                            metadata: ["path": .string(segments.folder.path), "waited_s": .stringConvertible(stopWait)])
+        }
     }
 
     /// Cuts the file back to its last newline. Returns how many bytes were removed.

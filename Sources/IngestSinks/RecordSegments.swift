@@ -25,6 +25,9 @@ final class RecordSegments: @unchecked Sendable {
     /// Confined to `queue`.
     private var pruneTimer: (any DispatchSourceTimer)?
 
+    /// Tests only: runs on `queue` before a segment is compressed (to make compression slow).
+    var beforeCompress: (@Sendable () -> Void)?
+
     /// The newest segment's close time at start, so the next name sorts after every existing one.
     let newestAtStart: Int64?
 
@@ -93,15 +96,23 @@ final class RecordSegments: @unchecked Sendable {
 
     deinit { pruneTimer?.cancel() }
 
+    /// Asynchronous: a stop must not wait behind a segment being compressed to cancel a timer.
     func stopPruning() {
-        queue.sync {
-            pruneTimer?.cancel()
-            pruneTimer = nil
+        queue.async {
+            self.pruneTimer?.cancel()
+            self.pruneTimer = nil
         }
     }
 
     /// Returns once all work handed over so far is done.
     func waitIdle() { queue.sync {} }
+
+    /// The same for at most `timeout` seconds; false when work is still under way then.
+    func waitIdle(timeout: TimeInterval) -> Bool {
+        let idle = DispatchSemaphore(value: 0)
+        queue.async { idle.signal() }
+        return idle.wait(timeout: .now() + timeout) == .success
+    }
 
     // MARK: the steps
 
@@ -168,6 +179,7 @@ final class RecordSegments: @unchecked Sendable {
     }
 
     private func compress(_ source: URL, into target: URL) throws {
+        beforeCompress?()
         let tmp = target.path + ".tmp"
         let input = Glibc.open(source.path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard input >= 0 else { throw POSIXFailure("open \(source.path)", errno) }
@@ -242,12 +254,23 @@ final class RecordSegments: @unchecked Sendable {
 
     // MARK: reading back
 
-    /// The ids in the segments closed at or after `since` (milliseconds; all when nil). A
-    /// segment closed before `since` holds only records written before it.
+    /// The ids in the segments that may hold a record written at or after `since`
+    /// (milliseconds; all segments when nil). Picked by what they hold, not by name: a segment
+    /// is read when its manifest entry's `last` record is at or after `since`, or it has no
+    /// entry (or one without a readable `last`), or it was closed at or after `since`. The name
+    /// alone is not enough: a live file closed at start by an earlier version, or inferred into
+    /// the wrong period, is named before records it holds.
     func ids(closedSince since: Int64?) throws -> Set<String> {
         try queue.sync {
             var ids = Set<String>()
-            for (closedAt, names) in Self.list(folder, pattern).segments where since.map({ closedAt >= $0 }) ?? true {
+            var newest: [String: Int64] = [:]
+            for e in manifest.segments {
+                if let at = e.last.flatMap(LineHeads.millis(ofTimestamp:)) { newest[e.file] = at }
+            }
+            for (closedAt, names) in Self.list(folder, pattern).segments {
+                if let since, closedAt < since, let last = names.compactMap({ newest[pattern.file($0)] }).max(), last < since {
+                    continue  // listed, and its newest record is older than `since`
+                }
                 // Every file of one segment holds the same records; the uncompressed one is the
                 // cheapest to read.
                 guard let name = names.min(by: { $0.compression == .none && $1.compression != .none }) else { continue }

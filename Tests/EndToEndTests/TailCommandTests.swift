@@ -71,6 +71,43 @@ final class TailCommandTests: XCTestCase {
         ])
     }
 
+    /// `ingestd tail - | head -1`: once the reader of its output is gone, tail exits at the
+    /// next line it prints (status 0, as tail(1) does), even though its input is still open.
+    func testExitsWhenTheReaderOfItsOutputIsGone() throws {
+        // Writes into the child's stdin after it exited must fail with EPIPE here, not kill the test.
+        signal(SIGPIPE, SIG_IGN)
+        let p = Process()
+        p.executableURL = DaemonHarness.binary
+        p.arguments = ["tail", "-"]
+        p.environment = utc
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        addTeardownBlock { if p.isRunning { p.terminate(); p.waitUntilExit() } }
+        let stdin = input.fileHandleForWriting.fileDescriptor
+        let line = Array(recordedLog.utf8)
+        _ = line.withUnsafeBytes { write(stdin, $0.baseAddress!, $0.count) }
+        // The first lines came out, so tail is in its loop; then the reader goes away.
+        XCTAssertFalse(output.fileHandleForReading.availableData.isEmpty)
+        try output.fileHandleForReading.close()
+        let deadline = Date().addingTimeInterval(60)
+        while p.isRunning && Date() < deadline {
+            _ = line.withUnsafeBytes { write(stdin, $0.baseAddress!, $0.count) }
+            usleep(20_000)
+        }
+        guard !p.isRunning else {
+            XCTFail("tail went on reading after its output was closed")
+            p.terminate()
+            p.waitUntilExit()
+            return
+        }
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationReason, .exit, "ended by a signal instead of exiting")
+        XCTAssertEqual(p.terminationStatus, 0)
+        try input.fileHandleForWriting.close()
+    }
+
     func testRefusesABadLevel() throws {
         let r = try DaemonHarness.run(["tail", "-", "--level", "loud"])
         XCTAssertNotEqual(r.status, 0)

@@ -222,4 +222,41 @@ final class RecoveryAcrossRotationTests: XCTestCase {
         let recorded = log.lines.filter { $0.message == "record written" }
         XCTAssertEqual(recorded.map { $0.fields["doc"] }, [lost])
     }
+
+    /// A clean stop does not wait without limit for a segment being compressed (a 256 MB gzip
+    /// can outlast the stop timeout): past the bound it returns, says so, and leaves the
+    /// segment as renamed and unlisted, which the next start finishes (tests above).
+    func testACleanStopDoesNotWaitForeverForASegmentBeingCompressed() throws {
+        let log = CapturedLog()
+        let sink = try JSONLinesSink(path: live, logger: log.logger(), rotation: RotationSettings(maxBytes: 1, compression: .gzip))
+        let compressing = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        sink.segmentFolder?.beforeCompress = {
+            compressing.signal()
+            release.wait()
+        }
+        sink.stopWait = 0.5
+        let written = DispatchSemaphore(value: 0)
+        let line = Array(#"{"id":"0123456789abcdef0123456789abcdef","schema":"ingestd.record/1","ingested_at":"2026-12-04T10:00:00.000Z"}"#.utf8)
+        sink.submit(line) { error in
+            XCTAssertNil(error)
+            written.signal()
+        }
+        XCTAssertEqual(written.wait(timeout: .now() + 60), .success)
+        XCTAssertEqual(compressing.wait(timeout: .now() + 60), .success, "the rotated segment is being compressed")
+
+        let stopped = DispatchSemaphore(value: 0)
+        Thread { try? sink.close(); stopped.signal() }.start()
+        // Whatever fails below, the compressor is let go at the end.
+        addTeardownBlock { release.signal() }
+        XCTAssertEqual(stopped.wait(timeout: .now() + 60), .success, "close() returned while the segment was still being compressed")
+        let plain = try XCTUnwrap(segments().first)
+        XCTAssertTrue(plain.hasSuffix(".jsonl"), "left as renamed: \(segments())")
+        XCTAssertEqual(try RecordsManifest.load(from: live.deletingLastPathComponent())?.segments.map(\.file), [], "not listed yet")
+        let said = try XCTUnwrap(log.lines.first { $0.message == "records segments still being finished at stop; the next start finishes them" })
+        XCTAssertEqual(said.fields["path"], live.deletingLastPathComponent().path)
+        release.signal()
+        // The work itself was not abandoned in this process: released, it completes.
+        sink.waitForSegments()
+        XCTAssertEqual(segments(), [plain + ".gz"])
+    }
 }

@@ -118,6 +118,24 @@ final class RetentionAndRetryTests: XCTestCase {
         XCTAssertEqual(other.skipped.first?.why, "its reason is empty, not plugin_timeout")
     }
 
+    /// `ingestd retry failed/*` names every sidecar too: each stands for its input (moved once,
+    /// the sidecar named beside it skipped quietly), and a sidecar whose input is gone is never
+    /// moved into the inbox as a document.
+    func testNamedSidecarsStandForTheirInputsAndAnOrphanSidecarIsNeverMoved() throws {
+        try reject("a.txt", reason: "empty")
+        try reject("b.txt", reason: "empty")
+        try write(#"{"reason":"empty"}"#, failed.appendingPathComponent("gone.txt.error.json"))
+        let globbed = ["a.txt", "a.txt.error.json", "b.txt.error.json", "gone.txt.error.json"].map { failed.path + "/" + $0 }
+        let outcome = try FailedRetry.run(failed: failed, inbox: inbox, reason: nil, names: globbed)
+        XCTAssertEqual(outcome.moved, [.init(from: failed.path + "/a.txt", to: inbox.path + "/a.txt"),
+                                       .init(from: failed.path + "/b.txt", to: inbox.path + "/b.txt")])
+        XCTAssertEqual(names(inbox), ["a.txt", "b.txt"])
+        XCTAssertEqual(try String(contentsOf: inbox.appendingPathComponent("b.txt"), encoding: .utf8), "text of b.txt")
+        XCTAssertEqual(outcome.skipped, [.init(name: "gone.txt.error.json",
+                                               why: "an error sidecar whose input gone.txt is not in \(failed.path)")])
+        XCTAssertEqual(names(failed), ["gone.txt.error.json"], "the orphan sidecar stays where it is")
+    }
+
     func testANameTakenInTheInboxIsNeverOverwritten() throws {
         try reject("story.html", reason: "empty")
         try write("a new story", inbox.appendingPathComponent("story.html"))

@@ -376,6 +376,55 @@ final class RecordRotationTests: XCTestCase {
         try sink.close()
     }
 
+    /// Issue 17: with `every: 1d`, a day's first batch may hold a record stamped a few ms before
+    /// midnight (stamped by the runner, committed after the boundary). Killed at 15:00 before
+    /// the last record's input was acknowledged, the restart must not close that live file as
+    /// the previous day's segment, and recovery must find the 15:00 record.
+    func testALiveFileStartedJustBeforeMidnightStaysLiveAfterARestartAndItsRecordsAreFound() throws {
+        let clock = TestClock("2026-12-04T00:00:01Z")
+        let first = try JSONLinesSink(path: live, rotation: RotationSettings(every: 86400), now: clock.read)
+        write(first, [record(1, at: "2026-12-03T23:59:59.995Z")])
+        clock.set("2026-12-04T15:00:00Z")
+        write(first, [record(2, at: "2026-12-04T15:00:00.000Z")])
+        XCTAssertEqual(segmentFiles(), [], "the first run rotated nothing: its live file belongs to 2026-12-04")
+        // kill -9: nothing more happens to the files (close only syncs what is already written).
+        try first.close()
+
+        clock.set("2026-12-04T15:00:05Z")
+        let restarted = try JSONLinesSink(path: live, rotation: RotationSettings(every: 86400), now: clock.read)
+        restarted.waitForSegments()
+        XCTAssertEqual(segmentFiles(), [], "a live file with records of today is not closed as yesterday's")
+        XCTAssertEqual(ids(ofLines: try linesOf("records.jsonl")), [id(1), id(2)])
+        // What recovery asks for an input claimed at 15:00 (its claim stamp less ClaimTime's slack).
+        let since = try restarted.existingIDs(writtenSince: TestClock.date("2026-12-04T14:50:00Z"))
+        XCTAssertTrue(since.contains(id(2)), "\(since)")
+        // It closes at the end of the day its newest record belongs to, after all its records.
+        clock.set("2026-12-05T00:00:00Z")
+        write(restarted, [record(3, at: "2026-12-05T00:00:00.000Z")])
+        restarted.waitForSegments()
+        XCTAssertEqual(segmentFiles(), ["records-2026-12-05T00-00-00.000Z.jsonl"])
+        try restarted.close()
+    }
+
+    /// A segment named before some of its records (as the restart above used to close it) is
+    /// still read by recovery: segments are picked by their newest record, not by their name.
+    func testRecoveryReadsASegmentNamedBeforeItsNewestRecord() throws {
+        let misnamed = dir.appendingPathComponent("records-2026-12-04T00-00-00.000Z.jsonl")
+        try FileIO.writeFile(record(1, at: "2026-12-03T23:59:59.995Z") + [0x0A] + record(2, at: "2026-12-04T15:00:00.000Z") + [0x0A],
+                             at: misnamed.path, mode: 0o644)
+        let old = dir.appendingPathComponent("records-2026-12-03T00-00-00.000Z.jsonl")
+        try FileIO.writeFile(record(7, at: "2026-12-02T12:00:00.000Z") + [0x0A], at: old.path, mode: 0o644)
+        let clock = TestClock("2026-12-04T15:00:05Z")
+        let sink = try JSONLinesSink(path: live, rotation: RotationSettings(every: 86400, compression: .gzip), now: clock.read)
+        sink.waitForSegments()
+        XCTAssertEqual(segmentFiles(), ["records-2026-12-03T00-00-00.000Z.jsonl.gz", "records-2026-12-04T00-00-00.000Z.jsonl.gz"])
+        let listed = try sink.existingIDs(writtenSince: TestClock.date("2026-12-04T14:50:00Z"))
+        XCTAssertTrue(listed.contains(id(2)), "\(listed)")
+        // A listed segment whose newest record is older than `since` is not read.
+        XCTAssertFalse(listed.contains(id(7)), "\(listed)")
+        try sink.close()
+    }
+
     /// A logrotate rename under a rotating sink: the renamed file is left alone (not one of our
     /// segments) and the next batch goes to a fresh live file.
     func testALogrotateRenameUnderARotatingSinkIsSurvived() throws {

@@ -10,12 +10,21 @@ public enum RecordTail {
             return 2
         }
         var renderer = RecordRenderer(style: style, width: width)
+        // As in `LogTail`: a reader gone is a write error that ends the follower (status 0).
+        signal(SIGPIPE, SIG_IGN)
         while true {
             var out = ""
             for line in follower.poll() {
                 out += (renderer.render(line) ?? style.dim(line)) + "\n"
             }
-            if !out.isEmpty { Output.write(out) }
+            do {
+                if !out.isEmpty { try Output.writeChecked(out) }
+            } catch let e as POSIXFailure where e.code == EPIPE {
+                return 0
+            } catch {
+                Output.error("ingestd tail: \(error)")
+                return 1
+            }
             follower.wait()
             // The terminal may have been resized meanwhile.
             if width != nil { renderer.width = Terminal.columns(1) ?? width }
