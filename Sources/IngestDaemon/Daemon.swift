@@ -127,6 +127,7 @@ public enum Daemon {
             return 1
         }
         status.start()
+        let hangups = ReloadService.listen(queue: DispatchQueue(label: "ingestd.reload-signal"))
 
         var started: Logger.Metadata = [
             "version": .string(IngestdVersion.current),
@@ -146,7 +147,7 @@ public enum Daemon {
             pipeline: PipelineService(runner: runner, reloader: reloader, latch: latch, shutdownTimeout: config.runtime.shutdownTimeout,
                                       logger: logger, summary: startSummaries(runner, every: config.log.summaryInterval, logger: logger),
                                       onStopping: { metrics.markStopping() }),
-            reloader: ReloadService(reloader: reloader),
+            reloader: ReloadService(reloader: reloader, requests: hangups.requests),
             systemd: SystemdService(runner: runner, watchdog: Watchdog(runner: runner, stallTimeout: config.runtime.stallTimeout, logger: logger),
                                     settings: watchdog, sourceStatus: { reloader.sourceStatus }),
             extra: [MetricsService(metrics: metrics, status: status)] + extraServices)
@@ -165,6 +166,7 @@ public enum Daemon {
         }
         finished.wait()
         withExtendedLifetime(signalSources) {}
+        withExtendedLifetime(hangups.source) {}
         withExtendedLifetime(locks) {}
         return latch.reason == .fatal ? 1 : 0
     }

@@ -16,7 +16,7 @@ enum ProcessSignals {
 
     /// SIGTERM and SIGINT call `stop` with the signal's name (the service group hears them too
     /// and shuts its other services down); SIGUSR1, SIGUSR2, SIGALRM and SIGPWR are logged and
-    /// otherwise ignored. SIGHUP is ignored until the reload service listens for it, so one sent
+    /// otherwise ignored. SIGHUP is ignored until the pipeline runs (`ReloadService.listen`), so one sent
     /// during a long start-up neither kills the daemon nor reloads a pipeline not yet running.
     static func handle(logger: Logger, queue: DispatchQueue, stop: @escaping @Sendable (String) -> Void) -> [any DispatchSourceSignal] {
         ignoreQuietly()
