@@ -140,12 +140,13 @@ final class DaemonHarness {
     /// Starts dropping `names` (the i-th holding `distinctArticle(i)`) on a thread of its own,
     /// about 400 a second, so a test can kill the daemon while files stream in; the semaphore
     /// is signalled once all are in.
-    func streamDistinctArticles(_ names: [String]) -> DispatchSemaphore {
+    /// `offset`: the first name holds `distinctArticle(offset)`.
+    func streamDistinctArticles(_ names: [String], offset: Int = 0) -> DispatchSemaphore {
         let done = DispatchSemaphore(value: 0)
         let inbox = dir("inbox")
         Thread {
             for (i, name) in names.enumerated() {
-                try? Self.drop(name, Array(distinctArticle(i).utf8), into: inbox)
+                try? Self.drop(name, Array(distinctArticle(offset + i).utf8), into: inbox)
                 if i % 20 == 19 { usleep(50_000) }
             }
             done.signal()
