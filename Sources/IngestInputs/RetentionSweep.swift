@@ -44,31 +44,28 @@ final class RetentionSweep: @unchecked Sendable {
     /// (`directory`) goes with its content.
     @discardableResult
     func sweep(now: Double = Date().timeIntervalSince1970) -> Int {
-        guard let dir = opendir(folder.path) else {
+        let folderFD = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard folderFD >= 0, let dir = fdopendir(folderFD) else {
+            let reason = String(cString: strerror(errno))
+            if folderFD >= 0 { close(folderFD) }
             logger.error("cannot list a folder to prune it", metadata: ["path": .string(folder.path), "key": .string(key),
-                                                                          "reason": .string(String(cString: strerror(errno)))])
+                                                                          "reason": .string(reason)])
             return 0
         }
+        defer { closedir(dir) }
         var names: [EntryName] = []
         while let entry = readdir(dir) {
             let name = EntryName(direntName: entry)
             if name.bytes != [0x2E], name.bytes != [0x2E, 0x2E] { names.append(name) }
         }
-        closedir(dir)
         let cutoff = now - retention
         var removed = 0
         var failed = 0
         for name in names {
-            let path = name.path(in: folder)
             var st = stat()
-            guard lstat(path, &st) == 0, Double(st.st_ctim.tv_sec) < cutoff else { continue }
-            let ok: Bool
-            if (st.st_mode & S_IFMT) == S_IFDIR {
-                ok = (try? FileManager.default.removeItem(atPath: String(cString: path))) != nil
-            } else {
-                ok = unlink(path) == 0
-            }
-            if ok { removed += 1 } else { failed += 1 }
+            let cName = name.bytes.map { CChar(bitPattern: $0) } + [0]
+            guard fstatat(folderFD, cName, &st, AT_SYMLINK_NOFOLLOW) == 0, Double(st.st_ctim.tv_sec) < cutoff else { continue }
+            if TreeRemoval.remove(name.bytes, in: folderFD) { removed += 1 } else { failed += 1 }
         }
         var meta: Logger.Metadata = ["path": .string(folder.path), "key": .string(key), "removed": .stringConvertible(removed),
                                      "retention_s": .stringConvertible(Int(retention))]

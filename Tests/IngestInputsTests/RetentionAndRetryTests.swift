@@ -58,6 +58,34 @@ final class RetentionAndRetryTests: XCTestCase {
         XCTAssertEqual(lines.last?.fields["retention_s"], "604800")
     }
 
+    /// A folder rejected whole holds what an inbox writer put there: links to folders outside are
+    /// removed, never entered, and names that are not UTF-8 are removed by their bytes.
+    func testARejectedFolderIsEmptiedByDescriptorWithoutFollowingItsLinks() throws {
+        let outsideDir = root.appendingPathComponent("precious")
+        try FileManager.default.createDirectory(at: outsideDir, withIntermediateDirectories: true)
+        try write("keep me", outsideDir.appendingPathComponent("state.log"))
+        let rejected = failed.appendingPathComponent("a-folder")
+        try FileManager.default.createDirectory(at: rejected.appendingPathComponent("deep/deeper"), withIntermediateDirectories: true)
+        try write("x", rejected.appendingPathComponent("deep/deeper/file.txt"))
+        try FileManager.default.createSymbolicLink(at: rejected.appendingPathComponent("deep/to-precious"), withDestinationURL: outsideDir)
+        // A name of Latin-1 bytes ("caf\xe9.txt"), which String paths cannot spell.
+        let latin1 = Array("caf".utf8) + [0xE9] + Array(".txt".utf8)
+        let path = Array(rejected.path.utf8) + [UInt8(ascii: "/")] + latin1 + [0]
+        let fd = path.withUnsafeBufferPointer { p in
+            p.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        }
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        close(fd)
+
+        let log = CapturedLog()
+        let sweep = RetentionSweep(folder: failed, key: "sources.drop_folder.failed_retention", retention: 3600,
+                                   logger: log.logger(), queue: DispatchQueue(label: "test"))
+        XCTAssertEqual(sweep.sweep(now: Date().timeIntervalSince1970 + 7200), 1)
+        XCTAssertEqual(names(failed), [])
+        XCTAssertEqual(names(outsideDir), ["state.log"], "the link was removed, not followed")
+        XCTAssertNil(log.lines.last?.fields["not_removed"])
+    }
+
     func testTheSweepIntervalIsATenthOfTheRetentionBetweenAMinuteAndAnHour() {
         let q = DispatchQueue(label: "test")
         func interval(_ r: Double) -> Double { RetentionSweep(folder: done, key: "k", retention: r, logger: Logger(label: "t"), queue: q).interval }
