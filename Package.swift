@@ -93,7 +93,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "IngestCoreTests", dependencies: ["IngestCore", "IngestInputs", "IngestSinks"]),
-        // A loopback HTTP server for the tests and the fetch benchmark (127.0.0.0/8 only).
+        // Test support: a loopback HTTP server for the tests and the fetch benchmark (127.0.0.0/8 only),
+        // a loopback GET, a strict Prometheus text parser, the Python interpreter's path.
         .target(name: "LoopbackHTTP", path: "Tests/Support"),
         // Log lines kept in memory, for the tests that check what was logged.
         .target(name: "LogCapture", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/LogCapture"),
@@ -101,7 +102,7 @@ let package = Package(
             "IngestInputs", "IngestCore", "CCurl", "LoopbackHTTP", "LogCapture",
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
-        .testTarget(name: "IngestExecTests", dependencies: ["IngestExec", "IngestCore", "LogCapture"]),
+        .testTarget(name: "IngestExecTests", dependencies: ["IngestExec", "IngestCore", "LogCapture", "LoopbackHTTP"]),
         .testTarget(name: "IngestStagesTests", dependencies: ["IngestStages", "IngestCore", "IngestBuiltins", "LogCapture"]),
         .testTarget(name: "IngestSinksTests", dependencies: ["IngestSinks", "IngestCore"]),
         .testTarget(name: "IngestDaemonTests", dependencies: ["IngestDaemon", "IngestCore", "IngestInputs", "IngestSinks", "LogCapture"]),

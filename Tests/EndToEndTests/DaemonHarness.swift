@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackHTTP
 import XCTest
 
 /// Runs the real `ingestd` binary on a throwaway pipeline folder.
@@ -39,20 +40,7 @@ final class DaemonHarness {
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 
-    /// The Python interpreter itself: `python3` on PATH may be a version manager's shell shim,
-    /// which adds its own variables and a shell's start-up to every plugin spawn.
-    static let python3: String = {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import sys; print(sys.executable)"]
-        let out = Pipe()
-        p.standardOutput = out
-        try? p.run()
-        p.waitUntilExit()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? "python3" : text
-    }()
+    static var python3: String { Python3.executable }
 
     /// A copy of the shipped pipelines/ at `folder`/pipelines, with the wasm plugins built into
     /// it as scripts/build-plugins builds them (they are build products, not in the repository).

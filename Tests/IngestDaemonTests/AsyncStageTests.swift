@@ -66,12 +66,6 @@ final class AsyncStageTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
 
-    private func waitUntil(_ what: String, timeout: Double = 10, _ condition: () -> Bool) {
-        let end = Date().addingTimeInterval(timeout)
-        while !condition() && Date() < end { usleep(10_000) }
-        XCTAssertTrue(condition(), "timed out waiting: \(what)")
-    }
-
     /// With one worker, a document suspended in an asynchronous stage does not hold that worker:
     /// the documents after it go through every stage and are recorded meanwhile.
     func testADocumentWaitingInAnAsyncStageHoldsNoWorker() throws {
@@ -86,13 +80,13 @@ final class AsyncStageTests: XCTestCase {
         try runner.start()
         XCTAssertEqual(stage.suspended.wait(timeout: .now() + 10), .success)
         for i in 0..<3 { try Data("fast document \(i)".utf8).write(to: settings.inbox.appendingPathComponent("fast\(i).txt")) }
-        waitUntil("three fast records while the slow one waits") { sink.count == 3 }
+        try waitUntil("three fast records while the slow one waits", timeout: 10) { sink.count == 3 }
         // The sink holds a record a moment before the runner counts its input as settled.
-        waitUntil("the three fast inputs are settled") { runner.snapshot.recorded == 3 }
+        try waitUntil("the three fast inputs are settled", timeout: 10) { runner.snapshot.recorded == 3 }
         XCTAssertEqual(runner.snapshot.inFlight, 1, "the slow one is still in flight")
         XCTAssertEqual(sink.count, 3)
         stage.release()
-        waitUntil("the slow record") { sink.count == 4 }
+        try waitUntil("the slow record", timeout: 10) { sink.count == 4 }
         XCTAssertTrue(runner.shutdown(timeout: 5))
 
         let slow = sink.records.first { $0.member("origin")?.member("path")?.stringValue?.hasSuffix("slow.txt") == true }

@@ -67,12 +67,6 @@ final class RecoveryAcrossRotationTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: root) }
 
-    private func waitUntil(_ what: String, timeout: Double, _ condition: () -> Bool) throws {
-        let end = Date().addingTimeInterval(timeout)
-        while !condition() && Date() < end { usleep(10_000) }
-        guard condition() else { throw TimedOut(what: what) }
-    }
-
     private func names(_ dir: URL) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
     }

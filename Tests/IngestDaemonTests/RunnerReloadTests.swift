@@ -53,7 +53,7 @@ final class RunnerReloadTests: XCTestCase {
         let generation = runner.hold()
         XCTAssertFalse(runner.drain(generation, timeout: 0.1), "a.txt is still inside the gate")
         try drop("b.txt")
-        try waitFor("b.txt is claimed and parked") { runner.snapshot.inFlight == 2 }
+        try waitUntil("b.txt is claimed and parked") { runner.snapshot.inFlight == 2 }
         XCTAssertNotNil(runner.oldestInStage, "the stage clock sees a.txt")
         XCTAssertEqual(runner.oldestInStage?.stage, "gate")
 
@@ -63,27 +63,13 @@ final class RunnerReloadTests: XCTestCase {
         XCTAssertEqual(sink.count, 1)
 
         runner.resume(stages: [new], sink: sink)
-        try waitFor("b.txt is recorded") { sink.count == 2 }
+        try waitUntil("b.txt is recorded") { sink.count == 2 }
         XCTAssertEqual(new.names, ["b.txt"])
         XCTAssertEqual(old.names, ["a.txt"], "no document moved between generations")
         XCTAssertTrue(runner.shutdown(timeout: 10))
         XCTAssertNil(runner.oldestInStage, "every slot is free after the stop")
         XCTAssertEqual(Set(((try? FileManager.default.contentsOfDirectory(atPath: settings.done.path)) ?? [])), ["a.txt", "b.txt"])
     }
-
-    private func waitFor(_ what: String, _ condition: () -> Bool) throws {
-        let deadline = Date().addingTimeInterval(20)
-        while !condition() {
-            if Date() > deadline { throw TimedOut(what: what) }
-            usleep(10_000)
-        }
-    }
-}
-
-/// A condition a test waited for did not come about within its (generous) deadline.
-struct TimedOut: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting until \(what)" }
 }
 
 final class LifecycleHelpersTests: XCTestCase {

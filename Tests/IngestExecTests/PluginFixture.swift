@@ -1,4 +1,5 @@
 import Foundation
+import LoopbackHTTP
 import IngestCore
 import IngestExec
 import LogCapture
@@ -34,20 +35,7 @@ final class PluginFixture: @unchecked Sendable {
         return [Self.python3, path.path]
     }
 
-    /// The interpreter itself: `python3` on PATH may be a version manager's shell shim, which
-    /// adds its own variables to the environment and a shell's start-up to every spawn.
-    static let python3: String = {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import sys; print(sys.executable)"]
-        let out = Pipe()
-        p.standardOutput = out
-        try? p.run()
-        p.waitUntilExit()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        return text.isEmpty ? "python3" : text
-    }()
+    static var python3: String { Python3.executable }
 
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
 
