@@ -14,6 +14,18 @@ struct Ingestd: ParsableCommand {
     )
 }
 
+/// `--pipeline FILE [--data-dir DIR]`, as the daemon's own commands (run, retry) take them.
+struct PipelineLocation: ParsableArguments {
+    @Option(name: .long, help: "The pipeline file (YAML).")
+    var pipeline: String
+
+    @Option(name: .long, help: "Folder that relative paths in the pipeline resolve against.")
+    var dataDir: String?
+
+    var file: URL { URL(fileURLWithPath: pipeline) }
+    var dataDirectory: URL? { dataDir.map { URL(fileURLWithPath: $0) } }
+}
+
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the daemon: watch the drop folder until SIGTERM or SIGINT.",
@@ -23,11 +35,7 @@ struct Run: ParsableCommand {
         Relative paths in the pipeline resolve against --data-dir (default: the pipeline file's folder).
         """)
 
-    @Option(name: .long, help: "The pipeline file (YAML).")
-    var pipeline: String
-
-    @Option(name: .long, help: "Folder that relative paths in the pipeline resolve against.")
-    var dataDir: String?
+    @OptionGroup var location: PipelineLocation
 
     @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (overrides log.level).")
     var logLevel: String?
@@ -39,8 +47,7 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        let code = Daemon.run(pipeline: URL(fileURLWithPath: pipeline),
-                              dataDir: dataDir.map { URL(fileURLWithPath: $0) }, logLevel: logLevel,
+        let code = Daemon.run(pipeline: location.file, dataDir: location.dataDirectory, logLevel: logLevel,
                               registry: BuiltinComponents.registry)
         if code != 0 { throw ExitCode(code) }
     }
@@ -56,11 +63,7 @@ struct Retry: ParsableCommand {
         a name already taken in the inbox gets .retry-N before its extension.
         """)
 
-    @Option(name: .long, help: "The pipeline file (YAML).")
-    var pipeline: String
-
-    @Option(name: .long, help: "Folder that relative paths in the pipeline resolve against.")
-    var dataDir: String?
+    @OptionGroup var location: PipelineLocation
 
     @Option(name: .long, help: "Only inputs whose .error.json has this reason (e.g. plugin_timeout).")
     var reason: String?
@@ -69,7 +72,7 @@ struct Retry: ParsableCommand {
     var files: [String] = []
 
     func run() throws {
-        let code = RetryCommand.run(pipeline: URL(fileURLWithPath: pipeline), dataDir: dataDir.map { URL(fileURLWithPath: $0) },
+        let code = RetryCommand.run(pipeline: location.file, dataDir: location.dataDirectory,
                                     reason: reason, names: files, registry: BuiltinComponents.registry)
         if code != 0 { throw ExitCode(code) }
     }
