@@ -29,7 +29,9 @@ public enum PlainTextScrapeParser {
             var line = ScrapeLine(raw[i])
             line.kind = LineClassifier.classify(line)
             if let first = seen.first(of: line.lower, at: i, in: lines) {
-                if line.kind == .text || line.kind == .furniture {
+                if isRepeatedParagraph(line, i, first: first, lines: lines) {
+                    // Stays text: see isRepeatedParagraph.
+                } else if line.kind == .text || line.kind == .furniture {
                     line.kind = .duplicate
                     firstIndex[i] = first
                 }
@@ -54,6 +56,7 @@ public enum PlainTextScrapeParser {
 
         // Body region.
         guard let found = BodyFinder.region(lines) else {
+            article.paragraphs = proselessBody(lines)
             HeaderReader.read(lines, headerEnd: lines.count, into: &article)
             finishSite(&article, lines: lines)
             return article
@@ -100,6 +103,31 @@ public enum PlainTextScrapeParser {
         return article
     }
 
+    /// A long sentence-shaped paragraph shown again a few lines after its first showing, with only body-sized
+    /// text between: a paragraph the article itself repeats (a refrain, a pull quote, a test page's filler), not
+    /// a block the scraper met twice. Repeats of headlines and teasers are headline-shaped (no closing full stop,
+    /// fewer words) or lie far apart (a carousel above the article and a list below it).
+    static func isRepeatedParagraph(_ line: ScrapeLine, _ i: Int, first: Int, lines: [ScrapeLine]) -> Bool {
+        guard line.kind == .text, line.endsSentence, line.units >= 15, i - first <= 12, lines[first].kind == .text else { return false }
+        // A teaser cut off with an ellipsis, or a caption cut off by a "more"/"less" button, is no paragraph.
+        return !(line.text.fastHasSuffix("...") || line.text.fastHasSuffix("…"))
+    }
+
+    /// Lines to keep when no run of prose exists at all: a small page (a one-line note, a few list items) whose
+    /// visible text is its content. The first line stays out as the page title when anything follows it. A
+    /// large page without prose is a menu or an index, and gets no body.
+    static func proselessBody(_ lines: [ScrapeLine]) -> [String] {
+        guard lines.count <= 12 else { return [] }
+        let start = lines.count > 1 ? 1 : 0
+        var kept: [String] = []
+        var candidates = 0
+        for i in start..<lines.count {
+            candidates += 1
+            if lines[i].kind == .text && !isMetaLine(lines[i]) { kept.append(lines[i].text) }
+        }
+        return kept.count * 2 >= candidates ? kept : []
+    }
+
     /// A short heading between an editor's note and the first paragraph opens the body ("Why the pier matters").
     static func isSubheadingAfterNote(_ lines: [ScrapeLine], _ start: Int) -> Bool {
         guard start >= 2, lines[start - 2].kind == .editorsNote else { return false }
@@ -133,6 +161,9 @@ public enum PlainTextScrapeParser {
             if let off = headline.fastLastOffset(of: sep) { headline = headline.prefixBytes(off); break }
         }
         guard headline.utf8.count >= 12 else { return start }
+        // The headline already shown above the run: its repeat inside the run is a teaser list ("Most read")
+        // in the middle of the article, not the line the article starts after.
+        for k in 1..<start where lines[k].lower == headline { return start }
         var proseBefore = 0
         var k = start
         while k < end && k - start <= 40 {
