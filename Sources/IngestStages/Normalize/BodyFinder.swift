@@ -57,16 +57,23 @@ enum BodyFinder {
         return run.lowerBound...end
     }
 
-    /// Paragraph after paragraph: at least three prose lines, most text lines prose, and few lines of anything
-    /// else between them. Teaser lists alternate headlines, blurbs and dates; comment threads alternate names,
+    /// Paragraph after paragraph: at least three prose lines, two of them long, most lines prose, and few lines
+    /// of anything else between them. Teaser lists alternate headlines, blurbs and dates; comment threads alternate names,
     /// dates and replies.
     static func isArticleLike(_ lines: [ScrapeLine], _ range: ClosedRange<Int>) -> Bool {
         var prose = 0
+        var long = 0
         var other = 0
         for i in range {
-            if lines[i].kind == .text && lines[i].isProse && lines[i].units >= 12 { prose += 1 } else { other += 1 }
+            if lines[i].kind == .text && lines[i].isProse && lines[i].units >= 12 {
+                prose += 1
+                if lines[i].units >= 40 { long += 1 }
+            } else {
+                other += 1
+            }
         }
-        return prose >= 3 && prose * 2 >= 3 * other
+        // Teaser blurbs and replies are seldom 40 words long; an article's paragraphs often are.
+        return prose >= 3 && long >= 2 && prose * 2 >= 3 * other
     }
 
     /// Markers after which no more of the article comes: comments, the page footer, the next article.
