@@ -4,6 +4,8 @@ enum BodyFinder {
         switch line.kind {
         case .text:
             if line.isProse { return max(1, min(line.units, 120) - 4) }
+            // A list item or a wrapped line earns like the paragraph it belongs to, less its marker.
+            if line.flowing { return max(1, min(line.units, 120) - 2) }
             if line.units <= 3 { return -2 }
             return -3
         case .furniture: return -3

@@ -45,6 +45,7 @@ public enum PlainTextScrapeParser {
         }
 
         markSnippetRuns(&lines)
+        FlowingLines.mark(&lines)
 
         // Captions and editor's notes can sit anywhere.
         var captionSeen = Set<String>()
