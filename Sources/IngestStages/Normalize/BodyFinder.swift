@@ -75,7 +75,7 @@ enum BodyFinder {
             }
         }
         // Teaser blurbs and replies are seldom 40 words long; an article's paragraphs often are.
-        return prose >= 3 && long >= 2 && prose * 2 >= 3 * other
+        return prose >= 3 && long >= 2 && prose >= other
     }
 
     /// Markers after which no more of the article comes: comments, the page footer, the next article.
