@@ -33,7 +33,8 @@ enum BodyFinder {
             i += 1
         }
         guard let top = runs.map({ $0.1 }).max() else { return nil }
-        for (range, total) in runs where total == top || (total * 4 >= top && proseCount(lines, range) >= 3) {
+        for (range, total) in runs where total == top || (total * 4 >= top && proseCount(lines, range) >= 3)
+            || (total * 10 >= top && isArticleLike(lines, range)) {
             return continued(lines, range)
         }
         return nil
