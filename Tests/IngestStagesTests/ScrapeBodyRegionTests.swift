@@ -95,6 +95,25 @@ final class ScrapeBodyRegionTests: XCTestCase {
         XCTAssertEqual(PlainTextScrapeParser.parse(text).paragraphs, wrapped)
     }
 
+    func testNumberedListWithALineUnderEachItemIsBody() {
+        let intro = "Black Friday is here again, and for readers who miss the toys and films of their childhood we have gathered the offers that caught our eye this year."
+        var entries: [String] = []
+        for (n, item) in ["Brick harbour set with ferry and pier", "Electric racing track with two cars",
+                          "Lake Verrin trilogy box set", "Harbour lighthouse model, scale 1:24"].enumerated() {
+            entries += ["\(n + 1)) \(item)", "http://shop.example/item\(n + 1)"]
+        }
+        let text = (["Offers for the nostalgic - Verrin Blog", "Home", "Shop", intro] + entries + ["Share", "Tweet"])
+            .joined(separator: "\n")
+        XCTAssertEqual(PlainTextScrapeParser.parse(text).paragraphs, [intro] + entries)
+    }
+
+    func testNumbersOutOfSequenceAreNoList() {
+        var lines = ["1. First item here", "Some line", "3. Third item here", "Other line", "2. Second item here"]
+            .map(ScrapeLine.init)
+        FlowingLines.mark(&lines)
+        XCTAssertEqual(lines.map(\.flowing), [false, false, false, false, false])
+    }
+
     func testMarkersAndLowerCaseStartsAloneAreNotFlowing() {
         var lines = ["+ one item", "+ another item", "plain words", "more plain words"].map(ScrapeLine.init)
         FlowingLines.mark(&lines)

@@ -11,7 +11,48 @@ enum FlowingLines {
     /// Sets `flowing` on the lines of marked lists and of hard-wrapped paragraphs.
     static func mark(_ lines: inout [ScrapeLine]) {
         markLists(&lines)
+        markNumbered(&lines)
         markWrapped(&lines)
+    }
+
+    /// How many lines may separate numbered items of one list (an item's link or its paragraphs).
+    static let numberedGap = 4
+
+    /// The number before "1. " / "12) ", or nil.
+    static func itemNumber(_ line: ScrapeLine) -> Int? {
+        guard line.kind == .text, line.wordCount >= 2, hasListMarker(line) else { return nil }
+        var n = 0
+        for b in line.text.utf8 {
+            guard b >= 0x30 && b <= 0x39 else { break }
+            n = n * 10 + Int(b - 0x30)
+        }
+        return n > 0 ? n : nil
+    }
+
+    /// Items numbered one after another ("1) ...", a link, "2) ...", a paragraph, "3) ..."): the items and the
+    /// text lines between them are the list's entries. Three in sequence or more make a list.
+    static func markNumbered(_ lines: inout [ScrapeLine]) {
+        var i = 0
+        while i < lines.count {
+            guard let first = itemNumber(lines[i]) else { i += 1; continue }
+            var items = [i]
+            var expected = first + 1
+            var j = i + 1
+            while j < lines.count && j - items[items.count - 1] <= numberedGap {
+                if let n = itemNumber(lines[j]) {
+                    guard n == expected else { break }
+                    items.append(j)
+                    expected += 1
+                }
+                j += 1
+            }
+            guard items.count >= minimumListRun else { i += 1; continue }
+            // The last item has as many lines under it as the one before had.
+            let step = items[items.count - 1] - items[items.count - 2]
+            let last = min(lines.count - 1, items[items.count - 1] + step - 1)
+            for k in items[0]...last where lines[k].kind == .text { lines[k].flowing = true }
+            i = last + 1
+        }
     }
 
     /// "+ ", "* ", "- ", "• ", "· ", "– " or "12. ", "3) " before the first word.
