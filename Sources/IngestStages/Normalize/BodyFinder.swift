@@ -4,6 +4,8 @@ enum BodyFinder {
         switch line.kind {
         case .text:
             if line.isProse { return max(1, min(line.units, 120) - 4) }
+            // A list item or a wrapped line earns like the paragraph it belongs to, less its marker.
+            if line.flowing { return max(1, min(line.units, 120) - 2) }
             if line.units <= 3 { return -2 }
             return -3
         case .furniture: return -3
@@ -31,8 +33,62 @@ enum BodyFinder {
             i += 1
         }
         guard let top = runs.map({ $0.1 }).max() else { return nil }
-        for (range, total) in runs where total == top || (total * 4 >= top && proseCount(lines, range) >= 3) { return range }
+        for (range, total) in runs where total == top || (total * 4 >= top && proseCount(lines, range) >= 3)
+            || (total * 10 >= top && isArticleLike(lines, range)) {
+            return continued(lines, range)
+        }
         return nil
+    }
+
+    /// How far after a run's end its continuation may start: an inline box (a newsletter prompt, a list of
+    /// teasers, a video player's controls) is rarely longer.
+    static let continuationGap = 40
+
+    /// The run extended over the article's continuation: an inline box in the middle of an article ("Most Read",
+    /// a newsletter prompt, a video player) either ends the run at a terminal marker or costs more than the
+    /// paragraphs before it earned, and the article goes on after it. The next run of prose within
+    /// `continuationGap` lines belongs to the article when it reads like it (`isArticleLike`) and no hard end
+    /// (comments, a copyright footer, the next article) lies between.
+    static func continued(_ lines: [ScrapeLine], _ run: ClosedRange<Int>) -> ClosedRange<Int> {
+        var end = run.upperBound
+        while end + 1 < lines.count {
+            var limit = end + 1
+            while limit < lines.count && limit <= end + continuationGap && !isHardEnd(lines[limit]) { limit += 1 }
+            guard limit > end + 1, let (next, _) = bestRun(lines, (end + 1)..<limit), isArticleLike(lines, next) else { break }
+            end = next.upperBound
+        }
+        return run.lowerBound...end
+    }
+
+    /// Paragraph after paragraph: at least three prose lines, two of them long, most lines prose, and few lines
+    /// of anything else between them. Teaser lists alternate headlines, blurbs and dates; comment threads alternate names,
+    /// dates and replies.
+    static func isArticleLike(_ lines: [ScrapeLine], _ range: ClosedRange<Int>) -> Bool {
+        var prose = 0
+        var long = 0
+        var other = 0
+        for i in range {
+            if lines[i].kind == .text && lines[i].isProse && lines[i].units >= 12 {
+                prose += 1
+                if lines[i].units >= 40 { long += 1 }
+            } else {
+                other += 1
+            }
+        }
+        // Teaser blurbs and replies are seldom 40 words long; an article's paragraphs often are.
+        return prose >= 3 && long >= 2 && prose >= other
+    }
+
+    /// Markers after which no more of the article comes: comments, the page footer, the next article.
+    static func isHardEnd(_ line: ScrapeLine) -> Bool {
+        guard line.kind == .terminal else { return false }
+        if LineClassifier.isCopyrightNotice(line) { return true }
+        let key = line.key
+        for word in ["comment", "repl", "respons", "discussion", "conversation", "your say", "about the author", "next", "previous"]
+        where key.fastContains(word) {
+            return true
+        }
+        return false
     }
 
     static func proseCount(_ lines: [ScrapeLine], _ range: ClosedRange<Int>) -> Int {

@@ -25,11 +25,17 @@ public enum PlainTextScrapeParser {
         lines.reserveCapacity(raw.count)
         var seen = FirstOccurrences(capacity: raw.count)
         var firstIndex = [Int](repeating: -1, count: raw.count)
+        // The latest showing of each repeated line, by its first showing.
+        var lastShown: [Int: Int] = [:]
         for i in raw.indices {
             var line = ScrapeLine(raw[i])
             line.kind = LineClassifier.classify(line)
             if let first = seen.first(of: line.lower, at: i, in: lines) {
-                if line.kind == .text || line.kind == .furniture {
+                let previous = lastShown[first] ?? first
+                lastShown[first] = i
+                if isRepeatedParagraph(line, i, previous: previous, lines: lines) {
+                    // Stays text: see isRepeatedParagraph.
+                } else if line.kind == .text || line.kind == .furniture {
                     line.kind = .duplicate
                     firstIndex[i] = first
                 }
@@ -39,6 +45,7 @@ public enum PlainTextScrapeParser {
         }
 
         markSnippetRuns(&lines)
+        FlowingLines.mark(&lines)
 
         // Captions and editor's notes can sit anywhere.
         var captionSeen = Set<String>()
@@ -54,6 +61,7 @@ public enum PlainTextScrapeParser {
 
         // Body region.
         guard let found = BodyFinder.region(lines) else {
+            article.paragraphs = proselessBody(lines)
             HeaderReader.read(lines, headerEnd: lines.count, into: &article)
             finishSite(&article, lines: lines)
             return article
@@ -100,6 +108,31 @@ public enum PlainTextScrapeParser {
         return article
     }
 
+    /// A long sentence-shaped paragraph shown again within a few lines of its previous showing: a paragraph the
+    /// article itself repeats (a refrain, a pull quote, a test page's filler), not a block the scraper met twice.
+    /// Repeats of headlines and teasers are headline-shaped (no closing full stop, fewer words) or lie far apart
+    /// (a carousel above the article and a list below it), as do a gallery's captions (thumbnail and full view).
+    static func isRepeatedParagraph(_ line: ScrapeLine, _ i: Int, previous: Int, lines: [ScrapeLine]) -> Bool {
+        guard line.kind == .text, line.endsSentence, line.units >= 15, i - previous <= 3, lines[previous].kind == .text else { return false }
+        // A teaser cut off with an ellipsis, or a caption cut off by a "more"/"less" button, is no paragraph.
+        return !(line.text.fastHasSuffix("...") || line.text.fastHasSuffix("…"))
+    }
+
+    /// Lines to keep when no run of prose exists at all: a small page (a one-line note, a few list items) whose
+    /// visible text is its content. The first line stays out as the page title when anything follows it. A
+    /// large page without prose is a menu or an index, and gets no body.
+    static func proselessBody(_ lines: [ScrapeLine]) -> [String] {
+        guard lines.count <= 12 else { return [] }
+        let start = lines.count > 1 ? 1 : 0
+        var kept: [String] = []
+        var candidates = 0
+        for i in start..<lines.count {
+            candidates += 1
+            if lines[i].kind == .text && !isMetaLine(lines[i]) { kept.append(lines[i].text) }
+        }
+        return kept.count * 2 >= candidates ? kept : []
+    }
+
     /// A short heading between an editor's note and the first paragraph opens the body ("Why the pier matters").
     static func isSubheadingAfterNote(_ lines: [ScrapeLine], _ start: Int) -> Bool {
         guard start >= 2, lines[start - 2].kind == .editorsNote else { return false }
@@ -133,7 +166,12 @@ public enum PlainTextScrapeParser {
             if let off = headline.fastLastOffset(of: sep) { headline = headline.prefixBytes(off); break }
         }
         guard headline.utf8.count >= 12 else { return start }
+        // The headline already shown above the run: its repeat inside the run after several paragraphs is a teaser
+        // list ("Most read") in the middle of the article, not the line the article starts after.
+        var shownAbove = false
+        for k in 1..<start where lines[k].lower == headline { shownAbove = true; break }
         var proseBefore = 0
+        var paragraphsBefore = 0 // prose lines shown once: a gallery repeats its few captions
         var k = start
         while k < end && k - start <= 40 {
             let line = lines[k]
@@ -141,9 +179,13 @@ public enum PlainTextScrapeParser {
                 if line.lower == headline {
                     var proseAfter = 0
                     for j in (k + 1)...end where lines[j].kind == .text && lines[j].isProse { proseAfter += 1 }
+                    if shownAbove && paragraphsBefore > 5 { return start }
                     return proseAfter > proseBefore && proseAfter >= 2 ? k + 1 : start
                 }
-                if line.isProse { proseBefore += 1 }
+                if line.isProse {
+                    proseBefore += 1
+                    if line.kind == .text { paragraphsBefore += 1 }
+                }
             }
             k += 1
         }

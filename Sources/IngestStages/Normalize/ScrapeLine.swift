@@ -26,6 +26,8 @@ struct ScrapeLine {
     let key: String
     let endsSentence: Bool
     var kind: Kind = .text
+    /// Part of a list or a hard-wrapped paragraph (`FlowingLines`): body text although not prose-shaped alone.
+    var flowing = false
 
     static let longLineLimit = 1200
 
