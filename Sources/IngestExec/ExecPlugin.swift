@@ -224,7 +224,6 @@ public final class ExecPlugin: Sendable {
     }
 
     enum Effect {
-        case send(PluginProcess, [UInt8])
         case resume(Continuation, Result<PluginAnswer, Rejection>)
         case signal(PluginProcess, Int32)
         case closeInput(PluginProcess)
@@ -236,7 +235,6 @@ public final class ExecPlugin: Sendable {
     private func perform(_ effects: [Effect]) {
         for effect in effects {
             switch effect {
-            case .send(let p, let bytes): p.send(bytes)
             case .resume(let c, let result): c.resume(returning: result)
             case .signal(let p, let sig): p.signal(sig)
             case .closeInput(let p): p.closeInput()
@@ -536,7 +534,11 @@ public final class ExecPlugin: Sendable {
             var request = st.waiting.remove(at: index)
             request.deadline = Self.now + settings.timeout.nanoseconds
             st.inFlight.insert(request.id)
-            effects.append(.send(st.slots[slot].process!, request.line))
+            // Queued for the writer thread here, under the lock, not as an effect after it: a
+            // `stop()` (or a fault) that closes the input right after must find the document
+            // already in the outbox, so what `health.inFlight` counts is what the plugin gets
+            // before its EOF. Queueing is an append; the write itself happens on the writer thread.
+            st.slots[slot].process!.send(request.line)
             arm(&st, slot, at: request.deadline)
             st.slots[slot].pending[request.id] = request
         }
