@@ -46,6 +46,8 @@ struct Options {
     var writeCorpus: String?
     /// Only time in-process extraction of the files listed in this file (one path a line).
     var extract: String?
+    /// Only write the block model's features of the listed pages (`--dump-blocks LIST OUT.jsonl`).
+    var dumpBlocks: (list: String, out: String)?
     var rounds = 1
     /// Only time in-process near-duplicate detection over the texts listed in this file.
     var dedupe: String?
@@ -78,6 +80,8 @@ struct Options {
             case "--binary": binary = it.next()
             case "--write-corpus": writeCorpus = it.next()
             case "--extract": extract = it.next()
+            case "--dump-blocks":
+                if let list = it.next(), let out = it.next() { dumpBlocks = (list, out) }
             case "--rounds": rounds = Int(it.next() ?? "") ?? rounds
             case "--dedupe": dedupe = it.next()
             case "--fetch": fetch = Int(it.next() ?? "") ?? fetch
@@ -283,6 +287,10 @@ if let list = options.dedupe {
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("ingestd-bench-dedupe-\(getpid())")
     try runDedupeBench(list: list, seconds: options.seconds, rounds: options.rounds, work: scratch)
     try? FileManager.default.removeItem(at: scratch)
+    exit(0)
+}
+if let (list, out) = options.dumpBlocks {
+    try dumpBlocks(list: list, to: out)
     exit(0)
 }
 if let list = options.extract {
