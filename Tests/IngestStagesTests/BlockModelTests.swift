@@ -1,5 +1,7 @@
 import XCTest
+import Foundation
 import IngestCore
+import IngestBuiltins
 @testable import IngestStages
 
 /// The block model: features of hand-written pages, the generated weights, and whole pages in
@@ -164,5 +166,22 @@ final class BlockModelTests: XCTestCase {
         XCTAssertNil(VisibleTextFallback.paragraphs(blocks, found: prose), "enough words found: no fallback")
         let text = HTMLArticleExtractor.extract(utf8: Array(html.utf8)).paragraphs.joined(separator: " ")
         XCTAssertGreaterThanOrEqual(WordCount.count(text), 100)
+    }
+
+    func testHTMLBodyOptionChoosesThePathAndAnUnknownValueIsRefusedWithItsPlace() throws {
+        func load(_ value: String) throws -> any SynchronousStage {
+            let base = URL(fileURLWithPath: "/nonexistent-block-model")
+            let config = try PipelineLoader.parse(yaml: "name: t\nstages:\n  - use: normalize\n    html_body: \(value)\n",
+                                                  file: base.appendingPathComponent("p.yaml"), displayName: "p.yaml",
+                                                  baseDirectory: base, registry: BuiltinComponents.registry)
+            return try config.stages[0].builder.build(StageContext(stateDirectory: nil, pipelineName: "t", logger: .init(label: "t")))
+                as! any SynchronousStage
+        }
+        XCTAssertEqual((try load("block-model") as? NormalizeStage)?.htmlBody, .blockModel)
+        XCTAssertEqual((try load("finder") as? NormalizeStage)?.htmlBody, .finder)
+        XCTAssertThrowsError(try load("magic")) { error in
+            let issues = (error as? ConfigError)?.issues.map(\.description) ?? []
+            XCTAssertTrue(issues.contains { $0.hasPrefix("p.yaml:4:16: stages[0].html_body: 'magic' is not one of finder, block-model") }, "\(issues)")
+        }
     }
 }

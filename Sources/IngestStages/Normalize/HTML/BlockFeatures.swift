@@ -64,6 +64,8 @@ enum BlockFeatures {
         let shapes = blocks.map { Shape($0.text) }
         let totalChars = max(1, shapes.reduce(0) { $0 + $1.chars })
         let lowerTitle = title?.lowercased()
+        // Lower-casing every block to compare would cost an allocation each; lengths first.
+        let titleBytes = title?.utf8.count ?? -1
         // Blocks to the nearest block inside the chosen roots, in either direction.
         var distance = [Int](repeating: n, count: n)
         var last = -1
@@ -110,7 +112,7 @@ enum BlockFeatures {
                 Double(k) / Double(n), Double(charsBefore) / Double(totalChars), log1p(Double(b.depth)),
                 b.inRoot ? 1 : 0, b.prunedByTag ? 1 : 0, b.prunedByName ? 1 : 0, b.inArticle ? 1 : 0,
                 b.inBodyContainer ? 1 : 0, b.writerSkips ? 1 : 0, log1p(Double(distance[k])),
-                lowerTitle != nil && b.text.lowercased() == lowerTitle ? 1 : 0,
+                lowerTitle != nil && b.bytes == titleBytes && b.text.lowercased() == lowerTitle ? 1 : 0,
                 s.words < 8 && !s.endsWithPunct ? 1 : 0,
                 b.keptByWriter ? 1 : 0,
             ]
