@@ -10,11 +10,11 @@ import IngestStages
 /// `once` figure adds process start-up, the pipeline's other stages and the durable sink.
 /// `rounds` sets a minimum number of timed passes (for instruction counts under callgrind); an
 /// untimed warm-up pass comes first.
-func runExtractionBench(list: String, seconds: Double, rounds minimumRounds: Int = 1) throws {
+func runExtractionBench(list: String, seconds: Double, rounds minimumRounds: Int = 1, htmlBody: String? = nil) throws {
     let paths = try String(contentsOfFile: list, encoding: .utf8).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
     let pages = try paths.map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: $0))) }
     let bytes = pages.reduce(0) { $0 + $1.count }
-    let normalize = try normalizeStage()
+    let normalize = try normalizeStage(htmlBody: htmlBody)
     var rounds = 0, words = 0, rejected = 0
     // One untimed pass first: lazily built tables and first-touch page faults are start-up,
     // not per-page work.
@@ -40,10 +40,12 @@ func runExtractionBench(list: String, seconds: Double, rounds minimumRounds: Int
                Double(bytes * rounds) / elapsed / 1e6, rejected / max(1, rounds), words / max(1, rounds)))
 }
 
-/// The normalize stage of a pipeline written here, with every page kept (`min_words: 0`).
-func normalizeStage() throws -> any SynchronousStage {
+/// The normalize stage of a pipeline written here, with every page kept (`min_words: 0`) and,
+/// with `htmlBody`, that `html_body` (`--html-body block-model` times the block model).
+func normalizeStage(htmlBody: String? = nil) throws -> any SynchronousStage {
     let base = URL(fileURLWithPath: "/nonexistent-ingestd-bench")
-    let config = try PipelineLoader.parse(yaml: "name: bench\nstages:\n  - use: normalize\n    min_words: 0\n",
+    let body = htmlBody.map { "    html_body: \($0)\n" } ?? ""
+    let config = try PipelineLoader.parse(yaml: "name: bench\nstages:\n  - use: normalize\n    min_words: 0\n" + body,
                                           file: base.appendingPathComponent("bench.yaml"), displayName: "bench.yaml",
                                           baseDirectory: base, registry: BuiltinComponents.registry)
     guard let entry = config.stages.first(where: { $0.name == "normalize" }) else { throw CocoaError(.featureUnsupported) }

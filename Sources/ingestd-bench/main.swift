@@ -13,7 +13,9 @@
 //    insert rates, query rate, memory per document, and the time to load it back from disk.
 // 5. With --extract LIST: in-process extraction of the listed pages (normalize's work only), the
 //    figure comparable to trafilatura's extract() timing; --seconds sets how long it repeats,
-//    --rounds a minimum number of passes.
+//    --rounds a minimum number of passes, --html-body block-model times the block model.
+//    With --dump-blocks LIST OUT.jsonl: the block model's features of every block of the listed
+//    pages, for scripts/train-block-model.
 // 6. With --dedupe LIST: in-process near-duplicate detection (shingles, MinHash, LSH match-and-
 //    insert) over the listed texts, the figure comparable to datasketch's MinHash + MinHashLSH.
 // 8. With --classify N: in-process classification throughput over N normalized seed-like
@@ -46,6 +48,10 @@ struct Options {
     var writeCorpus: String?
     /// Only time in-process extraction of the files listed in this file (one path a line).
     var extract: String?
+    /// Only write the block model's features of the listed pages (`--dump-blocks LIST OUT.jsonl`).
+    var dumpBlocks: (list: String, out: String)?
+    /// With --extract: normalize's `html_body` (finder, block-model).
+    var htmlBody: String?
     var rounds = 1
     /// Only time in-process near-duplicate detection over the texts listed in this file.
     var dedupe: String?
@@ -78,6 +84,9 @@ struct Options {
             case "--binary": binary = it.next()
             case "--write-corpus": writeCorpus = it.next()
             case "--extract": extract = it.next()
+            case "--html-body": htmlBody = it.next()
+            case "--dump-blocks":
+                if let list = it.next(), let out = it.next() { dumpBlocks = (list, out) }
             case "--rounds": rounds = Int(it.next() ?? "") ?? rounds
             case "--dedupe": dedupe = it.next()
             case "--fetch": fetch = Int(it.next() ?? "") ?? fetch
@@ -285,8 +294,12 @@ if let list = options.dedupe {
     try? FileManager.default.removeItem(at: scratch)
     exit(0)
 }
+if let (list, out) = options.dumpBlocks {
+    try dumpBlocks(list: list, to: out)
+    exit(0)
+}
 if let list = options.extract {
-    try runExtractionBench(list: list, seconds: options.seconds, rounds: options.rounds)
+    try runExtractionBench(list: list, seconds: options.seconds, rounds: options.rounds, htmlBody: options.htmlBody)
     exit(0)
 }
 if options.exec > 0 {

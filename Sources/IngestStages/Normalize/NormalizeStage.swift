@@ -6,6 +6,7 @@ struct NormalizeStage: SynchronousStage {
     let name = "normalize"
     let minWords: Int
     let invalidUTF8: TextDecoder.InvalidUTF8Policy
+    var htmlBody: HTMLArticleExtractor.BodySelection = .finder
 
     func processSynchronously(_ doc: inout Document) throws -> StageVerdict {
         // Nothing reads the raw bytes past decoding, and a large document's peak memory is
@@ -20,7 +21,7 @@ struct NormalizeStage: SynchronousStage {
         var paragraphs: [String]
         if HTMLArticleExtractor.looksLikeHTML(utf8: utf8) {
             doc.format = "html"
-            let page = HTMLArticleExtractor.extract(utf8: consume utf8, discardEvery: size >= Self.trimFrom ? Self.releaseStep : nil)
+            let page = HTMLArticleExtractor.extract(utf8: consume utf8, discardEvery: size >= Self.trimFrom ? Self.releaseStep : nil, body: htmlBody)
             (doc.title, doc.byline, doc.published, doc.site) = (page.title, page.byline, page.published, page.site)
             (doc.captions, doc.lang, doc.origin.canonicalURL) = (page.captions, page.lang, page.canonicalURL)
             if let section = page.section { doc.sections.append(section) }
@@ -96,14 +97,16 @@ struct NormalizeStage: SynchronousStage {
     ) { options in
         let minWords = options.int("min_words", default: 10, in: 0...100_000)
         let policy = options.oneOf("invalid_utf8", ["repair", "reject"], default: "repair")
-        return Builder(minWords: minWords, invalidUTF8: .init(rawValue: policy) ?? .repair)
+        let body = options.oneOf("html_body", HTMLArticleExtractor.BodySelection.allCases.map(\.rawValue), default: "finder")
+        return Builder(minWords: minWords, invalidUTF8: .init(rawValue: policy) ?? .repair, htmlBody: .init(rawValue: body) ?? .finder)
     }
 
     struct Builder: StageBuilder {
         let minWords: Int
         let invalidUTF8: TextDecoder.InvalidUTF8Policy
+        let htmlBody: HTMLArticleExtractor.BodySelection
         func build(_ context: StageContext) throws -> any Stage {
-            NormalizeStage(minWords: minWords, invalidUTF8: invalidUTF8)
+            NormalizeStage(minWords: minWords, invalidUTF8: invalidUTF8, htmlBody: htmlBody)
         }
     }
 }

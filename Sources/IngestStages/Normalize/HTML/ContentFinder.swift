@@ -6,6 +6,9 @@ struct ContentFinder {
     let tree: DOMTree
     /// Elements removed before scoring (navigation, comments, share bars, …).
     private(set) var pruned: [Bool]
+    /// The part of `pruned` decided by tag, hidden state or role (before names were judged):
+    /// the block model weighs the two kinds of pruning separately.
+    private(set) var prunedByTag: [Bool] = []
     /// Characters of collapsed text under each node, and of that inside links.
     private(set) var textLength: [Int]
     private(set) var linkLength: [Int]
@@ -32,6 +35,7 @@ struct ContentFinder {
         commas = Array(repeating: 0, count: tree.count)
         measureText()
         pruneByTag()
+        prunedByTag = pruned
         measure()
         pruneByName()
         measure()

@@ -14,9 +14,55 @@ public struct HTMLArticle: Sendable, Equatable {
 /// HTML page → article: pre-filter the markup, parse it with libxml2, read the metadata,
 /// find the content element, write its blocks as paragraphs.
 public enum HTMLArticleExtractor {
+    /// How the body's blocks are chosen (normalize's `html_body`): the content finder's element
+    /// and its siblings as `BlockTextWriter` writes them, or the learned block model grown from
+    /// them (see docs/stages/normalize.md; it does not yet beat the finder on pages it was not
+    /// trained on, so it is not the default).
+    public enum BodySelection: String, CaseIterable, Sendable {
+        case finder
+        case blockModel = "block-model"
+    }
+
     /// With `discardEvery` (a large page), each form of the page hands back its memory as the
     /// next is made from it (see `MarkupPrefilter.run` and `DOMTree.parse`).
-    public static func extract(utf8 html: consuming [UInt8], discardEvery step: Int? = nil) -> HTMLArticle {
+    public static func extract(utf8 html: consuming [UInt8], discardEvery step: Int? = nil, body: BodySelection = .finder) -> HTMLArticle {
+        let (finder, roots, meta) = parse(utf8: html, discardEvery: step)
+        var article = HTMLArticle()
+        article.title = meta.title
+        article.byline = meta.authors
+        article.published = meta.published
+        article.site = meta.site
+        article.lang = meta.lang
+        article.canonicalURL = meta.canonicalURL
+        article.section = meta.section
+        article.captions = captions(finder.tree, near: roots)
+        var paragraphs: [String]
+        var blocks: [PageBlock] = []
+        if step == nil, body == .blockModel {
+            // The block model reads the whole body; a page large enough to be written with
+            // `discardEvery` keeps the finder's roots alone, so its text can be let go as written.
+            blocks = PageBlocks.cut(finder, roots: roots)
+            paragraphs = modelParagraphs(blocks, title: meta.title)
+        } else {
+            // The last reader of the tree: with `step`, it hands the tree's text back as it goes.
+            paragraphs = BlockTextWriter.paragraphs(finder, roots: roots, discardEvery: step)
+        }
+        // The headline repeated as the first block is the title, not body text.
+        if let title = meta.title, let first = paragraphs.first, first.lowercased() == title.lowercased() {
+            paragraphs.removeFirst()
+        }
+        article.paragraphs = ParagraphFilter.apply(paragraphs, into: &article)
+        // The fallback reads the whole body again, so only for a page where too little was found,
+        // and not after the writer has handed a large page's text back.
+        if step == nil, VisibleTextFallback.needed(article.paragraphs) {
+            if blocks.isEmpty { blocks = PageBlocks.cut(finder, roots: roots) }
+            if let fallback = VisibleTextFallback.paragraphs(blocks, found: article.paragraphs) { article.paragraphs = fallback }
+        }
+        return article
+    }
+
+    /// Pre-filter the markup, parse it with libxml2, read the metadata, find the content element.
+    static func parse(utf8 html: consuming [UInt8], discardEvery step: Int? = nil) -> (finder: ContentFinder, roots: [Int], meta: HTMLMetadata) {
         // Each form of the page is let go once the next is made: a large page is then held
         // about twice at most, not once per form.
         var filtered = MarkupPrefilter.run(consume html, discardEvery: step)
@@ -27,24 +73,19 @@ public enum HTMLArticleExtractor {
         filtered.attributes = AttributeTable()
         let meta = HTMLMetadataReader.read(tree, jsonLD: filtered.jsonLD)
         let finder = ContentFinder(tree: tree)
-        let roots = finder.best()
-        var article = HTMLArticle()
-        article.title = meta.title
-        article.byline = meta.authors
-        article.published = meta.published
-        article.site = meta.site
-        article.lang = meta.lang
-        article.canonicalURL = meta.canonicalURL
-        article.section = meta.section
-        article.captions = captions(tree, near: roots)
-        // The last reader of the tree: with `step`, it hands the tree's text back as it goes.
-        var paragraphs = BlockTextWriter.paragraphs(finder, roots: roots, discardEvery: step)
-        // The headline repeated as the first block is the title, not body text.
-        if let title = meta.title, let first = paragraphs.first, first.lowercased() == title.lowercased() {
-            paragraphs.removeFirst()
+        return (finder, finder.best(), meta)
+    }
+
+    /// The blocks the block model keeps, in page order.
+    static func modelParagraphs(_ blocks: [PageBlock], title: String?) -> [String] {
+        let rows = BlockFeatures.rows(blocks, title: title)
+        let keep = BlockModel.decode(BlockModel.probabilities(rows), writerKeeps: blocks.map(\.keptByWriter))
+        var out: [String] = []
+        for k in blocks.indices where keep[k] {
+            // Only the same block twice in a row is a template artefact (as `BlockTextWriter`).
+            if out.last != blocks[k].text { out.append(blocks[k].text) }
         }
-        article.paragraphs = ParagraphFilter.apply(paragraphs, into: &article)
-        return article
+        return out
     }
 
     /// The line rules of the plain-text path, applied to what the content finder kept: markup
