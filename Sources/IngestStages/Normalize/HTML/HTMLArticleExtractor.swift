@@ -29,7 +29,9 @@ public enum HTMLArticleExtractor {
         let finder = ContentFinder(tree: tree)
         let roots = finder.best()
         var article = HTMLArticle()
-        article.title = meta.title
+        // Chosen before the body is written: with `step`, writing it gives the tree's text back.
+        let title = HeadlineChooser.choose(tree, meta: meta, roots: roots)
+        article.title = title
         article.byline = meta.authors
         article.published = meta.published
         article.site = meta.site
@@ -40,7 +42,7 @@ public enum HTMLArticleExtractor {
         // The last reader of the tree: with `step`, it hands the tree's text back as it goes.
         var paragraphs = BlockTextWriter.paragraphs(finder, roots: roots, discardEvery: step)
         // The headline repeated as the first block is the title, not body text.
-        if let title = meta.title, let first = paragraphs.first, first.lowercased() == title.lowercased() {
+        if let title, let first = paragraphs.first, first.lowercased() == title.lowercased() {
             paragraphs.removeFirst()
         }
         article.paragraphs = ParagraphFilter.apply(paragraphs, into: &article)
