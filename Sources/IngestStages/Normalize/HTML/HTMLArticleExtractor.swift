@@ -32,7 +32,8 @@ public enum HTMLArticleExtractor {
         // Chosen before the body is written: with `step`, writing it gives the tree's text back.
         let title = HeadlineChooser.choose(tree, meta: meta, roots: roots)
         article.title = title
-        article.byline = meta.authors
+        article.byline = meta.authors.isEmpty
+            ? MarkupByline.names(tree, before: roots.last.map { tree.end($0) } ?? tree.count) : meta.authors
         article.published = meta.published
         article.site = meta.site
         article.lang = meta.lang

@@ -205,23 +205,24 @@ enum HeadlineChooser {
         return ascii ? words >= 3 && words <= 40 : text.count >= 6
     }
 
-    /// The heading is the source's text, or a run of its segments at one end ("Site - Headline",
-    /// "Headline | Section | Site"), or its start up to punctuation ("Headline (with Pictures)",
-    /// "Headline. A subtitle").
+    /// The heading is the source's text, or a part of it set off by punctuation ("Site - Headline",
+    /// "Headline | Section | Site", "Headline (with Pictures)", "Headline. A subtitle").
     static func agrees(heading: String, with source: String) -> Bool {
         let h = key(heading), s = key(source)
         guard !h.isEmpty, !s.isEmpty else { return false }
         if h == s { return true }
         // A part of the source: long enough not to be a section word ("News: …").
-        guard h.count < s.count, h.split(separator: " ").count >= 2 || 5 * h.count >= 2 * s.count else { return false }
+        guard h.count < s.count, h.split(separator: " ").count >= 3 || 5 * h.count >= 2 * s.count else { return false }
         func isMark(_ c: Character?) -> Bool { c.map { !$0.isLetter && !$0.isNumber && !$0.isWhitespace } ?? false }
-        if s.hasPrefix(h) {
-            let rest = s.dropFirst(h.count)
-            return isMark(rest.first) || (rest.first == " " && isMark(rest.dropFirst().first))
-        }
-        if s.hasSuffix(h) {
-            let before = s.dropLast(h.count)
-            return isMark(before.last) || (before.last == " " && isMark(before.dropLast().last))
+        // Each place the heading occurs, bounded on both sides by the source's ends or by
+        // punctuation (a space before it allowed): "Site - HEADLINE (with photos) - Section".
+        var from = s.startIndex
+        while let r = s.range(of: h, range: from..<s.endIndex) {
+            let before = s[..<r.lowerBound], after = s[r.upperBound...]
+            let openOK = before.isEmpty || isMark(before.last) || (before.last == " " && isMark(before.dropLast().last))
+            let closeOK = after.isEmpty || isMark(after.first) || (after.first == " " && isMark(after.dropFirst().first))
+            if openOK && closeOK { return true }
+            from = s.index(after: r.lowerBound)
         }
         return false
     }

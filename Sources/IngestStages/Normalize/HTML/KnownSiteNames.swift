@@ -7,12 +7,10 @@ struct KnownSiteNames {
     private(set) var hostLabel: String?
 
     init(_ meta: HTMLMetadata) {
-        // A "site name" as long as a headline, or equal to the page's title, is a page filling
-        // the field with its title, not the site's name.
-        let titles = Set([meta.titles.openGraph, meta.titles.titleTag, meta.titles.jsonLD, meta.titles.twitter].compactMap { $0.map(Self.key) })
+        // A "site name" as long as a headline is a page filling the field with its title.
         for name in [meta.site, meta.siteNames.publisher, meta.siteNames.openGraph, meta.siteNames.application].compactMap({ $0 }) {
             let k = Self.key(name)
-            guard k.count >= 2, name.split(separator: " ").count <= 6, !titles.contains(k), !keys.contains(k) else { continue }
+            guard k.count >= 2, name.split(separator: " ").count <= 6, !keys.contains(k) else { continue }
             keys.append(k)
         }
         hostLabel = meta.canonicalURL.flatMap(Self.hostLabel)

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Author names from the page's byline markup, for pages whose metadata names no author: an
+/// element marked `rel=author` or `itemprop=author`, or named `byline`/`author` in its class or
+/// id ("c-byline__author", "author-name", "pb-byline"), holding a short text ("By Jane Roe",
+/// "Jane Roe and John Doe", "Par Jean Dupont | 12 mai 2015"). Old markup marks bylines the same
+/// way (`<span class="byline">`), so this serves pages that state no metadata at all.
+enum MarkupByline {
+    /// Only before the end of the article: after it, "author" names the commenters. Of nested
+    /// byline elements the innermost that names someone is taken ("Jane Roe" of
+    /// `<div class=byline>By <span class=author>Jane Roe</span> Health News</div>`).
+    static func names(_ tree: DOMTree, before limit: Int) -> [String] {
+        var i = tree.body >= 0 ? tree.body : 0
+        let end = min(limit, tree.count)
+        var found: (node: Int, names: [String])? = nil
+        while i < end {
+            if let f = found, i >= tree.end(f.node) { break }
+            guard !tree.isText(i), marksByline(tree, i) else { i += 1; continue }
+            let text = tree.text(of: i)
+            if text.utf8.count >= 3, text.utf8.count <= 120 {
+                let named = names(in: text)
+                if !named.isEmpty { found = (i, named) }
+            }
+            // Nested byline elements are looked at too (a long author box may hold a short one).
+            i += 1
+        }
+        return found?.names ?? []
+    }
+
+    static func marksByline(_ tree: DOMTree, _ i: Int) -> Bool {
+        if let rel = tree.attribute(.rel, of: i)?.lowercased(), rel.split(separator: " ").contains("author") { return true }
+        if let prop = tree.attribute(.itemprop, of: i)?.lowercased(), prop.split(separator: " ").contains("author") { return true }
+        let name = tree.classAndID(i)
+        guard !name.isEmpty else { return false }
+        var sawByline = false
+        for word in name.split(whereSeparator: { $0 == " " || $0 == "-" || $0 == "_" }) {
+            switch word {
+            case "byline", "byl", "author", "authors", "byline__author", "writer", "authorname", "bylines": sawByline = true
+            // Boxes about the author, and the commenters' names.
+            case "bio", "avatar", "comment", "comments", "img", "image", "photo", "follow", "social", "more", "other": return false
+            default: break
+            }
+        }
+        return sawByline
+    }
+
+    /// "By Jane Roe and John Doe", "Jane Roe", "Par Jean Dupont | 12 mai 2015" → the names.
+    static func names(in text: String) -> [String] {
+        var t = Substring(text)
+        let lower = t.lowercased()
+        for prefix in ["written by ", "words by ", "story by ", "posted by ", "by ", "par ", "por ", "von ", "door ", "di "] where lower.hasPrefix(prefix) {
+            t = t.dropFirst(prefix.count)
+            break
+        }
+        var cut = HeaderReader.cutAtMeta(t)
+        // "Joe Wee Monday": the day of a date whose digits were cut off.
+        if let last = cut.split(separator: " ").last, weekdays.contains(last.lowercased().trimmingCharacters(in: .punctuationCharacters)) {
+            cut = cut[..<last.startIndex]
+        }
+        var named = HeaderReader.splitNames(cut, minWords: 2)
+        if named.isEmpty, let one = AuthorNames.personName(cut, minWords: 2) { named = [one] }
+        // Initials alone ("J J") are a widget's label, not a name.
+        return named.filter { $0.split(separator: " ").contains { $0.count >= 3 } }
+    }
+
+    static let weekdays: Set<String> = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+}
