@@ -19,8 +19,6 @@ enum HeadlineChooser {
         let node: Int
         /// 1 for `<h1>`, 2 for `<h2>`, `<h3>` and elements named like a headline.
         let rank: Int
-        /// All of its text is inside links: a menu or teaser label unless another source states it.
-        let linkOnly: Bool
     }
 
     static func choose(_ tree: DOMTree, meta: HTMLMetadata, roots: [Int]) -> String? {
@@ -29,13 +27,15 @@ enum HeadlineChooser {
             .compactMap { $0.flatMap(clean) }.filter { !sites.isSite($0) }
         let titleTag = meta.titles.titleTag.flatMap(clean)
         let sources = stated + (titleTag.map { [$0] } ?? [])
-        let headings = self.headings(tree).filter { usable($0.text, sites: sites) }
+        let headings = self.headings(tree)
 
         // 1. A heading another source states.
+        let sourceKeys = sources.map(key)
         var best: (heading: Heading, support: Int)? = nil
         for h in headings {
-            let support = sources.filter { agrees(heading: h.text, with: $0) }.count
-            guard support > 0 else { continue }
+            let hk = key(h.text)
+            let support = sourceKeys.filter { agreesKeys(hk, $0) }.count
+            guard support > 0, usable(h.text, sites: sites) else { continue }
             if best == nil || support > best!.support || (support == best!.support && h.rank < best!.heading.rank) {
                 best = (h, support)
             }
@@ -59,7 +59,10 @@ enum HeadlineChooser {
             if !stripped.isEmpty { return stripped }
         }
         // 4. The heading that opens the body.
-        if let first = roots.first, let h = bodyStartHeading(tree, headings.filter { $0.rank == 1 && !$0.linkOnly && headlineShaped($0.text) }, root: first) {
+        let opening = headings.filter {
+            $0.rank == 1 && headlineShaped($0.text) && usable($0.text, sites: sites) && !isLinkOnly(tree, $0.node, textLength: $0.text.utf8.count)
+        }
+        if let first = roots.first, let h = bodyStartHeading(tree, opening, root: first) {
             return h.text
         }
 
@@ -71,6 +74,8 @@ enum HeadlineChooser {
     /// Headings in document order: `<h1>`–`<h3>` and elements whose class or id names a headline.
     static func headings(_ tree: DOMTree) -> [Heading] {
         var out: [Heading] = []
+        // Judged once per distinct class/id name: a page has a few dozen over thousands of elements.
+        var named = [Int8](repeating: -1, count: tree.names.count)
         var i = tree.body >= 0 ? tree.body : 0
         while i < tree.count {
             let tag = tree.tag(i)
@@ -80,12 +85,15 @@ enum HeadlineChooser {
             case .h2, .h3: rank = 2
             case .text: break
             default:
-                if !tag.isJunk, namesHeadline(tree.classAndID(i)), !hasBlockChild(tree, i) { rank = 2 }
+                let id = tree.nameID(i)
+                guard id >= 0, !tag.isJunk else { break }
+                if named[id] < 0 { named[id] = namesHeadline(tree.names[id]) ? 1 : 0 }
+                if named[id] == 1, !hasBlockChild(tree, i) { rank = 2 }
             }
             guard rank > 0 else { i += 1; continue }
             let text = tree.text(of: i)
             if !text.isEmpty, text.utf8.count <= 400 {
-                out.append(Heading(text: text, node: i, rank: rank, linkOnly: isLinkOnly(tree, i, textLength: text.utf8.count)))
+                out.append(Heading(text: text, node: i, rank: rank))
             }
             i = tree.end(i)
         }
@@ -95,20 +103,21 @@ enum HeadlineChooser {
     /// "headline", "entry-title", "post_title", "story-title": a word `headline` or `title` in the
     /// class or id (not `subtitle`, `title-bar`'s siblings are still words of it: accepted as weak).
     static func namesHeadline(_ name: String) -> Bool {
-        guard !name.isEmpty else { return false }
-        var word = Substring()
-        var start = name.startIndex
-        for idx in name.indices {
-            let c = name[idx]
-            if c == " " || c == "-" || c == "_" {
-                word = name[start..<idx]
-                if word == "headline" || word == "title" { return true }
-                start = name.index(after: idx)
+        guard name.fastContains("title") || name.fastContains("headline") else { return false }
+        // Words split at ' ', '-', '_', compared as bytes (names are lower-cased already).
+        var word: [UInt8] = []
+        for b in name.utf8 {
+            if b == 0x20 || b == 0x2D || b == 0x5F {
+                if word == headlineWord || word == titleWord { return true }
+                word.removeAll(keepingCapacity: true)
+            } else {
+                word.append(b)
             }
         }
-        word = name[start...]
-        return word == "headline" || word == "title"
+        return word == headlineWord || word == titleWord
     }
+
+    static let headlineWord = Array("headline".utf8), titleWord = Array("title".utf8)
 
     static func hasBlockChild(_ tree: DOMTree, _ i: Int) -> Bool {
         for c in tree.children(i) where tree.tag(c).isBlock && tree.tag(c) != .h1 && tree.tag(c) != .h2 && tree.tag(c) != .h3 {
@@ -117,6 +126,7 @@ enum HeadlineChooser {
         return false
     }
 
+    /// All of its text is inside links: a menu or teaser label unless another source states it.
     static func isLinkOnly(_ tree: DOMTree, _ i: Int, textLength: Int) -> Bool {
         var inLinks = 0
         var k = i + 1
@@ -170,9 +180,19 @@ enum HeadlineChooser {
     }
 
     static func isScript(_ s: String) -> Bool {
-        let lower = s.lowercased()
-        for mark in ["{", "}", "function(", "function (", "=>", "();", "document.", "window.", "$(", "==", "&&", "||"]
-        where lower.contains(mark) {
+        // Byte checks first: every mark below holds one of these characters, and most titles none.
+        var suspicious = false
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "{"), UInt8(ascii: "}"): return true
+            case UInt8(ascii: "("), UInt8(ascii: "="), UInt8(ascii: "&"), UInt8(ascii: "|"), UInt8(ascii: "."), UInt8(ascii: "v"), UInt8(ascii: "V"):
+                suspicious = true
+            default: break
+            }
+        }
+        guard suspicious else { return false }
+        let lower = ScrapeText.asciiLower(s)
+        for mark in ["function(", "function (", "=>", "();", "document.", "window.", "$(", "==", "&&", "||"] where lower.fastContains(mark) {
             return true
         }
         // "var x =" as a statement, not the letters of a word ("levar taça").
@@ -207,44 +227,60 @@ enum HeadlineChooser {
 
     /// The heading is the source's text, or a part of it set off by punctuation ("Site - Headline",
     /// "Headline | Section | Site", "Headline (with Pictures)", "Headline. A subtitle").
-    static func agrees(heading: String, with source: String) -> Bool {
-        let h = key(heading), s = key(source)
-        guard !h.isEmpty, !s.isEmpty else { return false }
-        if h == s { return true }
+    static func agrees(heading: String, with source: String) -> Bool { agreesKeys(key(heading), key(source)) }
+
+    /// `agrees` over `key`s already made.
+    static func agreesKeys(_ h: String, _ s: String) -> Bool {
+        let hn = h.utf8.count, sn = s.utf8.count
+        guard hn > 0, sn > 0 else { return false }
+        if hn == sn { return h == s }
         // A part of the source: long enough not to be a section word ("News: …").
-        guard h.count < s.count, h.split(separator: " ").count >= 3 || 5 * h.count >= 2 * s.count else { return false }
-        func isMark(_ c: Character?) -> Bool { c.map { !$0.isLetter && !$0.isNumber && !$0.isWhitespace } ?? false }
-        // Each place the heading occurs, bounded on both sides by the source's ends or by
-        // punctuation (a space before it allowed): "Site - HEADLINE (with photos) - Section".
-        var from = s.startIndex
-        while let r = s.range(of: h, range: from..<s.endIndex) {
-            let before = s[..<r.lowerBound], after = s[r.upperBound...]
-            let openOK = before.isEmpty || isMark(before.last) || (before.last == " " && isMark(before.dropLast().last))
-            let closeOK = after.isEmpty || isMark(after.first) || (after.first == " " && isMark(after.dropFirst().first))
-            if openOK && closeOK { return true }
-            from = s.index(after: r.lowerBound)
+        guard hn < sn, 5 * hn >= 2 * sn || h.utf8.lazy.filter({ $0 == 0x20 }).count >= 2 else { return false }
+        // Each place the heading occurs (byte offsets), bounded on both sides by the source's
+        // ends or by punctuation (a space before it allowed): "Site - HEADLINE (with photos) - Section".
+        var from = 0
+        while let off = s.fastFirstOffset(of: h, from: from) {
+            let start = s.utf8.index(s.startIndex, offsetBy: off), end = s.utf8.index(start, offsetBy: hn)
+            // A match inside a multi-byte character is not on a boundary.
+            if let a = start.samePosition(in: s), let b = end.samePosition(in: s) {
+                let before = s[..<a], after = s[b...]
+                let openOK = before.isEmpty || isMark(before.last) || (before.last == " " && isMark(before.dropLast().last))
+                let closeOK = after.isEmpty || isMark(after.first) || (after.first == " " && isMark(after.dropFirst().first))
+                if openOK && closeOK { return true }
+            }
+            from = off + 1
         }
         return false
     }
 
+    static func isMark(_ c: Character?) -> Bool { c.map { !$0.isLetter && !$0.isNumber && !$0.isWhitespace } ?? false }
+
     /// Compared form: case folded, quotes and dashes unified, white space collapsed, trailing
     /// dots cut.
     static func key(_ s: String) -> String {
-        var out = ""
+        var out = String.UnicodeScalarView()
         var space = false
-        for c in s.lowercased() {
-            var c = c
-            switch c {
-            case "\u{2018}", "\u{2019}", "\u{201A}", "\u{2032}", "`", "\u{00B4}": c = "'"
-            case "\u{201C}", "\u{201D}", "\u{201E}", "\u{00AB}", "\u{00BB}": c = "\""
-            case "\u{2010}", "\u{2011}", "\u{2012}", "\u{2013}", "\u{2014}", "\u{2015}", "\u{2212}": c = "-"
+        for u in s.unicodeScalars {
+            var u = u
+            switch u.value {
+            case 0x41...0x5A: u = Unicode.Scalar(u.value + 32)!
+            case 0x20, 0x09, 0x0A, 0x0D, 0x0C, 0xA0: space = !out.isEmpty; continue
+            case 0x2018, 0x2019, 0x201A, 0x2032, 0x60, 0xB4: u = "'"
+            case 0x201C, 0x201D, 0x201E, 0xAB, 0xBB: u = "\""
+            case 0x2010...0x2015, 0x2212: u = "-"
+            case 0x80...:
+                if u.properties.isWhitespace { space = !out.isEmpty; continue }
+                if u.properties.changesWhenLowercased {
+                    if space { out.append(" "); space = false }
+                    out.append(contentsOf: u.properties.lowercaseMapping.unicodeScalars)
+                    continue
+                }
             default: break
             }
-            if c.isWhitespace { space = !out.isEmpty; continue }
             if space { out.append(" "); space = false }
-            out.append(c)
+            out.append(u)
         }
-        while out.hasSuffix(".") { out.removeLast() }
-        return out
+        while out.last == "." { out.removeLast() }
+        return String(out)
     }
 }

@@ -127,7 +127,17 @@ struct KnownSiteNames {
     }
 
     static func key(_ s: String) -> String {
-        String(s.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic || $0.properties.numericType != nil }.map(Character.init))
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            switch u.value {
+            case 0x30...0x39, 0x61...0x7A: out.append(u)
+            case 0x41...0x5A: out.append(Unicode.Scalar(u.value + 32)!)
+            case 0x80...:
+                if u.properties.isAlphabetic || u.properties.numericType != nil { out.append(contentsOf: u.properties.lowercaseMapping.unicodeScalars) }
+            default: break
+            }
+        }
+        return String(out)
     }
 
     /// "https://www.heraldsun.com.au/news/…" → "heraldsun"; "bbc.co.uk" → "bbc".

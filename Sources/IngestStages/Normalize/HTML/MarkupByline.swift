@@ -13,9 +13,19 @@ enum MarkupByline {
         var i = tree.body >= 0 ? tree.body : 0
         let end = min(limit, tree.count)
         var found: (node: Int, names: [String])? = nil
+        // Judged once per distinct class/id name.
+        var named = [Int8](repeating: -1, count: tree.names.count)
         while i < end {
             if let f = found, i >= tree.end(f.node) { break }
-            guard !tree.isText(i), marksByline(tree, i) else { i += 1; continue }
+            guard !tree.isText(i) else { i += 1; continue }
+            var marked = false
+            let id = tree.nameID(i)
+            if id >= 0 {
+                if named[id] < 0 { named[id] = namesByline(tree.names[id]) ? 1 : 0 }
+                marked = named[id] == 1
+            }
+            if !marked, tree.hasAttribute(.rel, of: i) || tree.hasAttribute(.itemprop, of: i) { marked = marksByline(tree, i) }
+            guard marked else { i += 1; continue }
             let text = tree.text(of: i)
             if text.utf8.count >= 3, text.utf8.count <= 120 {
                 let named = names(in: text)
@@ -30,19 +40,33 @@ enum MarkupByline {
     static func marksByline(_ tree: DOMTree, _ i: Int) -> Bool {
         if let rel = tree.attribute(.rel, of: i)?.lowercased(), rel.split(separator: " ").contains("author") { return true }
         if let prop = tree.attribute(.itemprop, of: i)?.lowercased(), prop.split(separator: " ").contains("author") { return true }
-        let name = tree.classAndID(i)
-        guard !name.isEmpty else { return false }
+        return namesByline(tree.classAndID(i))
+    }
+
+    /// A class/id name of byline words, not of a box about the author or of the comments.
+    static func namesByline(_ name: String) -> Bool {
+        guard name.fastContains("byl") || name.fastContains("author") || name.fastContains("writer") else { return false }
         var sawByline = false
-        for word in name.split(whereSeparator: { $0 == " " || $0 == "-" || $0 == "_" }) {
-            switch word {
-            case "byline", "byl", "author", "authors", "byline__author", "writer", "authorname", "bylines": sawByline = true
-            // Boxes about the author, and the commenters' names.
-            case "bio", "avatar", "comment", "comments", "img", "image", "photo", "follow", "social", "more", "other": return false
-            default: break
+        var word: [UInt8] = []
+        func judge() -> Bool? {
+            defer { word.removeAll(keepingCapacity: true) }
+            if bylineWords.contains(word) { sawByline = true }
+            return refusedWords.contains(word) ? false : nil
+        }
+        for b in name.utf8 {
+            if b == 0x20 || b == 0x2D || b == 0x5F {
+                if judge() == false { return false }
+            } else {
+                word.append(b)
             }
         }
+        if judge() == false { return false }
         return sawByline
     }
+
+    static let bylineWords: Set<[UInt8]> = Set(["byline", "byl", "author", "authors", "writer", "authorname", "bylines"].map { Array($0.utf8) })
+    /// Boxes about the author, and the commenters' names.
+    static let refusedWords: Set<[UInt8]> = Set(["bio", "avatar", "comment", "comments", "img", "image", "photo", "follow", "social", "more", "other"].map { Array($0.utf8) })
 
     /// "By Jane Roe and John Doe", "Jane Roe", "Par Jean Dupont | 12 mai 2015" → the names.
     static func names(in text: String) -> [String] {
