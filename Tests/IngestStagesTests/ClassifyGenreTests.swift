@@ -139,6 +139,39 @@ final class ClassifyGenreTests: XCTestCase {
         XCTAssertNil(GenreDetector.detect(text: repeated(descriptive, 5), signals: GenreSignals()))
     }
 
+    /// A report on US diplomacy (as seed 004, China Military Online): "US" is the United States,
+    /// not "us", so it is no first-person plural; without that it read as opinion evidence and the
+    /// report came out with no genre.
+    func testUSIsNotFirstPersonPlural() {
+        let para = """
+            The US envoy arrived in Seoul on Sunday ahead of the second US-DPRK summit. The US and the ROK \
+            said the joint drills would be scaled down, and the US side said that talks with the DPRK would \
+            continue. According to the Yonhap News Agency, the US delegation met officials for three hours. \
+            Analysts believed the US position on sanctions had not changed, a spokesman told reporters.
+            """
+        let text = repeated(para, 4)
+        let stats = GenreDetector.styleStats(text)
+        XCTAssertEqual(stats.firstPlural, 0, "every “us” here is the United States")
+        XCTAssertEqual(GenreDetector.detect(text: text, signals: GenreSignals()), "news")
+        // Lower-case "us" is still the author's voice.
+        let opinion = "It is up to us to act. We should invest now and we must be honest with our readers about what it costs us. "
+        XCTAssertEqual(GenreDetector.styleStats(opinion).firstPlural, 5)
+    }
+
+    /// An editorial that quotes the parties before giving its view (seed 001, Global Times): the
+    /// opinion evidence is twice the reporting, which is opinion; "US" counts for neither.
+    func testEditorialThatReportsSomeSpeechIsOpinion() {
+        let para = """
+            The US envoy said the talks would go on, and the US side said “the door remains open to further meetings”. \
+            That is welcome. We believe both sides should keep their promises, the region should not be held hostage \
+            to one summit, and the talks should go on.
+            """
+        let text = repeated(para, 4)
+        let stats = GenreDetector.styleStats(text)
+        XCTAssertEqual([stats.firstPlural, stats.modals, stats.reporting, stats.quotes], [4, 12, 8, 4])
+        XCTAssertEqual(GenreDetector.detect(text: text, signals: GenreSignals()), "opinion")
+    }
+
     func testMixedStyleWithoutMarginIsNil() {
         let para = "We should be careful, the minister said. Our budget must balance, she told reporters. Officials said we must wait. According to the report, we should expect delays, the spokesman said."
         XCTAssertNil(GenreDetector.detect(text: repeated(para, 6), signals: GenreSignals()))

@@ -55,7 +55,12 @@ final class HTMLArticleExtractorTests: XCTestCase {
            "publisher":{"@type":"Organization","name":"Valley Courier"},"inLanguage":"en-GB"}]}</script>
         """
         let a = extract(page(head: head))
-        XCTAssertEqual(a.title, "JSON-LD headline")
+        // The page's <h1> that its <title> confirms is the headline (HeadlineChooser); between
+        // metadata headlines that no other source states, JSON-LD comes first, then OpenGraph.
+        XCTAssertEqual(a.title, "Flood barrier approved")
+        let bare = "<body><article>" + prose.map { "<p>\($0)</p>" }.joined() + "</article></body></html>"
+        XCTAssertEqual(extract("<!DOCTYPE html><html><head>" + head + "</head>" + bare).title, "JSON-LD headline")
+        XCTAssertEqual(extract(#"<!DOCTYPE html><html><head><meta property="og:title" content="OG headline"><meta name="headline" content="Meta headline"></head>"# + bare).title, "OG headline")
         XCTAssertEqual(a.byline, ["Kim Ortega", "Lee Park"])
         XCTAssertEqual(a.published, "2024-03-05")
         XCTAssertEqual(a.site, "Valley Courier")
@@ -65,7 +70,7 @@ final class HTMLArticleExtractorTests: XCTestCase {
         <meta property="og:title" content="OG headline"><meta property="og:site_name" content="Courier OG">
         <meta name="author" content="Meta Author"><meta name="date" content="March 5, 2024">
         """))
-        XCTAssertEqual(ogOnly.title, "OG headline")
+        XCTAssertEqual(ogOnly.title, "Flood barrier approved")
         XCTAssertEqual(ogOnly.site, "Courier OG")
         XCTAssertEqual(ogOnly.byline, ["Meta Author"])
         XCTAssertEqual(ogOnly.published, "2024-03-05")

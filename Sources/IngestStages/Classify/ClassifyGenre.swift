@@ -366,16 +366,21 @@ public enum GenreDetector {
         var inQuote = false
         var quoteWords = 0
         var word = String.UnicodeScalarView()
+        // Capitals in the word as written: "US" is the United States, not "us" (in a report on
+        // US diplomacy it was most of the "first-person plural" that made it read as opinion).
+        var capitals = 0
         var prevAccording = false
         func endWord() {
             guard !word.isEmpty else { return }
             let flags = styleWords[String(word)] ?? 0
+            let acronym = capitals == 2 && flags & 1 != 0 && String(word) == "us"  // "US"
             word = String.UnicodeScalarView()
+            capitals = 0
             st.words += 1
             if inQuote {
                 quoteWords += 1
             } else {
-                if flags & 1 != 0 { st.firstPlural += 1 }
+                if flags & 1 != 0, !acronym { st.firstPlural += 1 }
                 if flags & 2 != 0 { st.firstSingular += 1 }
                 if flags & 4 != 0 { st.modals += 1 }
             }
@@ -398,7 +403,7 @@ public enum GenreDetector {
                 if (v >= 0x61 && v <= 0x7A) || (v >= 0x30 && v <= 0x39) {
                     word.append(u); continue
                 }
-                if v >= 0x41 && v <= 0x5A { word.append(Unicode.Scalar(v + 32)!); continue }
+                if v >= 0x41 && v <= 0x5A { word.append(Unicode.Scalar(v + 32)!); capitals += 1; continue }
                 switch v {
                 case 0x22:
                     // A straight quote opens only after whitespace or an opening bracket (not after '='
@@ -499,7 +504,7 @@ public enum GenreDetector {
         // Without any quotation marks, pronouns in reported speech cannot be told apart from the
         // author's own voice; when the text also reports speech, the opinion evidence is unreliable.
         let unmarkedSpeech = st.quoteMarks == 0 && st.reporting >= 2
-        if opinion >= 15 && opinion >= 2.5 * news && st.modals >= 1 && st.firstPlural + st.modals >= 6
+        if opinion >= 15 && opinion >= 2 * news && st.modals >= 1 && st.firstPlural + st.modals >= 6
             && !unmarkedSpeech {
             return "opinion"
         }

@@ -152,6 +152,16 @@ enum HeaderReader {
                 }
             }
         }
+        // Any other run of marks between spaces ("Headline ✩ Blog name").
+        if pageTitleSplit == nil, first.kind != .editorsNote, first.kind != .caption, first.units <= 40 {
+            let segments = KnownSiteNames.split(first.text)
+            if segments.count >= 2, let last = segments.last {
+                let left = String(first.text[segments[0].range.lowerBound..<segments[segments.count - 2].range.upperBound])
+                if last.text.split(separator: " ").count <= 6 && left.split(separator: " ").count >= 2 {
+                    pageTitleSplit = (ScrapeText.trim(left), last.text)
+                }
+            }
+        }
         if let split = pageTitleSplit {
             let leftLower = ScrapeText.asciiLower(split.left)
             for i in 1..<max(1, end) where lines[i].kind != .caption && lines[i].wordCount >= 2 {
@@ -169,6 +179,14 @@ enum HeaderReader {
             if !right.isEmpty, right.split(separator: " ").count <= 6, right.unicodeScalars.first?.properties.isUppercase == true || right.contains(".") {
                 article.site = right
             }
+        }
+
+        // 1b. A first line with no site name that the page repeats further down (its heading): the
+        // page title, saved first as scrapers do, is the headline.
+        if titleIndex == nil, pageTitleSplit == nil, first.kind == .text, headlineShaped(first, pageTitle: true),
+           lines.dropFirst().prefix(300).contains(where: { $0.units == first.units && $0.lower == first.lower }) {
+            article.title = first.text
+            titleIndex = 0
         }
 
         // 2. "Source: OUTLET" or a site line in the header.

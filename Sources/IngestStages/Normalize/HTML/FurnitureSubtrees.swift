@@ -9,7 +9,7 @@ import Glibc
 /// empty element, so text around it is still separated), and its contents are dropped only if
 /// they are well nested up to the matching end tag (so libxml2 would close the element exactly
 /// there) and hold nothing that is read from pruned parts of a page: metadata (`<title>`,
-/// `<meta>`, `<link>`, `<time>`, JSON-LD), captions (`<figcaption>`), the article markers that
+/// `<meta>`, `<link>`, `<time>`, JSON-LD), headlines (`<h1>`), captions (`<figcaption>`), the article markers that
 /// keep ancestors from being pruned (`<article>`, `<main>`, article-body names, `itemprop=articleBody`)
 /// or the document's own structure (`<html>`, `<head>`, `<body>`).
 enum FurnitureSubtrees {
@@ -36,7 +36,8 @@ enum FurnitureSubtrees {
                      "wbr", "keygen"] { kinds[key(Array(name.utf8))] = .void }
         for name in ["script", "style", "svg", "template", "noscript"] { kinds[key(Array(name.utf8))] = .skipped(Array(name.utf8)) }
         for name in ["meta", "link", "time"] { kinds[key(Array(name.utf8))] = .metadata }
-        for name in ["title", "figcaption", "article", "main", "html", "head", "body", "base",
+        // `h1`: an article's header (`<header><h1>Headline</h1>…`) is where its headline is.
+        for name in ["title", "figcaption", "article", "main", "html", "head", "body", "base", "h1",
                      "textarea", "xmp", "plaintext", "listing", "frameset", "frame"] { kinds[key(Array(name.utf8))] = .kept }
         return kinds
     }()

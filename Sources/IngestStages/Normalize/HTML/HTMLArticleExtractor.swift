@@ -27,28 +27,32 @@ public enum HTMLArticleExtractor {
     /// next is made from it (see `MarkupPrefilter.run` and `DOMTree.parse`).
     public static func extract(utf8 html: consuming [UInt8], discardEvery step: Int? = nil, body: BodySelection = .finder) -> HTMLArticle {
         let (finder, roots, meta) = parse(utf8: html, discardEvery: step)
+        let tree = finder.tree
         var article = HTMLArticle()
-        article.title = meta.title
-        article.byline = meta.authors
+        // Chosen before the body is written: with `step`, writing it gives the tree's text back.
+        let title = HeadlineChooser.choose(tree, meta: meta, roots: roots)
+        article.title = title
+        article.byline = meta.authors.isEmpty
+            ? MarkupByline.names(tree, before: roots.last.map { tree.end($0) } ?? tree.count) : meta.authors
         article.published = meta.published
         article.site = meta.site
         article.lang = meta.lang
         article.canonicalURL = meta.canonicalURL
         article.section = meta.section
-        article.captions = captions(finder.tree, near: roots)
+        article.captions = captions(tree, near: roots)
         var paragraphs: [String]
         var blocks: [PageBlock] = []
         if step == nil, body == .blockModel {
             // The block model reads the whole body; a page large enough to be written with
             // `discardEvery` keeps the finder's roots alone, so its text can be let go as written.
             blocks = PageBlocks.cut(finder, roots: roots)
-            paragraphs = modelParagraphs(blocks, title: meta.title)
+            paragraphs = modelParagraphs(blocks, title: title)
         } else {
             // The last reader of the tree: with `step`, it hands the tree's text back as it goes.
             paragraphs = BlockTextWriter.paragraphs(finder, roots: roots, discardEvery: step)
         }
         // The headline repeated as the first block is the title, not body text.
-        if let title = meta.title, let first = paragraphs.first, first.lowercased() == title.lowercased() {
+        if let title, let first = paragraphs.first, first.lowercased() == title.lowercased() {
             paragraphs.removeFirst()
         }
         article.paragraphs = ParagraphFilter.apply(paragraphs, into: &article)

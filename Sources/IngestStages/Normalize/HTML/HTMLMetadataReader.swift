@@ -13,6 +13,25 @@ struct HTMLMetadata: Equatable {
     var canonicalURL: String?
     var section: String?
     var genreHint: String?
+    /// Every title the page states, for `HeadlineChooser` to weigh against its headings.
+    var titles = TitleSources()
+    /// Every name the page gives its site, for cutting it out of a title.
+    var siteNames = SiteNameSources()
+
+    struct TitleSources: Equatable {
+        var jsonLD: String?
+        var openGraph: String?
+        var twitter: String?
+        var metaHeadline: String?
+        var dublinCore: String?
+        var titleTag: String?
+    }
+
+    struct SiteNameSources: Equatable {
+        var publisher: String?
+        var openGraph: String?
+        var application: String?
+    }
 }
 
 enum HTMLMetadataReader {
@@ -29,7 +48,8 @@ enum HTMLMetadataReader {
         "og:title", "twitter:title", "headline", "og:site_name", "author", "article:author", "dc.creator", "byl",
         "parsely-author", "sailthru.author", "article:published_time", "datepublished", "og:published_time", "publish-date",
         "pubdate", "date", "dc.date", "dc.date.issued", "sailthru.date", "parsely-pub-date", "application-name", "og:locale",
-        "content-language", "og:url", "article:section",
+        "content-language", "og:url", "article:section", "dc.title", "dcterms.title", "dc:title", "dcterm:title", "parsely-title",
+        "dc:creator", "dcterm:creator", "dcterms.creator",
     ]
 
     /// First `content` per key.
@@ -87,11 +107,19 @@ enum HTMLMetadataReader {
         let ld = JSONLDArticle.find(in: jsonLD)
         m.title = nonEmpty(ld?.headline) ?? nonEmpty(meta["og:title"]) ?? nonEmpty(meta["twitter:title"])
             ?? nonEmpty(meta["headline"]) ?? titleTag.map { stripSiteName($0, site: ld?.publisher ?? meta["og:site_name"]) }
+        m.titles = HTMLMetadata.TitleSources(
+            jsonLD: nonEmpty(ld?.headline), openGraph: nonEmpty(meta["og:title"]), twitter: nonEmpty(meta["twitter:title"]),
+            metaHeadline: nonEmpty(meta["headline"]) ?? nonEmpty(meta["parsely-title"]),
+            dublinCore: nonEmpty(meta["dc.title"]) ?? nonEmpty(meta["dcterms.title"]) ?? nonEmpty(meta["dc:title"]) ?? nonEmpty(meta["dcterm:title"]),
+            titleTag: titleTag.flatMap(nonEmpty))
+        m.siteNames = HTMLMetadata.SiteNameSources(
+            publisher: nonEmpty(ld?.publisher), openGraph: nonEmpty(meta["og:site_name"]), application: nonEmpty(meta["application-name"]))
         m.authors = ld?.authors ?? []
         if m.authors.isEmpty {
-            for key in ["author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author"] {
+            for key in ["author", "article:author", "dc.creator", "dc:creator", "dcterm:creator", "dcterms.creator", "byl",
+                        "parsely-author", "sailthru.author"] {
                 if let v = nonEmpty(meta[key]), !v.hasPrefix("http"), !v.contains("@") {
-                    m.authors = [v.hasPrefix("By ") ? String(v.dropFirst(3)) : v]
+                    m.authors = [v.lowercased().hasPrefix("by ") ? String(v.dropFirst(3)) : v]
                     break
                 }
             }

@@ -234,14 +234,21 @@ enum StartTagRewriter {
                     return i
                 }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<tagName.upperBound]))
+                var marked = false
                 if let row = table.endRow() {
                     out.append(0x20)  // " _a="
                     out.append(0x5F)
                     out.append(0x61)
                     out.append(0x3D)
                     appendDecimal(row, into: &out)
+                    marked = true
                 }
-                if selfClosing { out.append(0x2F) }  // "/>"
+                // An unquoted value runs up to white space or '>', so "_a=12/>" would give the
+                // marker "12/" and the element would lose every attribute (`<meta … />`: its byline).
+                if selfClosing {
+                    if marked { out.append(0x20) }
+                    out.append(0x2F)  // "/>"
+                }
                 out.append(0x3E)
                 return i
             case .attribute(let name, let value):
