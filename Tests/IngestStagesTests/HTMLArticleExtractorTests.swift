@@ -163,6 +163,19 @@ final class HTMLArticleExtractorTests: XCTestCase {
         XCTAssertFalse(HTMLArticleExtractor.looksLikeHTML("Headline\n\nBody text."))
     }
 
+    func testSniffingHTMLSkipsCommentsAndXMLDeclarationsBeforeTheDoctype() {
+        // A CMS that writes its XML declaration as a comment, with a head of only meta tags and
+        // scripts for the first kilobytes: it is still a page, not a plain-text scrape.
+        let head = String(repeating: "<meta name=\"x\" content=\"y\">\n", count: 80)
+        XCTAssertTrue(HTMLArticleExtractor.looksLikeHTML("<!--?xml version=\"1.0\" ?--><!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0//EN\"><html><head>\(head)"))
+        XCTAssertTrue(HTMLArticleExtractor.looksLikeHTML("<?xml version=\"1.0\"?>\n<!-- built by x -->\n<html lang=en><head>\(head)"))
+        XCTAssertFalse(HTMLArticleExtractor.looksLikeHTML("<!-- a note --> then plain text, no markup at all."))
+        // The whole page through the extractor: a body, not the head's text.
+        let page = "<!--?xml version=\"1.0\" ?--><!DOCTYPE html><html><head><title>Dam opens</title>\(head)</head><body><p>"
+            + String(repeating: "The new barrier opened on Monday after four years of work on the river. ", count: 6) + "</p></body></html>"
+        XCTAssertTrue(HTMLArticleExtractor.looksLikeHTML(page))
+    }
+
     func testMarkupPrefilterKeepsJSONLDAndDropsScriptStyleSVGAndComments() {
         let out = MarkupPrefilter.run(Array("""
         <p>a</p><script type="application/ld+json">{"x":1}</script><SCRIPT>var y = "</p>";</SCRIPT><style>b{}</style>\

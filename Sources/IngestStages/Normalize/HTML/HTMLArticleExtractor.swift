@@ -140,10 +140,33 @@ public enum HTMLArticleExtractor {
     /// Markup, not plain text: a doctype or `<html>` first, or a few common tags.
     public static func looksLikeHTML(_ text: String) -> Bool { looksLikeHTML(utf8: Array(text.utf8.prefix(2048))) }
 
+    /// The index just past the first occurrence of `needle` in `hay`.
+    private static func firstIndex(of needle: [UInt8], in hay: ArraySlice<UInt8>) -> Int? {
+        guard needle.count <= hay.count else { return nil }
+        var i = hay.startIndex
+        while i + needle.count <= hay.endIndex {
+            if hay[i] == needle[0], hay[i..<(i + needle.count)].elementsEqual(needle) { return i + needle.count }
+            i += 1
+        }
+        return nil
+    }
+
     public static func looksLikeHTML(utf8 text: [UInt8]) -> Bool {
         // Lower-cased ASCII bytes of the head: cheap to search, and markup is ASCII.
         let head = text.prefix(2048).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        let start = head.firstIndex { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) } ?? head.endIndex
+        func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 || c == 0xEF || c == 0xBB || c == 0xBF }
+        var start = head.firstIndex { !isBlank($0) } ?? head.endIndex
+        // Comments and XML declarations before the doctype (`<!--?xml … ?-->` as some CMSs write
+        // it, `<?xml …?>`, a generator's banner) say nothing about what follows: skip them.
+        while start < head.endIndex {
+            let rest = head[start...]
+            let close: [UInt8]
+            if rest.starts(with: "<!--".utf8) { close = Array("-->".utf8) }
+            else if rest.starts(with: "<?".utf8) { close = Array("?>".utf8) }
+            else { break }
+            guard let end = Self.firstIndex(of: close, in: rest) else { break }
+            start = head[end...].firstIndex { !isBlank($0) } ?? head.endIndex
+        }
         let trimmed = head[start...]
         func hasPrefix(_ s: String) -> Bool { trimmed.starts(with: s.utf8) }
         func contains(_ s: String) -> Bool {
