@@ -282,8 +282,9 @@ struct ContentFinder {
         }
         guard top >= 0 else { return tree.body >= 0 ? [tree.body] : [] }
 
+        var chosen = widened(top, score: score, initialized: initialized)
+        let chosenScore = score[chosen]
         // A top candidate that is the only child of its parent says nothing the parent would not.
-        var chosen = top
         while tree.parent(chosen) >= 0, tree.tag(tree.parent(chosen)) != .body,
               tree.children(tree.parent(chosen)).lazy.filter({ !self.pruned[$0] && self.textLength[$0] > 0 }).count == 1 {
             chosen = tree.parent(chosen)
@@ -291,13 +292,13 @@ struct ContentFinder {
 
         let parent = tree.parent(chosen)
         guard parent >= 0 else { return [chosen] }
-        let threshold = max(10, topScore * 0.2)
+        let threshold = max(10, chosenScore * 0.2)
         let topClass = tree.attribute(.classes, of: chosen) ?? ""
         var result: [Int] = []
         for s in tree.children(parent) where !pruned[s] && !tree.isText(s) {
             if s == chosen { result.append(s); continue }
             var bonus = 0.0
-            if !topClass.isEmpty, tree.attribute(.classes, of: s) == topClass { bonus = topScore * 0.2 }
+            if !topClass.isEmpty, tree.attribute(.classes, of: s) == topClass { bonus = chosenScore * 0.2 }
             if initialized[s], score[s] + bonus >= threshold { result.append(s); continue }
             if tree.tag(s) == .p {
                 let ld = linkDensity(s)
@@ -306,6 +307,46 @@ struct ContentFinder {
             }
         }
         return result
+    }
+
+    /// The best candidate, or an ancestor that holds more of the same article: an article cut
+    /// into several boxes (steps, sections, a lead box and the rest) scores each box on its own,
+    /// and the best box is then only a part. Readability's two ways out: an ancestor shared by
+    /// several other candidates that score nearly as well, and an ancestor whose own score
+    /// (the halves and thirds its descendants gave it) rises above the candidate's.
+    func widened(_ top: Int, score: [Double], initialized: [Bool]) -> Int {
+        let topScore = score[top]
+        let isTop: (Int) -> Bool = { $0 == tree.body || tree.tag($0) == .body || tree.tag($0) == .html }
+        // Near rivals: of the next four candidates, those scoring at least three quarters of the best.
+        var runnersUp: [Int] = []
+        for i in 0..<tree.count where initialized[i] && i != top {
+            let at = runnersUp.firstIndex { score[$0] < score[i] } ?? runnersUp.count
+            if at < 4 { runnersUp.insert(i, at: at); if runnersUp.count > 4 { runnersUp.removeLast() } }
+        }
+        let rivals = runnersUp.filter { score[$0] >= topScore * 0.75 }
+        var chosen = top
+        if rivals.count >= 3 {
+            var a = tree.parent(top)
+            while a >= 0, !isTop(a) {
+                // Three rivals under one ancestor with the best: the ancestor is the article.
+                if rivals.filter({ $0 > a && $0 < tree.end(a) }).count >= 3 { chosen = a; break }
+                a = tree.parent(a)
+            }
+        }
+        // Climbing while the ancestors' scores hold up: one that scores more than the element
+        // below it gathers content from elsewhere too.
+        var lastScore = score[chosen]
+        let floor = lastScore / 3
+        var a = tree.parent(chosen)
+        while a >= 0, !isTop(a) {
+            if initialized[a] {
+                if score[a] < floor { break }
+                if score[a] > lastScore { chosen = a; break }
+                lastScore = score[a]
+            }
+            a = tree.parent(a)
+        }
+        return chosen
     }
 
     /// Text length and commas of the text nodes and inline elements directly inside `i`.
