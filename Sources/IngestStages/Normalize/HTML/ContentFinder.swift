@@ -144,8 +144,25 @@ struct ContentFinder {
             let id = tree.nameID(i)
             guard id >= 0 else { continue }
             if furnitureName[id] == nil { furnitureName[id] = Self.isFurniture(tree.names[id]) }
-            if furnitureName[id] == true { pruned[i] = true }
+            if furnitureName[id] == true, !continuesBody(i) { pruned[i] = true }
         }
+    }
+
+    /// A furniture-named box inside the article-body container that holds the article's own
+    /// prose: pages hide the rest of the story behind a "read more" toggle, or wrap it in a
+    /// "promo" or "extra" box, and a name alone should not drop paragraphs of the body.
+    /// Teasers and share boxes are links; comments are not inside the article body.
+    private func continuesBody(_ i: Int) -> Bool {
+        guard textLength[i] >= 200, linkDensity(i) < 0.2 else { return false }
+        var a = tree.parent(i)
+        while a >= 0, !bodyContainer[a] { a = tree.parent(a) }
+        guard a >= 0 else { return false }
+        var k = i + 1
+        while k < tree.end(i) {
+            if !tree.isText(k), tree.tag(k) == .p, textLength[k] >= 150, linkDensity(k) < 0.2 { return true }
+            k += 1
+        }
+        return false
     }
 
     func isBodyContainer(_ i: Int) -> Bool { bodyContainer[i] }

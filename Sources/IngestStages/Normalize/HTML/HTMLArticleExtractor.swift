@@ -139,7 +139,16 @@ public enum HTMLArticleExtractor {
     public static func looksLikeHTML(utf8 text: [UInt8]) -> Bool {
         // Lower-cased ASCII bytes of the head: cheap to search, and markup is ASCII.
         let head = text.prefix(2048).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
-        let start = head.firstIndex { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) } ?? head.endIndex
+        func skipSpace(from k: Int) -> Int {
+            head[k...].firstIndex { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF || $0 == 0xBB || $0 == 0xBF) } ?? head.endIndex
+        }
+        var start = skipSpace(from: 0)
+        // Comments before the doctype ("<!--?xml …?-->", a generator's note) are not content:
+        // a page whose first 2 KB are head markup behind one would otherwise read as plain text.
+        while head[start...].starts(with: "<!--".utf8) {
+            guard let close = head.indices.dropFirst(start + 4).first(where: { k in k + 2 < head.count && head[k] == 0x2D && head[k + 1] == 0x2D && head[k + 2] == 0x3E }) else { break }
+            start = skipSpace(from: close + 3)
+        }
         let trimmed = head[start...]
         func hasPrefix(_ s: String) -> Bool { trimmed.starts(with: s.utf8) }
         func contains(_ s: String) -> Bool {
