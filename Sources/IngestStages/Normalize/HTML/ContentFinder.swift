@@ -68,6 +68,9 @@ struct ContentFinder {
     static func isFurniture(_ names: String) -> Bool {
         NameWords.anyWord(of: names) { word, parts in
             if unlikely.words.contains(word.string) { return true }
+            // Compounds run together ("newsCaption", "imagecaption", lower-cased by then) that
+            // end in "caption" name a caption as surely as the word alone.
+            if let last = parts.last, last.string.hasSuffix("caption") { return true }
             guard parts.count > 1 else { return false }
             if unlikely.words.contains(parts[parts.count - 1].string) || blockFurniture.contains(parts[0].string) { return true }
             // A middle part is a weak signal ("page-ad-margins"); only whole-word matches of
