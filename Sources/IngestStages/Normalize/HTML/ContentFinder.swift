@@ -65,9 +65,15 @@ struct ContentFinder {
         "sponsor", "sponsored", "outbrain", "taboola", "cookie", "consent", "recommended", "trending", "popular", "sidebar",
     ]
 
+    /// Words of running prose: a name of four parts or more with one of them is a heading's
+    /// slug ("sharing-with-a-single-developer", as documentation generators give sections),
+    /// which names what the section is about, not what kind of box it is.
+    static let slugWords: Set<String> = ["a", "an", "the", "with", "of", "to", "for", "in", "on", "from", "how", "what", "why", "is", "are", "your"]
+
     static func isFurniture(_ names: String) -> Bool {
         NameWords.anyWord(of: names) { word, parts in
             if unlikely.words.contains(word.string) { return true }
+            if parts.count >= 4, parts.contains(where: { slugWords.contains($0.string) }) { return false }
             // Compounds run together ("newsCaption", "imagecaption", lower-cased by then) that
             // end in "caption" name a caption as surely as the word alone.
             if let last = parts.last, last.string.hasSuffix("caption") { return true }

@@ -98,7 +98,12 @@ public enum HTMLArticleExtractor {
             var i = 0
             while i < paragraphs.count {
                 if restatesMetadata(paragraphs[i], article) { i += 1; continue }
-                switch LineClassifier.classify(ScrapeLine(paragraphs[i])) {
+                let line = ScrapeLine(paragraphs[i])
+                // Scripts and styles never reach the text of a parsed page, so code-shaped text
+                // here is code the article shows (a `<pre>` listing), not the residue of markup
+                // that the plain-text rule is for.
+                if LineClassifier.isCodeResidue(line) { kept.append(paragraphs[i]); i += 1; continue }
+                switch LineClassifier.classify(line) {
                 case .text, .duplicate:
                     kept.append(paragraphs[i])
                 case .caption:
