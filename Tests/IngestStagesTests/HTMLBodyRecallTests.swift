@@ -18,7 +18,7 @@ final class HTMLBodyRecallTests: XCTestCase {
             """
             <span><span><div class="mod step"><div class="step-content">
             <p>\(sentences[k])</p><p>\(sentences[k + 1])</p>
-            </div><figure class="thumb"><img src="s\(k).jpg"></figure><div class="credit-line">Picture library</div></div></span></span>
+            </div><figure class="thumb"><img src="s\(k).jpg"></figure><div class="pic-source">Photo: Getty Images</div></div></span></span>
             """
         }.joined(separator: "\n")
         let html = """
@@ -28,15 +28,17 @@ final class HTMLBodyRecallTests: XCTestCase {
         <footer><p>Copyright 2024 Valley Guides. All rights reserved.</p></footer>
         </body></html>
         """
-        XCTAssertEqual(extract(html).paragraphs, sentences)
+        let a = extract(html)
+        XCTAssertEqual(a.paragraphs, sentences)
+        XCTAssertEqual(a.captions, ["Photo: Getty Images"])
     }
 
     func testAFurnitureNamedBoxInsideTheArticleBodyThatHoldsItsProseIsKept() {
         let prose = [
             "The council voted on Tuesday to keep the library open on Sundays, after a petition signed by more than four thousand residents.",
             "Opening hours had been cut last year to save money, and the library's staff said visits had fallen by a third since then.",
-            "The extra hours will cost about 60,000 a year, which the council said it would find by renting out rooms in the town hall.",
-            "Residents who had campaigned for the change said they were pleased, although several asked whether the hours would last.",
+            "The extra hours will cost about 60,000 a year, which the council said it would find by renting out rooms in the town hall to clubs, choirs and the weekend market.",
+            "Residents who had campaigned for the change said they were pleased, although several asked whether the hours would last beyond the trial year that the council has agreed.",
         ]
         let html = """
         <!DOCTYPE html><html><head><title>Library stays open</title></head><body>
