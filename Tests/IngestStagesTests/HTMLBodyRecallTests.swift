@@ -117,3 +117,24 @@ extension HTMLBodyRecallTests {
         XCTAssertEqual(a.paragraphs[1].split(separator: " ").joined(separator: " "), code)
     }
 }
+
+extension HTMLBodyRecallTests {
+    func testASectionOfTheArticleInItsOwnWrapperIsJoined() {
+        // Full-width figures cut the article into wrapped sections; the best candidate is the
+        // longest section, climbed up to its wrapper, and the wrapper beside it holds a
+        // shorter section of the same article deep inside.
+        // The wrappers' classes differ (no same-class bonus), as a lead section's often does.
+        func section(_ lines: ArraySlice<String>, kind: String) -> String {
+            #"<section class="outer outer--\#(kind)"><div class="acf"><div class="post-section"><div class="post-content">"#
+                + lines.map { "<p>\($0)</p>" }.joined() + "</div></div></div></section>"
+        }
+        let html = """
+        <!DOCTYPE html><html><head><title>Flood plan</title></head><body><div class="page">
+        \(section(sentences[0..<2], kind: "lead"))
+        <section class="outer"><figure><img src="wide.jpg"><figcaption>The pumping station at dusk.</figcaption></figure></section>
+        \(section(sentences[2..<8], kind: "content"))
+        </div><footer><p>Copyright 2024 Valley Guides. All rights reserved.</p></footer></body></html>
+        """
+        XCTAssertEqual(extract(html).paragraphs, Array(sentences[0..<8]))
+    }
+}

@@ -326,6 +326,11 @@ struct ContentFinder {
             var bonus = 0.0
             if !topClass.isEmpty, tree.attribute(.classes, of: s) == topClass { bonus = chosenScore * 0.2 }
             if initialized[s], score[s] + bonus >= threshold { result.append(s); continue }
+            // The chosen element may stand for a deeper candidate (an only child climbed to its
+            // wrappers); a sibling wrapping a candidate as strong is more of the same article.
+            if chosen != top, (s + 1..<tree.end(s)).contains(where: { initialized[$0] && score[$0] >= max(threshold, chosenScore * 0.5) }) {
+                result.append(s); continue
+            }
             if tree.tag(s) == .p {
                 let ld = linkDensity(s)
                 if textLength[s] > 80, ld < 0.25 { result.append(s); continue }
