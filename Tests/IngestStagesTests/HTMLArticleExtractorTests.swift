@@ -161,6 +161,11 @@ final class HTMLArticleExtractorTests: XCTestCase {
         XCTAssertTrue(HTMLArticleExtractor.looksLikeHTML("<div class=a><p>Hello</p></div>"))
         XCTAssertFalse(HTMLArticleExtractor.looksLikeHTML("Plain text that mentions <b> once."))
         XCTAssertFalse(HTMLArticleExtractor.looksLikeHTML("Headline\n\nBody text."))
+        // A comment before the doctype, and more head markup than the sniffed 2 KB.
+        let metas = String(repeating: "<meta name=\"x\" content=\"a long value for a meta tag\">\n", count: 60)
+        let commented = "<!--?xml version=\"1.0\" encoding=\"UTF-8\" ?--> <!-- built by a CMS -->\n<!DOCTYPE html><html><head>\(metas)</head><body><p>Hi</p></body></html>"
+        XCTAssertTrue(HTMLArticleExtractor.looksLikeHTML(commented))
+        XCTAssertFalse(HTMLArticleExtractor.looksLikeHTML("<!-- a note --> Plain text after it."))
     }
 
     func testSniffingHTMLSkipsCommentsAndXMLDeclarationsBeforeTheDoctype() {

@@ -65,9 +65,18 @@ struct ContentFinder {
         "sponsor", "sponsored", "outbrain", "taboola", "cookie", "consent", "recommended", "trending", "popular", "sidebar",
     ]
 
+    /// Words of running prose: a name of four parts or more with one of them is a heading's
+    /// slug ("sharing-with-a-single-developer", as documentation generators give sections),
+    /// which names what the section is about, not what kind of box it is.
+    static let slugWords: Set<String> = ["a", "an", "the", "with", "of", "to", "for", "in", "on", "from", "how", "what", "why", "is", "are", "your"]
+
     static func isFurniture(_ names: String) -> Bool {
         NameWords.anyWord(of: names) { word, parts in
             if unlikely.words.contains(word.string) { return true }
+            if parts.count >= 4, parts.contains(where: { slugWords.contains($0.string) }) { return false }
+            // Compounds run together ("newsCaption", "imagecaption", lower-cased by then) that
+            // end in "caption" name a caption as surely as the word alone.
+            if let last = parts.last, last.string.hasSuffix("caption") { return true }
             guard parts.count > 1 else { return false }
             if unlikely.words.contains(parts[parts.count - 1].string) || blockFurniture.contains(parts[0].string) { return true }
             // A middle part is a weak signal ("page-ad-margins"); only whole-word matches of
@@ -144,8 +153,25 @@ struct ContentFinder {
             let id = tree.nameID(i)
             guard id >= 0 else { continue }
             if furnitureName[id] == nil { furnitureName[id] = Self.isFurniture(tree.names[id]) }
-            if furnitureName[id] == true { pruned[i] = true }
+            if furnitureName[id] == true, !continuesBody(i) { pruned[i] = true }
         }
+    }
+
+    /// A furniture-named box inside the article-body container that holds the article's own
+    /// prose: pages hide the rest of the story behind a "read more" toggle, or wrap it in a
+    /// "promo" or "extra" box, and a name alone should not drop paragraphs of the body.
+    /// Teasers and share boxes are links; comments are not inside the article body.
+    private func continuesBody(_ i: Int) -> Bool {
+        guard textLength[i] >= 200, linkDensity(i) < 0.2 else { return false }
+        var a = tree.parent(i)
+        while a >= 0, !bodyContainer[a] { a = tree.parent(a) }
+        guard a >= 0 else { return false }
+        var k = i + 1
+        while k < tree.end(i) {
+            if !tree.isText(k), tree.tag(k) == .p, textLength[k] >= 150, linkDensity(k) < 0.2 { return true }
+            k += 1
+        }
+        return false
     }
 
     func isBodyContainer(_ i: Int) -> Bool { bodyContainer[i] }
@@ -282,8 +308,9 @@ struct ContentFinder {
         }
         guard top >= 0 else { return tree.body >= 0 ? [tree.body] : [] }
 
+        var chosen = widened(top, score: score, initialized: initialized)
+        let chosenScore = score[chosen]
         // A top candidate that is the only child of its parent says nothing the parent would not.
-        var chosen = top
         while tree.parent(chosen) >= 0, tree.tag(tree.parent(chosen)) != .body,
               tree.children(tree.parent(chosen)).lazy.filter({ !self.pruned[$0] && self.textLength[$0] > 0 }).count == 1 {
             chosen = tree.parent(chosen)
@@ -291,14 +318,19 @@ struct ContentFinder {
 
         let parent = tree.parent(chosen)
         guard parent >= 0 else { return [chosen] }
-        let threshold = max(10, topScore * 0.2)
+        let threshold = max(10, chosenScore * 0.2)
         let topClass = tree.attribute(.classes, of: chosen) ?? ""
         var result: [Int] = []
         for s in tree.children(parent) where !pruned[s] && !tree.isText(s) {
             if s == chosen { result.append(s); continue }
             var bonus = 0.0
-            if !topClass.isEmpty, tree.attribute(.classes, of: s) == topClass { bonus = topScore * 0.2 }
+            if !topClass.isEmpty, tree.attribute(.classes, of: s) == topClass { bonus = chosenScore * 0.2 }
             if initialized[s], score[s] + bonus >= threshold { result.append(s); continue }
+            // The chosen element may stand for a deeper candidate (an only child climbed to its
+            // wrappers); a sibling wrapping a candidate as strong is more of the same article.
+            if chosen != top, (s + 1..<tree.end(s)).contains(where: { initialized[$0] && score[$0] >= max(threshold, chosenScore * 0.5) }) {
+                result.append(s); continue
+            }
             if tree.tag(s) == .p {
                 let ld = linkDensity(s)
                 if textLength[s] > 80, ld < 0.25 { result.append(s); continue }
@@ -306,6 +338,46 @@ struct ContentFinder {
             }
         }
         return result
+    }
+
+    /// The best candidate, or an ancestor that holds more of the same article: an article cut
+    /// into several boxes (steps, sections, a lead box and the rest) scores each box on its own,
+    /// and the best box is then only a part. Readability's two ways out: an ancestor shared by
+    /// several other candidates that score nearly as well, and an ancestor whose own score
+    /// (the halves and thirds its descendants gave it) rises above the candidate's.
+    func widened(_ top: Int, score: [Double], initialized: [Bool]) -> Int {
+        let topScore = score[top]
+        let isTop: (Int) -> Bool = { $0 == tree.body || tree.tag($0) == .body || tree.tag($0) == .html }
+        // Near rivals: of the next four candidates, those scoring at least three quarters of the best.
+        var runnersUp: [Int] = []
+        for i in 0..<tree.count where initialized[i] && i != top {
+            let at = runnersUp.firstIndex { score[$0] < score[i] } ?? runnersUp.count
+            if at < 4 { runnersUp.insert(i, at: at); if runnersUp.count > 4 { runnersUp.removeLast() } }
+        }
+        let rivals = runnersUp.filter { score[$0] >= topScore * 0.75 }
+        var chosen = top
+        if rivals.count >= 3 {
+            var a = tree.parent(top)
+            while a >= 0, !isTop(a) {
+                // Three rivals under one ancestor with the best: the ancestor is the article.
+                if rivals.filter({ $0 > a && $0 < tree.end(a) }).count >= 3 { chosen = a; break }
+                a = tree.parent(a)
+            }
+        }
+        // Climbing while the ancestors' scores hold up: one that scores more than the element
+        // below it gathers content from elsewhere too.
+        var lastScore = score[chosen]
+        let floor = lastScore / 3
+        var a = tree.parent(chosen)
+        while a >= 0, !isTop(a) {
+            if initialized[a] {
+                if score[a] < floor { break }
+                if score[a] > lastScore { chosen = a; break }
+                lastScore = score[a]
+            }
+            a = tree.parent(a)
+        }
+        return chosen
     }
 
     /// Text length and commas of the text nodes and inline elements directly inside `i`.

@@ -101,7 +101,13 @@ public enum HTMLArticleExtractor {
             // One line at a time: each holds a lowered copy of its paragraph.
             var i = 0
             while i < paragraphs.count {
-                switch LineClassifier.classify(ScrapeLine(paragraphs[i])) {
+                if restatesMetadata(paragraphs[i], article) { i += 1; continue }
+                let line = ScrapeLine(paragraphs[i])
+                // Scripts and styles never reach the text of a parsed page, so code-shaped text
+                // here is code the article shows (a `<pre>` listing), not the residue of markup
+                // that the plain-text rule is for.
+                if LineClassifier.isCodeResidue(line) { kept.append(paragraphs[i]); i += 1; continue }
+                switch LineClassifier.classify(line) {
                 case .text, .duplicate:
                     kept.append(paragraphs[i])
                 case .caption:
@@ -116,6 +122,44 @@ public enum HTMLArticleExtractor {
                 i += 1
             }
             return kept
+        }
+
+        static let calendarWords: Set<String> = [
+            "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "january",
+            "february", "march", "april", "june", "july", "august", "september", "october", "november", "december",
+            "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday",
+            "saturday", "sunday",
+        ]
+
+        static func isStampWord(_ word: Substring) -> Bool {
+            let letters = word.filter(\.isLetter)
+            if letters.isEmpty { return true }
+            if calendarWords.contains(letters.lowercased()) { return true }
+            // AM, PM, UTC, GMT, ET: short capitals.
+            return letters.count <= 4 && letters.allSatisfy(\.isUppercase)
+        }
+
+        /// A short block that only restates what the record already holds apart: the byline
+        /// ("By Jo Smith", the names alone) or the publication stamp ("Nov. 20, 2019, 9:28 AM
+        /// UTC"). A content element widened to the article's wrapper takes in its header too.
+        static func restatesMetadata(_ paragraph: String, _ article: HTMLArticle) -> Bool {
+            let words = paragraph.split(separator: " ")
+            guard words.count <= 10 else { return false }
+            if let published = article.published, PublicationDateParser.isoDate(in: paragraph) == String(published.prefix(10)) {
+                // A stamp, not a line that mentions the date (a quoted tweet's "— Name (@name)
+                // October 9, 2018"): nothing but numbers, month and day names, AM/PM and zones.
+                return words.allSatisfy(isStampWord)
+            }
+            guard !article.byline.isEmpty else { return false }
+            var rest = paragraph.lowercased()[...]
+            if rest.hasPrefix("by ") { rest = rest.dropFirst(3) }
+            var left = String(rest)
+            for name in article.byline.map({ $0.lowercased() }) where !name.isEmpty {
+                left = left.replacing(name, with: "")
+            }
+            // Nothing but names and the words and marks that join them.
+            let joiners: Set<Substring> = ["and", "&", ",", "|", "-", "—", "and,"]
+            return left.count < rest.count && left.split(whereSeparator: { $0 == " " || $0 == "," }).allSatisfy { joiners.contains($0) }
         }
     }
 
