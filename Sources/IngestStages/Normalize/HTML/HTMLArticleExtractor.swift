@@ -139,12 +139,29 @@ public enum HTMLArticleExtractor {
             return letters.count <= 4 && letters.allSatisfy(\.isUppercase)
         }
 
+        /// Whether `text` has more than `limit` space-separated words; stops reading at the one past it.
+        static func hasWords(moreThan limit: Int, _ text: String) -> Bool {
+            var words = 0
+            var inWord = false
+            for byte in text.utf8 {
+                if byte == 0x20 {
+                    inWord = false
+                } else if !inWord {
+                    inWord = true
+                    words += 1
+                    if words > limit { return true }
+                }
+            }
+            return false
+        }
+
         /// A short block that only restates what the record already holds apart: the byline
         /// ("By Jo Smith", the names alone) or the publication stamp ("Nov. 20, 2019, 9:28 AM
         /// UTC"). A content element widened to the article's wrapper takes in its header too.
         static func restatesMetadata(_ paragraph: String, _ article: HTMLArticle) -> Bool {
+            // Most paragraphs are long: count their first words without splitting them all.
+            guard !hasWords(moreThan: 10, paragraph) else { return false }
             let words = paragraph.split(separator: " ")
-            guard words.count <= 10 else { return false }
             if let published = article.published, PublicationDateParser.isoDate(in: paragraph) == String(published.prefix(10)) {
                 // A stamp, not a line that mentions the date (a quoted tweet's "— Name (@name)
                 // October 9, 2018"): nothing but numbers, month and day names, AM/PM and zones.
