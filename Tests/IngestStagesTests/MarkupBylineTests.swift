@@ -39,4 +39,24 @@ final class MarkupBylineTests: XCTestCase {
         let html = #"<html><head><meta name="author" content="Mara Lindqvist"></head><body><article><p class="byline">By Ana Sandoiu</p>"# + story + "</article></body></html>"
         XCTAssertEqual(HTMLArticleExtractor.extract(utf8: Array(html.utf8)).byline, ["Mara Lindqvist"])
     }
+
+    private func metaByline(_ head: String) -> [String] {
+        let html = "<html><head>\(head)</head><body><article>\(story)</article></body></html>"
+        return HTMLArticleExtractor.extract(utf8: Array(html.utf8)).byline
+    }
+
+    func testDublinCoreCreatorComesBeforeTheAuthorMeta() {
+        XCTAssertEqual(metaByline(#"<meta name="author" content="Newsroom CMS"><meta property="dc:creator" content="Mara Lindqvist">"#),
+                       ["Mara Lindqvist"])
+        XCTAssertEqual(metaByline(#"<meta name="author" content="Newsroom CMS"><meta name="DC.creator" content="Mara Lindqvist">"#),
+                       ["Mara Lindqvist"])
+    }
+
+    func testEveryTokenOfASpaceSeparatedPropertyIsAKey() {
+        // RDFa: `property` lists several properties for one value.
+        XCTAssertEqual(metaByline(#"<meta property="x:name dc:creator" content="Mara Lindqvist">"#), ["Mara Lindqvist"])
+        XCTAssertEqual(metaByline(#"<meta property="og:title  dc:title" content="Pier to be rebuilt"><meta property="twitter:site_name dc:creator" content="Ana Sandoiu">"#),
+                       ["Ana Sandoiu"])
+        XCTAssertEqual(metaByline(#"<meta property="dc:creatorx" content="Mara Lindqvist">"#), [])
+    }
 }

@@ -67,7 +67,14 @@ enum HTMLMetadataReader {
     /// Whether a `<meta>` with these key attributes and content is read at all.
     static func isRead(metaKeys keys: [String?], content: String?) -> Bool {
         guard let content, !content.isEmpty else { return false }
-        return keys.contains { $0.map { metaKeys.contains($0.lowercased()) } ?? false }
+        return keys.contains { $0.map { !readKeys(in: $0).isEmpty } ?? false }
+    }
+
+    /// The listed keys an attribute names. RDFa's `property` is a space-separated list
+    /// (`property="dc:creator twitter:site_name"`), so every token is a key.
+    static func readKeys(in attribute: String) -> [String] {
+        attribute.lowercased().split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+            .map(String.init).filter(metaKeys.contains)
     }
 
     /// Whether a `<link>` with this `rel` is read at all (the canonical URL).
@@ -86,7 +93,7 @@ enum HTMLMetadataReader {
             case .meta:
                 guard let content = tree.attribute(.content, of: i), !content.isEmpty else { continue }
                 for keyAttr in [HTMLAttribute.property, .name, .itemprop] {
-                    if let key = tree.attribute(keyAttr, of: i)?.lowercased(), metaKeys.contains(key) { meta[key] = content }
+                    for key in tree.attribute(keyAttr, of: i).map(readKeys(in:)) ?? [] { meta[key] = content }
                 }
             case .title:
                 if titleTag == nil { titleTag = collapse(tree.text(of: i)) }
@@ -116,7 +123,9 @@ enum HTMLMetadataReader {
             publisher: nonEmpty(ld?.publisher), openGraph: nonEmpty(meta["og:site_name"]), application: nonEmpty(meta["application-name"]))
         m.authors = ld?.authors ?? []
         if m.authors.isEmpty {
-            for key in ["author", "article:author", "dc.creator", "dc:creator", "dcterm:creator", "dcterms.creator", "byl",
+            // Dublin Core first, as Readability reads them: a page that states a creator that way
+            // means it, where `author` is often the site's or the CMS account's name.
+            for key in ["dc:creator", "dcterm:creator", "dc.creator", "dcterms.creator", "author", "article:author", "byl",
                         "parsely-author", "sailthru.author"] {
                 if let v = nonEmpty(meta[key]), !v.hasPrefix("http"), !v.contains("@") {
                     m.authors = [v.lowercased().hasPrefix("by ") ? String(v.dropFirst(3)) : v]
