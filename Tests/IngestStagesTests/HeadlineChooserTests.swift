@@ -122,4 +122,16 @@ final class HeadlineChooserTests: XCTestCase {
         XCTAssertFalse(HeadlineChooser.agrees(heading: "Local News", with: "Harbour board votes to rebuild | Local News | Courier"),
                        "a section's name set off in the title is not the headline")
     }
+
+    func testTheASCIIKeyIsTheScalarKey() {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("aZ .`'-\t\n\r\u{0C}Q9!\"...".unicodeScalars)
+        for _ in 0..<2_000 {
+            let s = String(String.UnicodeScalarView((0..<Int.random(in: 0...24, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }))
+            XCTAssertEqual(HeadlineChooser.asciiKey(s), HeadlineChooser.scalarKey(s), "\(s.debugDescription)")
+        }
+        XCTAssertEqual(HeadlineChooser.key("  The  Pier`s  NEW Ferry... "), "the pier's new ferry")
+        XCTAssertNil(HeadlineChooser.asciiKey("Caf\u{E9}"))
+        XCTAssertEqual(HeadlineChooser.key("Caf\u{C9} \u{2014} Ouvert."), "caf\u{E9} - ouvert")
+    }
 }

@@ -3,9 +3,11 @@ import Foundation
 /// Rules that recognise page furniture, terminal markers, captions and editor's notes line by line.
 /// All rules are general shapes (prompts, credits, markup residue), never tied to one outlet.
 enum LineClassifier {
-    static func classify(_ line: ScrapeLine) -> ScrapeLine.Kind {
+    /// `knownNotCode`: the caller has already found the line is not code residue (the check
+    /// is among the dearest, and the HTML path makes it first).
+    static func classify(_ line: ScrapeLine, knownNotCode: Bool = false) -> ScrapeLine.Kind {
         if editorsNoteBody(line) != nil { return .editorsNote }
-        if isCodeResidue(line) { return .furniture }
+        if !knownNotCode, isCodeResidue(line) { return .furniture }
         if line.letterCount == 0 { return .furniture } // ". .", "16", "|", "***"
         if isTerminal(line) { return .terminal }
         if isCaption(line) { return .caption }

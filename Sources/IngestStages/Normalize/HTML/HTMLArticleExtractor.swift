@@ -107,7 +107,7 @@ public enum HTMLArticleExtractor {
                 // here is code the article shows (a `<pre>` listing), not the residue of markup
                 // that the plain-text rule is for.
                 if LineClassifier.isCodeResidue(line) { kept.append(paragraphs[i]); i += 1; continue }
-                switch LineClassifier.classify(line) {
+                switch LineClassifier.classify(line, knownNotCode: true) {
                 case .text, .duplicate:
                     kept.append(paragraphs[i])
                 case .caption:
@@ -139,28 +139,12 @@ public enum HTMLArticleExtractor {
             return letters.count <= 4 && letters.allSatisfy(\.isUppercase)
         }
 
-        /// Whether `text` has more than `limit` space-separated words; stops reading at the one past it.
-        static func hasWords(moreThan limit: Int, _ text: String) -> Bool {
-            var words = 0
-            var inWord = false
-            for byte in text.utf8 {
-                if byte == 0x20 {
-                    inWord = false
-                } else if !inWord {
-                    inWord = true
-                    words += 1
-                    if words > limit { return true }
-                }
-            }
-            return false
-        }
-
         /// A short block that only restates what the record already holds apart: the byline
         /// ("By Jo Smith", the names alone) or the publication stamp ("Nov. 20, 2019, 9:28 AM
         /// UTC"). A content element widened to the article's wrapper takes in its header too.
         static func restatesMetadata(_ paragraph: String, _ article: HTMLArticle) -> Bool {
             // Most paragraphs are long: count their first words without splitting them all.
-            guard !hasWords(moreThan: 10, paragraph) else { return false }
+            guard SpaceSeparatedWords.count(paragraph, upTo: 11) <= 10 else { return false }
             let words = paragraph.split(separator: " ")
             if let published = article.published, PublicationDateParser.isoDate(in: paragraph) == String(published.prefix(10)) {
                 // A stamp, not a line that mentions the date (a quoted tweet's "— Name (@name)
@@ -168,7 +152,10 @@ public enum HTMLArticleExtractor {
                 return words.allSatisfy(isStampWord)
             }
             guard !article.byline.isEmpty else { return false }
-            var rest = paragraph.lowercased()[...]
+            let lower = paragraph.lowercased()
+            // Most short blocks name no author: the dear replacing below is for those that do.
+            guard article.byline.contains(where: { !$0.isEmpty && lower.fastContains($0.lowercased()) }) else { return false }
+            var rest = lower[...]
             if rest.hasPrefix("by ") { rest = rest.dropFirst(3) }
             var left = String(rest)
             for name in article.byline.map({ $0.lowercased() }) where !name.isEmpty {

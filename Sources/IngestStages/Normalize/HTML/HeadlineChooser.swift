@@ -257,7 +257,9 @@ enum HeadlineChooser {
 
     /// Compared form: case folded, quotes and dashes unified, white space collapsed, trailing
     /// dots cut.
-    static func key(_ s: String) -> String {
+    static func key(_ s: String) -> String { asciiKey(s) ?? scalarKey(s) }
+
+    static func scalarKey(_ s: String) -> String {
         var out = String.UnicodeScalarView()
         var space = false
         for u in s.unicodeScalars {
@@ -282,5 +284,27 @@ enum HeadlineChooser {
         }
         while out.last == "." { out.removeLast() }
         return String(out)
+    }
+
+    /// `key` of an ASCII text, byte by byte (most headings on a page; the scalar loop is the
+    /// dearer part of choosing among hundreds of teaser headings). nil for any other text.
+    static func asciiKey(_ s: String) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count)
+        var space = false
+        for byte in s.utf8 {
+            var b = byte
+            switch b {
+            case 0x80...: return nil
+            case 0x41...0x5A: b += 32
+            case 0x20, 0x09, 0x0A, 0x0D, 0x0C: space = !out.isEmpty; continue
+            case 0x60: b = 0x27
+            default: break
+            }
+            if space { out.append(0x20); space = false }
+            out.append(b)
+        }
+        while out.last == 0x2E { out.removeLast() }
+        return String(decoding: out, as: UTF8.self)
     }
 }

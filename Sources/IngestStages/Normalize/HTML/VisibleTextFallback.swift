@@ -5,8 +5,14 @@ enum VisibleTextFallback {
     /// Below this many words the HTML path is taken to have missed the article.
     static let minimumWords = 30
 
+    /// Every page asks, so this counts words only until there are enough.
     static func needed(_ found: [String]) -> Bool {
-        found.reduce(0) { $0 + BlockModel.wordCount($1) } < minimumWords
+        var words = 0
+        for paragraph in found {
+            words += SpaceSeparatedWords.count(paragraph, upTo: minimumWords - words)
+            if words >= minimumWords { return false }
+        }
+        return true
     }
 
     /// The fallback's paragraphs, or nil when the HTML path found enough or the fallback finds no more.
