@@ -12,16 +12,24 @@ enum BlockTextWriter {
         var discarded = 0
         var out: [String] = []
         var paragraph = WhitespaceFolder()
+        // The line-breaking element that holds the paragraph being written, and the last written's.
+        var block = -1, lastBlock = -1
         func flush() {
             guard !paragraph.isEmpty else { return }
             let p = paragraph.take()
             // Articles repeat lines on purpose (a heading per section of a menu, a refrain);
-            // only the same block twice in a row is a template artefact.
-            if out.last != p { out.append(p) }
+            // only the same block twice in a row is a template artefact — unless the two are
+            // sibling blocks of one kind (`<p>` after `<p>` in the same parent): the article's
+            // own paragraphs, repeated as written, not one block rendered twice by a template.
+            if out.last != p || (block != lastBlock && block >= 0 && lastBlock >= 0
+                && tree.parent(block) == tree.parent(lastBlock) && tree.tag(block) == tree.tag(lastBlock)) {
+                out.append(p)
+            }
+            lastBlock = block
         }
         // The elements entered and not yet left, by where their subtree ends: leaving a
         // line-breaking element ends the paragraph it holds.
-        var open: [(end: Int, breaks: Bool)] = []
+        var open: [(end: Int, breaks: Bool, element: Int)] = []
         for root in roots {
             var i = root
             let stop = tree.end(root)
@@ -35,6 +43,7 @@ enum BlockTextWriter {
                         tree.discardText(from: discarded, to: tree.textStart(i))
                         discarded = tree.textStart(i)
                     }
+                    if paragraph.isEmpty { block = open.last(where: \.breaks)?.element ?? root }
                     tree.withText(i) { paragraph.append($0) }
                     i += 1
                     continue
@@ -43,7 +52,7 @@ enum BlockTextWriter {
                 let tag = tree.tag(i)
                 let breaks = tag.breaksLine
                 if breaks { flush() } else if tag == .img || tag == .wbr { paragraph.space() }
-                open.append((tree.end(i), breaks))
+                open.append((tree.end(i), breaks, i))
                 i += 1
             }
             while let last = open.popLast() { if last.breaks { flush() } }
@@ -69,7 +78,13 @@ enum BlockTextWriter {
             return text < 500
         case .ul, .ol, .table, .div, .section, .dl:
             return density > 0.5 && text < 1000
-        case .p, .li:
+        case .p:
+            return density > 0.8 && text < 200
+        case .li:
+            // An item of links in a list of prose items (the list itself mostly unlinked, so
+            // kept) is one of the article's points, not a list of links.
+            let list = tree.parent(i)
+            if list >= 0, tree.tag(list) == .ul || tree.tag(list) == .ol, finder.linkDensity(list) <= 0.5 { return false }
             return density > 0.8 && text < 200
         default:
             return false

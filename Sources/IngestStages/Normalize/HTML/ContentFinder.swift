@@ -153,8 +153,34 @@ struct ContentFinder {
             let id = tree.nameID(i)
             guard id >= 0 else { continue }
             if furnitureName[id] == nil { furnitureName[id] = Self.isFurniture(tree.names[id]) }
-            if furnitureName[id] == true, !continuesBody(i) { pruned[i] = true }
+            if furnitureName[id] == true, !continuesBody(i), !inRunningText(i) { pruned[i] = true }
         }
+    }
+
+    /// Phrasing elements: a link or a span inside a sentence.
+    static func isPhrasing(_ tag: HTMLTag) -> Bool {
+        switch tag {
+        case .a, .abbr, .b, .cite, .code, .em, .font, .i, .mark, .q, .s, .small, .span, .strong, .sub, .sup, .u, .time:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// A phrasing element set in running text (at least 80 characters of text beside it in its
+    /// parent): a word of the sentence, whatever its class says ("popup" on a link to a note,
+    /// "tooltip", "highlight-share"). Its name describes how the word behaves, not a box of
+    /// furniture, and dropping it cuts words out of the sentence.
+    private func inRunningText(_ i: Int) -> Bool {
+        guard Self.isPhrasing(tree.tag(i)) else { return false }
+        let p = tree.parent(i)
+        guard p >= 0 else { return false }
+        var beside = 0
+        for c in tree.children(p) where tree.isText(c) {
+            beside += textLength[c]
+            if beside >= 80 { return true }
+        }
+        return false
     }
 
     /// A furniture-named box inside the article-body container that holds the article's own
@@ -279,7 +305,11 @@ struct ContentFinder {
             var level = 0
             var length = textLength[i], commaCount = commas[i]
             let blockChildren = hasBlockChild(i)
-            if tag.isParagraph || (tag == .div && !blockChildren) {
+            if tag == .li, blockChildren {
+                // A list item holding paragraphs (a teaser: heading, blurb, credit) scores its
+                // list through them; its own text counts only what is written straight into it.
+                (length, commaCount) = directText(i)
+            } else if tag.isParagraph || (tag == .div && !blockChildren) {
                 // A paragraph: it scores its ancestors.
             } else if blockChildren, tag == .div || tag == .section || tag == .article || tag == .main || tag == .td {
                 // Text written straight into a container between its blocks ("text<br>text<div>…")

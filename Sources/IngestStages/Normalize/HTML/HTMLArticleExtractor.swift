@@ -116,12 +116,20 @@ public enum HTMLArticleExtractor {
                     break
                 case .terminal:
                     // "Related stories", "Read more": the rest is teasers unless real prose follows.
-                    let longAfter = paragraphs[(i + 1)...].filter { $0.split(separator: " ").count >= 40 }.count
+                    // Teasers' excerpts are long too, but cut off ("…", "...", "[…]").
+                    let longAfter = paragraphs[(i + 1)...].filter { $0.split(separator: " ").count >= 40 && !Self.isCutOff($0) }.count
                     if longAfter < 2 { return kept }
                 }
                 i += 1
             }
             return kept
+        }
+
+        /// A paragraph that stops short with an ellipsis: a teaser's excerpt.
+        static func isCutOff(_ paragraph: String) -> Bool {
+            var end = paragraph[...]
+            while let last = end.last, last == " " || last == "]" || last == ")" { end = end.dropLast() }
+            return end.hasSuffix("…") || end.hasSuffix("...")
         }
 
         static let calendarWords: Set<String> = [
