@@ -50,8 +50,8 @@ enum BlockTextWriter {
                 }
                 if finder.pruned[i] || skip(i, finder) { i = tree.end(i); continue }
                 let tag = tree.tag(i)
-                let breaks = tag.breaksLine
-                if breaks { flush() } else if tag == .img || tag == .wbr { paragraph.space() }
+                let breaks = breaksLine(i, tree)
+                if breaks { flush() } else if tag == .img || tag == .wbr || tag.isCell { paragraph.space() }
                 open.append((tree.end(i), breaks, i))
                 i += 1
             }
@@ -59,6 +59,22 @@ enum BlockTextWriter {
         }
         flush()
         return out
+    }
+
+    /// Whether element `i` ends the line before it and starts a new one. A table cell that
+    /// holds only inline content does not: a row of data ("1 Kyle Busch 5040 5 1 17 27") is
+    /// one line, as a reader sees it, and its numbers are not left alone on lines that read as
+    /// page furniture. A cell holding paragraphs or boxes (a layout table) breaks as before.
+    static func breaksLine(_ i: Int, _ tree: DOMTree) -> Bool {
+        let tag = tree.tag(i)
+        if tag.isCell { return tree.children(i).contains { tree.tag($0).isBlock } }
+        return tag.breaksLine
+    }
+
+    /// A link whose text is its own address ("http://example.org/2011/09/report/"): a cited
+    /// source written out, not a teaser headline.
+    static func isBareURL(_ text: String) -> Bool {
+        (text.hasPrefix("http://") || text.hasPrefix("https://") || text.hasPrefix("www.")) && !text.contains(" ")
     }
 
     /// Blocks inside the article that are still not article text: the headline (recorded as
@@ -79,7 +95,7 @@ enum BlockTextWriter {
         case .ul, .ol, .table, .div, .section, .dl:
             return density > 0.5 && text < 1000
         case .p:
-            return density > 0.8 && text < 200
+            return density > 0.8 && text < 200 && !isBareURL(tree.text(of: i))
         case .li:
             // An item of links in a list of prose items (the list itself mostly unlinked, so
             // kept) is one of the article's points, not a list of links.

@@ -355,7 +355,10 @@ struct ContentFinder {
             if s == chosen { result.append(s); continue }
             var bonus = 0.0
             if !topClass.isEmpty, tree.attribute(.classes, of: s) == topClass { bonus = chosenScore * 0.2 }
-            if initialized[s], score[s] + bonus >= threshold { result.append(s); continue }
+            // A box of teasers (linked headlines over a line of blurb each) scores like prose
+            // when it is long enough; readability's link-density bound for sibling paragraphs
+            // keeps it out.
+            if initialized[s], score[s] + bonus >= threshold, linkDensity(s) <= 0.25 { result.append(s); continue }
             // The chosen element may stand for a deeper candidate (an only child climbed to its
             // wrappers); a sibling wrapping a candidate as strong is more of the same article.
             if chosen != top, (s + 1..<tree.end(s)).contains(where: { initialized[$0] && score[$0] >= max(threshold, chosenScore * 0.5) }) {
@@ -367,7 +370,19 @@ struct ContentFinder {
                 if textLength[s] > 0, textLength[s] <= 80, ld == 0, tree.text(of: s).contains(". ") { result.append(s) }
             }
         }
+        // The article neither starts nor ends with a stub: a short sibling without a sentence
+        // end at either edge is the story's stamp, byline or a "browse all posts" link, joined
+        // for its name or its class.
+        while let first = result.first, isStub(first, chosen: chosen) { result.removeFirst() }
+        while let last = result.last, isStub(last, chosen: chosen) { result.removeLast() }
         return result
+    }
+
+    /// A joined sibling of under 150 characters whose text does not end like a sentence.
+    func isStub(_ s: Int, chosen: Int) -> Bool {
+        guard s != chosen, textLength[s] < 150 else { return false }
+        guard let last = tree.text(of: s).unicodeScalars.last else { return true }
+        return !(last == "." || last == "!" || last == "?" || last == "\u{201D}" || last == "\"" || last == "\u{2026}")
     }
 
     /// The best candidate, or an ancestor that holds more of the same article: an article cut

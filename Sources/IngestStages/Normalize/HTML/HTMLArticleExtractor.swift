@@ -115,10 +115,13 @@ public enum HTMLArticleExtractor {
                 case .editorsNote, .furniture:
                     break
                 case .terminal:
-                    // "Related stories", "Read more": the rest is teasers unless real prose follows.
-                    // Teasers' excerpts are long too, but cut off ("…", "...", "[…]").
-                    let longAfter = paragraphs[(i + 1)...].filter { $0.split(separator: " ").count >= 40 && !Self.isCutOff($0) }.count
-                    if longAfter < 2 { return kept }
+                    // "Related stories", "Read more": the rest is teasers unless real prose follows
+                    // (an inline "Don't miss" box mid-article, the story going on below it).
+                    if !proseFollows(paragraphs[(i + 1)...]) { return kept }
+                    // A bare marker heads its box of teasers: skip them, up to the prose.
+                    if LineClassifier.terminalSet.contains(line.key) {
+                        while i + 1 < paragraphs.count, !isSentence(ScrapeLine(paragraphs[i + 1])) { i += 1 }
+                    }
                 }
                 i += 1
             }
@@ -130,6 +133,24 @@ public enum HTMLArticleExtractor {
             var end = paragraph[...]
             while let last = end.last, last == " " || last == "]" || last == ")" { end = end.dropLast() }
             return end.hasSuffix("…") || end.hasSuffix("...")
+        }
+
+        /// A paragraph of running prose: twelve words or more, ending a sentence.
+        static func isSentence(_ line: ScrapeLine) -> Bool { line.wordCount >= 12 && line.endsSentence }
+
+        /// Whether the article goes on after a terminal marker: two paragraphs of 40 words or
+        /// more, or three sentences of prose (twelve words or more, ending a sentence, not
+        /// furniture), as news paragraphs are often shorter than 40 words. Teasers' excerpts are
+        /// long too, but cut off ("…", "...", "[…]"): they do not count.
+        static func proseFollows(_ rest: ArraySlice<String>) -> Bool {
+            var long = 0, prose = 0
+            for p in rest {
+                guard SpaceSeparatedWords.count(p, upTo: 12) >= 12, !isCutOff(p) else { continue }
+                if SpaceSeparatedWords.count(p, upTo: 40) >= 40 { long += 1; if long >= 2 { return true } }
+                let line = ScrapeLine(p)
+                if line.endsSentence, LineClassifier.classify(line) == .text { prose += 1; if prose >= 3 { return true } }
+            }
+            return false
         }
 
         static let calendarWords: Set<String> = [

@@ -57,6 +57,9 @@ enum HTMLTag: String, CaseIterable, Sendable {
         }
     }
 
+    /// Table cells (`td`, `th`).
+    var isCell: Bool { self == .td || self == .th }
+
     /// Inline elements that join the words around them without a space.
     var joinsWords: Bool {
         switch self {

@@ -98,8 +98,8 @@ enum PageBlocks {
             if counts[0] > 0 || flags & 1 != 0, !finder.pruned[i], BlockTextWriter.skip(i, finder) { flags |= 32 }
             if tag == .a { flags |= 64 }
             for f in 0..<7 where flags & (1 << f) != 0 { counts[f] += 1 }
-            let breaks = tag.breaksLine
-            if breaks { flush() } else if tag == .img || tag == .wbr { folder.space() }
+            let breaks = BlockTextWriter.breaksLine(i, tree)
+            if breaks { flush() } else if tag == .img || tag == .wbr || tag.isCell { folder.space() }
             open.append(Open(end: tree.end(i), breaks: breaks, kind: kind(of: tag), flags: flags))
             i += 1
         }
