@@ -36,9 +36,6 @@ enum BlockModel {
         }
         return keep
     }
-
-    /// Words as `WordCount` would roughly see them: runs between spaces.
-    static func wordCount(_ text: String) -> Int { BlockFeatures.Shape(text).words }
 }
 
 /// The rows `ingestd-bench --dump-blocks` writes for training: what inference computes, per block.

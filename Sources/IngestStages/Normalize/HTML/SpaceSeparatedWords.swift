@@ -1,8 +1,8 @@
 /// Counting the words of a paragraph only as far as a rule needs: most paragraphs are long, and
 /// several rules only ask whether there are more than a few.
 enum SpaceSeparatedWords {
-    /// The words of `text` (runs without a space, as `BlockModel.wordCount` counts them), up to `limit`.
-    static func count(_ text: String, upTo limit: Int) -> Int {
+    /// The words of `text` (runs without a space, as `BlockFeatures.Shape` counts them), up to `limit`.
+    static func count(_ text: String, upTo limit: Int = .max) -> Int {
         guard limit > 0 else { return 0 }
         var words = 0
         var inWord = false

@@ -17,12 +17,12 @@ enum VisibleTextFallback {
 
     /// The fallback's paragraphs, or nil when the HTML path found enough or the fallback finds no more.
     static func paragraphs(_ blocks: [PageBlock], found: [String]) -> [String]? {
-        let foundWords = found.reduce(0) { $0 + BlockModel.wordCount($1) }
+        let foundWords = found.reduce(0) { $0 + SpaceSeparatedWords.count($1) }
         guard foundWords < minimumWords else { return nil }
         // Furniture by tag (navigation, header, footer, hidden) is not the page's visible prose.
         let lines = blocks.filter { !$0.prunedByTag }.map(\.text)
         let scrape = PlainTextScrapeParser.parse(lines: lines)
-        let words = scrape.paragraphs.reduce(0) { $0 + BlockModel.wordCount($1) }
+        let words = scrape.paragraphs.reduce(0) { $0 + SpaceSeparatedWords.count($1) }
         return words > foundWords ? scrape.paragraphs : nil
     }
 }
