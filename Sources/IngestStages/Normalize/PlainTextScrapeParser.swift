@@ -72,7 +72,8 @@ public enum PlainTextScrapeParser {
         // A "NAME is a freelance writer ..." note after the opening paragraphs ends the body, unless the article goes on.
         var k = found.lowerBound + 3
         while k < regionEnd {
-            if lines[k].kind == .text, lines[k].units <= 60, isAuthorParagraph(lines[k], strict: true),
+            // Only a full name ("Jane Roe is a ..."): "Rust is a language developed by ... Research" is the article.
+            if lines[k].kind == .text, lines[k].units <= 60, isAuthorParagraph(lines[k], strict: true, fullName: true),
                !BodyFinder.proseContinues(lines, after: k) {
                 regionEnd = k
                 break
@@ -232,11 +233,12 @@ public enum PlainTextScrapeParser {
                            "analyst", "correspondent", "contributor", "blogger", "director", "scholar", "lecturer", "commentator",
                            "expert", "lives in", "native", "founder", "student", "economist", "ceo", "freelance", "research"]
 
-    static func isAuthorParagraph(_ line: ScrapeLine, strict: Bool) -> Bool {
+    /// `fullName`: the line must open with a name of two words or more, not a single capitalised word.
+    static func isAuthorParagraph(_ line: ScrapeLine, strict: Bool, fullName: Bool = false) -> Bool {
         // Asked of most body lines: only those that open with a name need the whole line lowered.
         for p in authorInfoPrefixes where line.lowerHead.fastHasPrefix(p) { return true }
         if line.units > 90 { return false }
-        guard AuthorNames.leadingName(in: line.text, allowSingle: true) != nil else { return false }
+        guard AuthorNames.leadingName(in: line.text, allowSingle: !fullName) != nil else { return false }
         let lower = line.lower
         if strict, lower.fastContains("\"") || lower.fastContains("“") || lower.fastContains(" said") { return false }
         for w in bioWords where lower.fastContains(w) { return true }
