@@ -153,4 +153,15 @@ final class ScrapeBodyRegionTests: XCTestCase {
         XCTAssertEqual(article.paragraphs, [long1, long2, long3, subject, long4, "Later years", long1 + " Again.", long2 + " Again."])
         XCTAssertNil(article.authorInfo)
     }
+
+    // A tutorial's code sample between two of its paragraphs is body text; page markup in the same place is not.
+    func testScriptSampleBetweenParagraphsIsKeptButMarkupIsNot() {
+        let intro = "The simplest way to load the ferry timetable is a single call, which returns a promise for the parsed list of crossings:"
+        let sample = "fetch(\"/timetable.json\").then(function(res) { return res.json(); }).then(function(list) { console.log(list.length); });"
+        let after = "The list holds one entry for each crossing, with the departure time, the landing and the number of free places on board."
+        let markup = "<div class=\"timetable-banner\"> <a href=\"/timetable\">Full timetable</a> </div>"
+        let text = ["Loading the timetable - Verrin Dev Blog", long1, intro, sample, after, long2, markup, long3].joined(separator: "\n")
+        let paragraphs = PlainTextScrapeParser.parse(text).paragraphs
+        XCTAssertEqual(paragraphs, [long1, intro, sample, after, long2, long3])
+    }
 }

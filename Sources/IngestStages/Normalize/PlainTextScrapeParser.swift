@@ -86,7 +86,8 @@ public enum PlainTextScrapeParser {
         var bodyIndices: [Int] = []
         var headerEnd = region.lowerBound
         let teasers = BodyFinder.teaserLines(lines, in: region)
-        for i in region where (lines[i].kind == .text || isRepeatedBodyLine(lines, i, firstIndex: firstIndex, region: region)) && !teasers.contains(i) {
+        for i in region where (lines[i].kind == .text || isRepeatedBodyLine(lines, i, firstIndex: firstIndex, region: region)
+                               || isCodeSample(lines, i, region: region)) && !teasers.contains(i) {
             if isMetaLine(lines[i]) {
                 if i - region.lowerBound <= 8 { headerEnd = max(headerEnd, i + 1) }
                 continue
@@ -201,6 +202,18 @@ public enum PlainTextScrapeParser {
         let first = firstIndex[i]
         guard first > region.lowerBound, i - first >= 3, lines[first].kind == .text else { return false }
         return !isMetaLine(lines[i])
+    }
+
+    /// A line of script code between two body lines (a tutorial's `fetch("/data.json").then(...)` introduced
+    /// by "In its simplest form it looks like this:"): the article's sample, not residue of the page, which is
+    /// markup (tags, attributes) or sits in its header and footer among other chrome.
+    static func isCodeSample(_ lines: [ScrapeLine], _ i: Int, region: ClosedRange<Int>) -> Bool {
+        guard lines[i].kind == .furniture, i > region.lowerBound, i < region.upperBound, lines[i].units >= 8,
+              lines[i - 1].kind == .text, lines[i + 1].kind == .text else { return false }
+        // Page markup (tags, attributes) and TeX left by a formula renderer are no sample.
+        let lower = lines[i].lower
+        if LineClassifier.strongCodeSet.occurs(in: lower) || lower.utf8.contains(0x5C) { return false }
+        return LineClassifier.isCodeResidue(lines[i])
     }
 
     /// "Jane Roe, a professor of history at Example University": a person's name, a comma, and a role.
