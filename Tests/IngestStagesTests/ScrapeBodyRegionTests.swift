@@ -123,4 +123,45 @@ final class ScrapeBodyRegionTests: XCTestCase {
         XCTAssertFalse(FlowingLines.hasListMarker(ScrapeLine("2020 was a year")))
         XCTAssertFalse(FlowingLines.hasListMarker(ScrapeLine("-5 degrees")))
     }
+
+    // A second stretch of the article after a mid-article share box, with the article's own share box and a
+    // comment prompt after it: the continuation's best run reaches into the prompt, and is judged without it.
+    func testContinuationIsJudgedUpToItsOwnEndMarker() {
+        let long5 = "The builders who won the contract said they would use larch from the hills above the lake for the new deck, as the original builders did in 1911, because the wood weathers well in fresh water and needs little more than a coat of oil every few years to keep it sound."
+        let long6 = "Fishing crews, who had opposed every earlier plan for the pier, said they were satisfied with the compromise, although two of the older skippers told the meeting that they would believe in the new moorings only when their boats were tied up at them and the builders had gone home."
+        let long7 = "The council will meet again in March to approve the final drawings, and the mayor said the town would hold a small celebration on the old customs quay when the first ferry of the season lands there, as it did when the pier was last closed for repairs in the winter of 1978."
+        let box = ["Share this article", "Copied!", "Newsletter", "Get Verrin Daily delivered to your inbox", "Subscribe now",
+                   "Most recent newsletter"]
+        let caption = "The old ferry pier at the north end of the bay, photographed in the spring of 1962."
+        let prompt = "Verrin Daily moderates comments to keep the conversation civil, substantive and on topic, and every comment is read by an editor before it appears below the article, which can take up to a day at weekends."
+        let lines = ["Pier vote - Verrin Daily", long1, long2, long3] + box + [caption, long5, long6, long7] + box
+            + ["Comment on this article", prompt, "Show comments", "Next article", "About Verrin Daily"]
+        let paragraphs = PlainTextScrapeParser.parse(lines.joined(separator: "\n")).paragraphs
+        XCTAssertEqual(Array(paragraphs.prefix(3)), [long1, long2, long3])
+        XCTAssertTrue(paragraphs.contains(long5))
+        XCTAssertTrue(paragraphs.contains(long7))
+        XCTAssertFalse(paragraphs.contains(prompt))
+    }
+
+    // "X is a ... developed by ... Research" in the middle of an article is a paragraph about X, not the author's bio:
+    // the body is cut at a bio only when it opens with a full name.
+    func testSingleWordSubjectIsNoAuthorBioThatEndsTheBody() {
+        let subject = "Quarrel is a steam ferry built in 1911 for the Verrin Research station. It still runs in summer."
+        let text = ["Pier vote - Verrin Daily", long1, long2, long3, subject, long4, "Later years", long1 + " Again.", long2 + " Again."]
+            .joined(separator: "\n")
+        let article = PlainTextScrapeParser.parse(text)
+        XCTAssertEqual(article.paragraphs, [long1, long2, long3, subject, long4, "Later years", long1 + " Again.", long2 + " Again."])
+        XCTAssertNil(article.authorInfo)
+    }
+
+    // A tutorial's code sample between two of its paragraphs is body text; page markup in the same place is not.
+    func testScriptSampleBetweenParagraphsIsKeptButMarkupIsNot() {
+        let intro = "The simplest way to load the ferry timetable is a single call, which returns a promise for the parsed list of crossings:"
+        let sample = "fetch(\"/timetable.json\").then(function(res) { return res.json(); }).then(function(list) { console.log(list.length); });"
+        let after = "The list holds one entry for each crossing, with the departure time, the landing and the number of free places on board."
+        let markup = "<div class=\"timetable-banner\"> <a href=\"/timetable\">Full timetable</a> </div>"
+        let text = ["Loading the timetable - Verrin Dev Blog", long1, intro, sample, after, long2, markup, long3].joined(separator: "\n")
+        let paragraphs = PlainTextScrapeParser.parse(text).paragraphs
+        XCTAssertEqual(paragraphs, [long1, intro, sample, after, long2, long3])
+    }
 }

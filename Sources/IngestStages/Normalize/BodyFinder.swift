@@ -54,10 +54,25 @@ enum BodyFinder {
         while end + 1 < lines.count {
             var limit = end + 1
             while limit < lines.count && limit <= end + continuationGap && !isHardEnd(lines[limit]) { limit += 1 }
-            guard limit > end + 1, let (next, _) = bestRun(lines, (end + 1)..<limit), isArticleLike(lines, next) else { break }
+            guard limit > end + 1, let (found, _) = bestRun(lines, (end + 1)..<limit) else { break }
+            var next = found
+            if !isArticleLike(lines, next) {
+                // The best run may carry past the article's own end marker ("Share this article") into a
+                // comment prompt or a newsletter blurb, which dilute it: judge the part before that marker.
+                guard let cut = firstTerminal(lines, after: next.lowerBound, through: next.upperBound),
+                      let (head, _) = bestRun(lines, next.lowerBound..<cut), isArticleLike(lines, head) else { break }
+                next = head
+            }
             end = next.upperBound
         }
         return run.lowerBound...end
+    }
+
+    /// The first terminal marker in (start, end], or nil.
+    static func firstTerminal(_ lines: [ScrapeLine], after start: Int, through end: Int) -> Int? {
+        guard start < end else { return nil }
+        for i in (start + 1)...end where lines[i].kind == .terminal { return i }
+        return nil
     }
 
     /// Paragraph after paragraph: at least three prose lines, two of them long, most lines prose, and few lines

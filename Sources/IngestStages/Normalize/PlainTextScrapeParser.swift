@@ -72,7 +72,8 @@ public enum PlainTextScrapeParser {
         // A "NAME is a freelance writer ..." note after the opening paragraphs ends the body, unless the article goes on.
         var k = found.lowerBound + 3
         while k < regionEnd {
-            if lines[k].kind == .text, lines[k].units <= 60, isAuthorParagraph(lines[k], strict: true),
+            // Only a full name ("Jane Roe is a ..."): "Rust is a language developed by ... Research" is the article.
+            if lines[k].kind == .text, lines[k].units <= 60, isAuthorParagraph(lines[k], strict: true, fullName: true),
                !BodyFinder.proseContinues(lines, after: k) {
                 regionEnd = k
                 break
@@ -85,7 +86,8 @@ public enum PlainTextScrapeParser {
         var bodyIndices: [Int] = []
         var headerEnd = region.lowerBound
         let teasers = BodyFinder.teaserLines(lines, in: region)
-        for i in region where (lines[i].kind == .text || isRepeatedBodyLine(lines, i, firstIndex: firstIndex, region: region)) && !teasers.contains(i) {
+        for i in region where (lines[i].kind == .text || isRepeatedBodyLine(lines, i, firstIndex: firstIndex, region: region)
+                               || isCodeSample(lines, i, region: region)) && !teasers.contains(i) {
             if isMetaLine(lines[i]) {
                 if i - region.lowerBound <= 8 { headerEnd = max(headerEnd, i + 1) }
                 continue
@@ -202,6 +204,18 @@ public enum PlainTextScrapeParser {
         return !isMetaLine(lines[i])
     }
 
+    /// A line of script code between two body lines (a tutorial's `fetch("/data.json").then(...)` introduced
+    /// by "In its simplest form it looks like this:"): the article's sample, not residue of the page, which is
+    /// markup (tags, attributes) or sits in its header and footer among other chrome.
+    static func isCodeSample(_ lines: [ScrapeLine], _ i: Int, region: ClosedRange<Int>) -> Bool {
+        guard lines[i].kind == .furniture, i > region.lowerBound, i < region.upperBound, lines[i].units >= 8,
+              lines[i - 1].kind == .text, lines[i + 1].kind == .text else { return false }
+        // Page markup (tags, attributes) and TeX left by a formula renderer are no sample.
+        let lower = lines[i].lower
+        if LineClassifier.strongCodeSet.occurs(in: lower) || lower.utf8.contains(0x5C) { return false }
+        return LineClassifier.isCodeResidue(lines[i])
+    }
+
     /// "Jane Roe, a professor of history at Example University": a person's name, a comma, and a role.
     static func isSectionCredit(_ line: ScrapeLine) -> Bool {
         guard line.units <= 40, !line.endsSentence, let comma = line.text.firstIndex(of: ",") else { return false }
@@ -232,11 +246,12 @@ public enum PlainTextScrapeParser {
                            "analyst", "correspondent", "contributor", "blogger", "director", "scholar", "lecturer", "commentator",
                            "expert", "lives in", "native", "founder", "student", "economist", "ceo", "freelance", "research"]
 
-    static func isAuthorParagraph(_ line: ScrapeLine, strict: Bool) -> Bool {
+    /// `fullName`: the line must open with a name of two words or more, not a single capitalised word.
+    static func isAuthorParagraph(_ line: ScrapeLine, strict: Bool, fullName: Bool = false) -> Bool {
         // Asked of most body lines: only those that open with a name need the whole line lowered.
         for p in authorInfoPrefixes where line.lowerHead.fastHasPrefix(p) { return true }
         if line.units > 90 { return false }
-        guard AuthorNames.leadingName(in: line.text, allowSingle: true) != nil else { return false }
+        guard AuthorNames.leadingName(in: line.text, allowSingle: !fullName) != nil else { return false }
         let lower = line.lower
         if strict, lower.fastContains("\"") || lower.fastContains("“") || lower.fastContains(" said") { return false }
         for w in bioWords where lower.fastContains(w) { return true }
