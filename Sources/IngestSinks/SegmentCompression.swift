@@ -45,6 +45,14 @@ public enum SegmentCompression: String, Sendable, CaseIterable {
         }
     }
 
+    /// A whole file, gunzipped when its name ends in `.gz` (labelled data for the trainers).
+    public static func contents(of path: URL) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        let codec: SegmentCompression = path.pathExtension == "gz" ? .gzip : .none
+        try codec.decompress(path) { bytes.append(contentsOf: $0.bindMemory(to: UInt8.self)) }
+        return bytes
+    }
+
     static func readChunks(_ fd: Int32, file: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
         defer { buffer.deallocate() }

@@ -13,15 +13,31 @@ struct EntitiesStage: SynchronousStage {
     static let fields = StageFields(reads: ["text"], writes: ["labels.entities"])
 
     static let factory = StageFactory(
-        name: "entities", summary: "named entities from gazetteers (gazetteer: FILE…) and capitalization", fields: fields
+        name: "entities", summary: "people, organizations and places: a trained tagger (tagger: FILE) and gazetteers (gazetteer: FILE…)",
+        fields: fields
     ) { options in
         Builder(recognizer: readRecognizer(&options))
     }
 
-    /// `gazetteer:`, `unknown_entities:` and `max_entities:`, as both `entities` and `classify` take them.
+    /// `gazetteer:`, `tagger:`, `unknown_entities:` and `max_entities:`, as both `entities` and
+    /// `classify` take them.
     static func readRecognizer(_ options: inout ConfigMap) -> EntityRecognizer {
-        let unknown = options.bool("unknown_entities", default: true)
-        let limit = options.int("max_entities", default: 25, in: 1...1_000)
+        // `tagger:` absent: the built-in model; `none`: no tagger; else a model file.
+        var tagger: EntityTagger? = .builtIn
+        if let value = options.value("tagger") {
+            if value.string() == "none" {
+                tagger = nil
+            } else if let url = ConfigDataFile.url(value) {
+                do { tagger = try EntityModelFile.read(url) } catch { value.error("\(error)"); tagger = nil }
+            }
+        }
+        // The tagger finds the names capitalized runs guessed at; both would report them twice.
+        let unknownValue = options.value("unknown_entities")
+        let unknown = options.bool("unknown_entities", default: tagger == nil)
+        if unknown, tagger != nil, let unknownValue {
+            unknownValue.error("unknown_entities has no effect with a tagger (it finds and types those names): remove it, or set tagger: none")
+        }
+        let limit = options.int("max_entities", default: 100, in: 1...10_000)
         var gazetteer = Gazetteer()
         if let files = options.value("gazetteer") {
             // One file or a list of files, relative to the pipeline file.
@@ -33,7 +49,7 @@ struct EntitiesStage: SynchronousStage {
                 ConfigDataFile.finish(diagnostics, into: file)
             }
         }
-        return EntityRecognizer(gazetteer: gazetteer, unknown: unknown, limit: limit)
+        return EntityRecognizer(gazetteer: gazetteer, tagger: tagger, unknown: unknown, limit: limit)
     }
 
     struct Builder: StageBuilder {

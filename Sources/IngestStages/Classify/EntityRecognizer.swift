@@ -1,9 +1,11 @@
 import IngestCore
 
-/// Who and what a text names: gazetteer entities under their canonical name, and runs of
-/// capitalized words the gazetteer does not know, typed `unknown`, each with how often it occurs.
+/// Who and what a text names, each with how often it occurs: gazetteer entities under their
+/// canonical name, and the names the gazetteer does not know — found and typed by a trained
+/// tagger when the stage has one (`tagger:`), else runs of capitalized words typed `unknown`.
 struct EntityRecognizer: Sendable {
     let gazetteer: Gazetteer
+    var tagger: EntityTagger? = nil
     /// Also report capitalized word runs the gazetteer does not know.
     let unknown: Bool
     /// At most this many entities, the most frequent first.
@@ -27,6 +29,9 @@ struct EntityRecognizer: Sendable {
         // Names are counted over the first 200,000 characters: a 10 MB page costs no more than a long article.
         // The text is cut before it is joined to the title, so a huge text is never copied whole.
         let head = String(text.unicodeScalars.prefix(200_000))
+        if let tagger {
+            return recognize(String([title, head].compactMap { $0 }.joined(separator: "\n\n").unicodeScalars.prefix(200_000)), with: tagger)
+        }
         let t = EntityTokens(String([title, head].compactMap { $0 }.joined(separator: "\n\n").unicodeScalars.prefix(200_000)))
         let tokens = t.tokens
         var counts: [Int: Int] = [:]
@@ -47,6 +52,69 @@ struct EntityRecognizer: Sendable {
         labels += unknownCounts.filter { !known.contains($0.key) }.map { EntityLabel(name: $0.key, type: "unknown", count: $0.value) }
         labels.sort { ($0.count, $1.name) > ($1.count, $0.name) }
         return Array(labels.prefix(limit))
+    }
+
+    /// The tagger's names and the gazetteer's aliases. Where both cover a name the longer wins:
+    /// "U.S. Treasury" is an organization, not the United States; "North Korea" found by both is
+    /// the gazetteer's.
+    private func recognize(_ text: String, with tagger: EntityTagger) -> [EntityLabel] {
+        let (scalars, sentences) = TaggerTokenizer.sentences(text)
+        let doc = EntityDocument.prepare(words: sentences.map { $0.map(\.word) }, gazetteer: gazetteer)
+        let tags = tagger.tag(doc.sentences, document: doc.document)
+        var mentions = EntityMentions()
+        var spans: [[Range<Int>]] = Array(repeating: [], count: sentences.count)
+        for (k, sentenceTags) in tags.enumerated() {
+            var i = 0
+            while i < sentenceTags.count {
+                guard let type = sentenceTags[i].typeIndex else { i += 1; continue }
+                var end = i + 1
+                while end < sentenceTags.count, !sentenceTags[end].isBegin, sentenceTags[end].typeIndex == type { end += 1 }
+                // MISC (nationalities, events) is not a record type.
+                if type < 3, let span = Self.trimmed(i..<end, sentences[k], person: type == 0) { spans[k].append(span) }
+                i = end
+            }
+        }
+        var taken: [[Range<Int>]] = Array(repeating: [], count: sentences.count)
+        for m in doc.matches {
+            let range = m.first..<m.end
+            if spans[m.sentence].contains(where: { $0.count > range.count && $0.overlaps(range) }) { continue }
+            mentions.addGazetteer(gazetteer.entities[m.entity])
+            taken[m.sentence].append(range)
+        }
+        for (k, list) in spans.enumerated() {
+            for span in list where !taken[k].contains(where: { $0.overlaps(span) }) {
+                let tokens = sentences[k]
+                let surface = String(String.UnicodeScalarView(scalars[tokens[span.lowerBound].start..<tokens[span.upperBound - 1].end]))
+                mentions.addTagged(surface, type: tags[k][span.lowerBound].typeIndex!)
+            }
+        }
+        return mentions.labels(limit: limit)
+    }
+
+    /// Titles before a person's name: "Mr Kim" is Kim, "General Robert B. Abrams" is Robert B. Abrams.
+    static let honorifics: Set<String> = [
+        "mr", "mrs", "ms", "miss", "dr", "prof", "professor", "sir", "dame", "lord", "lady", "president", "vice", "premier",
+        "minister", "chairman", "chairwoman", "leader", "general", "gen", "lt", "col", "colonel", "capt", "captain", "sgt",
+        "admiral", "adm", "commander", "secretary", "senator", "sen", "rep", "representative", "gov", "governor", "mayor",
+        "ambassador", "envoy", "judge", "justice", "king", "queen", "prince", "princess", "pope", "rev", "father", "sheikh",
+    ]
+    /// Compass words alone ("the North", "the South") are never a name of their own.
+    static let directions: Set<String> = [
+        "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest", "northern", "southern",
+        "eastern", "western", "central",
+    ]
+
+    /// A tagged span without a leading title (people only); nil for a lone compass word or title.
+    static func trimmed(_ span: Range<Int>, _ tokens: [TaggerTokenizer.Token], person: Bool) -> Range<Int>? {
+        var start = span.lowerBound
+        func bare(_ i: Int) -> String {
+            var w = tokens[i].word.lowercased()
+            if w.hasSuffix(".") { w.removeLast() }
+            return w
+        }
+        while person, start + 1 < span.upperBound, honorifics.contains(bare(start)) { start += 1 }
+        if span.upperBound - start == 1, directions.contains(bare(start)) || honorifics.contains(bare(start)) { return nil }
+        return start..<span.upperBound
     }
 
     /// The longest gazetteer alias starting at token `i`: the entity and how many tokens it spans.

@@ -1,4 +1,3 @@
-import Foundation
 
 /// Parses a plain-text news scrape (one visible block per line, page furniture included) into an article.
 ///
@@ -59,6 +58,8 @@ public enum PlainTextScrapeParser {
             }
         }
 
+        if let whole = wholeText(lines) { return whole }
+
         // Body region.
         guard let found = BodyFinder.region(lines) else {
             article.paragraphs = proselessBody(lines)
@@ -118,6 +119,38 @@ public enum PlainTextScrapeParser {
         guard line.kind == .text, line.endsSentence, line.units >= 15, i - previous <= 3, lines[previous].kind == .text else { return false }
         // A teaser cut off with an ellipsis, or a caption cut off by a "more"/"less" button, is no paragraph.
         return !(line.text.fastHasSuffix("...") || line.text.fastHasSuffix("…"))
+    }
+
+    /// Wire copy — a dateline in its first lines ("LONDON 1996-08-30", "NAIROBI, Kenya (AP) —"),
+    /// next to no page furniture (no share prompt, caption or marker, hardly a menu line or a
+    /// repeated block) and prose — is the article whole. Every line is kept
+    /// (tables of results, an itinerary, the dateline "LONDON 1996-08-30", which the
+    /// densest-run search would cut as chrome), and a headline-shaped first line is the title,
+    /// whole (a wire headline "CRICKET - ASHES ITINERARY." is not "headline - outlet").
+    static func wholeText(_ lines: [ScrapeLine]) -> ScrapedArticle? {
+        guard lines.count >= 3, lines.prefix(3).contains(where: { WireDateline.opens($0.text) }),
+              lines.contains(where: { $0.endsSentence && $0.wordCount >= 8 }) else { return nil }
+        var other = 0
+        for line in lines {
+            switch line.kind {
+            case .text: break
+            case .furniture, .duplicate: other += 1
+            case .terminal, .caption, .editorsNote: return nil
+            }
+        }
+        // A results table repeats a line or looks like code now and then; a page's chrome is more.
+        guard other * 10 <= lines.count else { return nil }
+        var article = ScrapedArticle()
+        let first = lines[0]
+        let headline = first.wordCount <= 20 && (!first.endsSentence || !first.text.unicodeScalars.contains { $0.properties.isLowercase })
+        // Byline and date as the header would give them; the lines stay in the text.
+        var header = ScrapedArticle()
+        HeaderReader.read(lines, headerEnd: min(3, lines.count), into: &header)
+        article.byline = header.byline
+        article.published = header.published
+        if headline { article.title = first.text }
+        article.paragraphs = lines[(headline ? 1 : 0)...].filter { $0.kind != .furniture }.map(\.text)
+        return article
     }
 
     /// Lines to keep when no run of prose exists at all: a small page (a one-line note, a few list items) whose
