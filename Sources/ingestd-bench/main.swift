@@ -18,6 +18,8 @@
 //    pages, for scripts/train-block-model.
 // 6. With --dedupe LIST: in-process near-duplicate detection (shingles, MinHash, LSH match-and-
 //    insert) over the listed texts, the figure comparable to datasketch's MinHash + MinHashLSH.
+// 8b. With --entities LIST: in-process entity recognition (built-in tagger) over the listed
+//    documents, normalized first: the figure beside spaCy's in scripts/eval-entities.
 // 8. With --classify N: in-process classification throughput over N normalized seed-like
 //    documents: the classify stage of pipelines/news.yaml, and a trained model's predict.
 // 7. With --fetch N [--hosts K] [--per-host P]: `ingestd run` fetching N page URLs from K loopback
@@ -61,6 +63,8 @@ struct Options {
     var perHost = 2
     /// Only time classification over this many generated documents.
     var classify = 0
+    /// Only time the entities stage over the documents listed in this file.
+    var entities: String?
     /// Only measure the peak RSS of fetching one body of this many megabytes.
     var bigBody = 0
     var bigDocument = 0
@@ -93,6 +97,7 @@ struct Options {
             case "--hosts": hosts = min(250, max(1, Int(it.next() ?? "") ?? hosts))
             case "--per-host": perHost = Int(it.next() ?? "") ?? perHost
             case "--classify": classify = Int(it.next() ?? "") ?? classify
+            case "--entities": entities = it.next()
             case "--big-body": bigBody = Int(it.next() ?? "") ?? bigBody
             case "--big-document": bigDocument = Int(it.next() ?? "") ?? bigDocument
             case "--exec": exec = Int(it.next() ?? "") ?? exec
@@ -312,6 +317,11 @@ if options.exec > 0 {
         done.signal()
     }
     done.wait()
+    exit(0)
+}
+if let list = options.entities {
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    try runEntitiesBench(repo: repo, list: list, seconds: min(options.seconds, 5))
     exit(0)
 }
 if options.classify > 0 {
