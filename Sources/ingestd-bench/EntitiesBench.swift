@@ -18,13 +18,13 @@ func runEntitiesBench(repo: URL, list: String, seconds: Double) throws {
         docs.append(doc)
     }
     let gazetteer = repo.appendingPathComponent("pipelines/gazetteers/news.yaml").path
-    let yaml = "name: bench\nstages:\n  - use: entities\n    gazetteer: \(gazetteer)\nsink: {type: jsonl, path: /dev/null}\n"
+    let yaml = "name: bench\nstages:\n  - use: normalize\n    min_words: 0\n  - use: entities\n    gazetteer: \(gazetteer)\nsink: {type: jsonl, path: /dev/null}\n"
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("ingestd-bench-entities-\(getpid()).yaml")
     try yaml.write(to: file, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: file) }
     let config = try PipelineLoader.load(file: file, registry: BuiltinComponents.registry)
     let context = StageContext(stateDirectory: nil, pipelineName: "bench", logger: .init(label: "ingestd-bench"))
-    let stage = try config.stages[0].builder.build(context) as! any SynchronousStage
+    let stage = try config.stages[1].builder.build(context) as! any SynchronousStage
     for var d in docs { _ = try stage.processSynchronously(&d) }
     var rounds = 0, entities = 0
     let t0 = now()

@@ -9,8 +9,8 @@ final class EntityTaggerTests: XCTestCase {
     // MARK: tokens
 
     func testTokensSplitPunctuationButKeepAbbreviationsAndCompounds() {
-        let (_, sentences) = TaggerTokenizer.sentences("VARNO, Ostland (AP) — The U.S. envoy's talks with Mr. Lind didn't end. Jong-un said: 3,500 left.")
-        XCTAssertEqual(sentences.map { $0.map(\.word) }, [
+        let (scalars, sentences) = TaggerTokenizer.sentences("VARNO, Ostland (AP) — The U.S. envoy's talks with Mr. Lind didn't end. Jong-un said: 3,500 left.")
+        XCTAssertEqual(sentences.map { $0.map { $0.word(in: scalars) } }, [
             ["VARNO", ",", "Ostland", "(", "AP", ")", "—", "The", "U.S.", "envoy", "'s", "talks", "with", "Mr.", "Lind", "did", "n't", "end", "."],
             ["Jong-un", "said", ":", "3,500", "left", "."],
         ])
@@ -207,10 +207,10 @@ final class EntityTaggerTests: XCTestCase {
     }
 
     func testTitlesAndCompassWordsAreNotNames() {
-        let (_, s) = TaggerTokenizer.sentences("General Ana Ruiz and Mr North")
-        XCTAssertEqual(EntityRecognizer.trimmed(0..<3, s[0], person: true), 1..<3)
-        XCTAssertNil(EntityRecognizer.trimmed(4..<5, s[0], person: true))
-        XCTAssertNil(EntityRecognizer.trimmed(5..<6, s[0], person: false))
+        let (scalars, s) = TaggerTokenizer.sentences("General Ana Ruiz and Mr North")
+        XCTAssertEqual(EntityRecognizer.trimmed(0..<3, s[0], scalars, person: true), 1..<3)
+        XCTAssertNil(EntityRecognizer.trimmed(4..<5, s[0], scalars, person: true))
+        XCTAssertNil(EntityRecognizer.trimmed(5..<6, s[0], scalars, person: false))
     }
 
     private func gazetteer() -> Gazetteer {

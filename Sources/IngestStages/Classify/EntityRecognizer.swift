@@ -28,10 +28,18 @@ struct EntityRecognizer: Sendable {
     func recognize(title: String?, text: String) -> [EntityLabel] {
         // Names are counted over the first 200,000 characters: a 10 MB page costs no more than a long article.
         // The text is cut before it is joined to the title, so a huge text is never copied whole.
-        let head = String(text.unicodeScalars.prefix(200_000))
         if let tagger {
-            return recognize(String([title, head].compactMap { $0 }.joined(separator: "\n\n").unicodeScalars.prefix(200_000)), with: tagger)
+            // Title and text as one scalar array, cut at 200,000 without copying the text whole.
+            var scalars: [Unicode.Scalar] = []
+            scalars.reserveCapacity(min(200_000, text.utf8.count + (title?.utf8.count ?? 0) + 2))
+            if let title { scalars.append(contentsOf: title.unicodeScalars.prefix(200_000)); scalars += ["\n", "\n"] }
+            for u in text.unicodeScalars {
+                if scalars.count >= 200_000 { break }
+                scalars.append(u)
+            }
+            return recognize(scalars, with: tagger)
         }
+        let head = String(text.unicodeScalars.prefix(200_000))
         let t = EntityTokens(String([title, head].compactMap { $0 }.joined(separator: "\n\n").unicodeScalars.prefix(200_000)))
         let tokens = t.tokens
         var counts: [Int: Int] = [:]
@@ -57,9 +65,9 @@ struct EntityRecognizer: Sendable {
     /// The tagger's names and the gazetteer's aliases. Where both cover a name the longer wins:
     /// "U.S. Treasury" is an organization, not the United States; "North Korea" found by both is
     /// the gazetteer's.
-    private func recognize(_ text: String, with tagger: EntityTagger) -> [EntityLabel] {
-        let (scalars, sentences) = TaggerTokenizer.sentences(text)
-        let doc = EntityDocument.prepare(words: sentences.map { $0.map(\.word) }, gazetteer: gazetteer)
+    private func recognize(_ scalars: [Unicode.Scalar], with tagger: EntityTagger) -> [EntityLabel] {
+        let sentences = TaggerTokenizer.sentences(scalars)
+        let doc = EntityDocument.prepare(scalars: scalars, sentences: sentences, gazetteer: gazetteer)
         let tags = tagger.tag(doc.sentences, document: doc.document)
         var mentions = EntityMentions()
         var spans: [[Range<Int>]] = Array(repeating: [], count: sentences.count)
@@ -70,7 +78,7 @@ struct EntityRecognizer: Sendable {
                 var end = i + 1
                 while end < sentenceTags.count, !sentenceTags[end].isBegin, sentenceTags[end].typeIndex == type { end += 1 }
                 // MISC (nationalities, events) is not a record type.
-                if type < 3, let span = Self.trimmed(i..<end, sentences[k], person: type == 0) { spans[k].append(span) }
+                if type < 3, let span = Self.trimmed(i..<end, sentences[k], scalars, person: type == 0) { spans[k].append(span) }
                 i = end
             }
         }
@@ -105,10 +113,10 @@ struct EntityRecognizer: Sendable {
     ]
 
     /// A tagged span without a leading title (people only); nil for a lone compass word or title.
-    static func trimmed(_ span: Range<Int>, _ tokens: [TaggerTokenizer.Token], person: Bool) -> Range<Int>? {
+    static func trimmed(_ span: Range<Int>, _ tokens: [TaggerTokenizer.Token], _ scalars: [Unicode.Scalar], person: Bool) -> Range<Int>? {
         var start = span.lowerBound
         func bare(_ i: Int) -> String {
-            var w = tokens[i].word.lowercased()
+            var w = tokens[i].word(in: scalars).lowercased()
             if w.hasSuffix(".") { w.removeLast() }
             return w
         }

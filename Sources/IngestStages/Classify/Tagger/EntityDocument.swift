@@ -14,15 +14,32 @@ struct EntityDocument {
     var document: TaggerFeatures.DocumentContext
     var matches: [GazetteerMatch]
 
+    /// Labelled sentences (training, evaluation): the words laid out as one text, a space apart.
     static func prepare(words: [[String]], gazetteer: Gazetteer) -> EntityDocument {
-        let infos = words.map { $0.map(TaggerFeatures.info) }
+        var scalars: [Unicode.Scalar] = []
+        var sentences: [[TaggerTokenizer.Token]] = []
+        for s in words {
+            var tokens: [TaggerTokenizer.Token] = []
+            for w in s {
+                let start = scalars.count
+                scalars.append(contentsOf: w.unicodeScalars)
+                tokens.append(TaggerTokenizer.Token(start: start, end: scalars.count))
+                scalars.append(" ")
+            }
+            sentences.append(tokens)
+        }
+        return prepare(scalars: scalars, sentences: sentences, gazetteer: gazetteer)
+    }
+
+    static func prepare(scalars: [Unicode.Scalar], sentences tokens: [[TaggerTokenizer.Token]], gazetteer: Gazetteer) -> EntityDocument {
+        let infos = tokens.map { $0.map { TaggerFeatures.info(scalars[$0.start..<$0.end]) } }
         var matches: [GazetteerMatch] = []
         var sentences: [TaggerFeatures.SentenceContext] = []
-        sentences.reserveCapacity(words.count)
-        for (k, s) in words.enumerated() {
+        sentences.reserveCapacity(tokens.count)
+        for (k, s) in tokens.enumerated() {
             var hits = [UInt64](repeating: 0, count: s.count)
             if !gazetteer.entities.isEmpty {
-                for m in match(gazetteer, s, infos[k]) {
+                for m in match(gazetteer, s, infos[k], scalars) {
                     matches.append(GazetteerMatch(sentence: k, first: m.first, end: m.end, entity: m.entity))
                     let type = gazetteer.entities[m.entity].type
                     for i in m.first..<m.end { hits[i] = TaggerFeatures.gazetteerHit(type: type, first: i == m.first) }
@@ -36,24 +53,25 @@ struct EntityDocument {
     /// The gazetteer's aliases in one sentence, longest first at each place, as `EntityRecognizer`
     /// matches them: the first word capitalized, an alias in capitals only in capitals, and an
     /// alias ending where a token ends ("U.S." is the words u, s; "People's" is people, s).
-    static func match(_ gazetteer: Gazetteer, _ words: [String], _ infos: [TaggerFeatures.TokenInfo])
-        -> [(first: Int, end: Int, entity: Int)] {
+    static func match(_ gazetteer: Gazetteer, _ tokens: [TaggerTokenizer.Token], _ infos: [TaggerFeatures.TokenInfo],
+                      _ scalars: [Unicode.Scalar]) -> [(first: Int, end: Int, entity: Int)] {
         var found: [(first: Int, end: Int, entity: Int)] = []
-        var parts: [Int: [String]] = [:]
+        // Only capitalized tokens and the few after them are ever split into words.
+        var parts: [[String]?] = Array(repeating: nil, count: tokens.count)
         func partsOf(_ j: Int) -> [String] {
             if let p = parts[j] { return p }
-            let p = Tokenizer.words(words[j])
+            let p = Tokenizer.words(tokens[j].word(in: scalars))
             parts[j] = p
             return p
         }
         var i = 0
-        while i < words.count {
+        while i < tokens.count {
             guard infos[i].initialCapital, let head = partsOf(i).first, let aliases = gazetteer.byFirstWord[head] else { i += 1; continue }
             var matched = false
             for alias in aliases {
                 if alias.acronym && !infos[i].allCaps { continue }
                 var k = 0, j = i
-                while k < alias.words.count, j < words.count {
+                while k < alias.words.count, j < tokens.count {
                     let p = partsOf(j)
                     guard !p.isEmpty, k + p.count <= alias.words.count, alias.words[k..<(k + p.count)].elementsEqual(p) else { break }
                     k += p.count
@@ -67,7 +85,7 @@ struct EntityDocument {
                 }
             }
             if !matched {
-                found += compoundParts(gazetteer, words[i], at: i)
+                if partsOf(i).count > 1 { found += compoundParts(gazetteer, tokens[i].word(in: scalars), at: i) }
                 i += 1
             }
         }

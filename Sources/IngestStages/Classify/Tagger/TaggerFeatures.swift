@@ -23,8 +23,8 @@ enum TaggerFeatures {
     /// lower case is likely an ordinary word opening a sentence; one it writes capitalized in mid
     /// sentence is likely a name, even in an ALL-CAPS headline.
     struct DocumentContext {
-        var lowerCase: Set<UInt64> = []
-        var capitalizedMidSentence: Set<UInt64> = []
+        var lowerCase = WordSet()
+        var capitalizedMidSentence = WordSet()
 
         init(_ sentences: [[TokenInfo]]) {
             for s in sentences {
@@ -38,18 +38,64 @@ enum TaggerFeatures {
         }
     }
 
+    /// A set of word hashes: open addressing over the hashes themselves (already uniform), a
+    /// few times cheaper than `Set<UInt64>`'s seeded SipHash for a thousand words a document.
+    struct WordSet {
+        private var slots = [UInt64](repeating: 0, count: 64)
+        private var count = 0
+
+        func contains(_ word: UInt64) -> Bool {
+            let key = word | 1, mask = slots.count - 1
+            var i = Int(truncatingIfNeeded: key >> 7) & mask
+            while slots[i] != 0 {
+                if slots[i] == key { return true }
+                i = (i + 1) & mask
+            }
+            return false
+        }
+
+        mutating func insert(_ word: UInt64) {
+            if (count + 1) * 2 > slots.count {
+                let old = slots
+                slots = [UInt64](repeating: 0, count: old.count * 2)
+                count = 0
+                for k in old where k != 0 { place(k) }
+            }
+            place(word | 1)
+        }
+
+        private mutating func place(_ key: UInt64) {
+            let mask = slots.count - 1
+            var i = Int(truncatingIfNeeded: key >> 7) & mask
+            while slots[i] != 0 {
+                if slots[i] == key { return }
+                i = (i + 1) & mask
+            }
+            slots[i] = key
+            count += 1
+        }
+    }
+
     static let staticCount = 30
 
     static func info(_ word: String) -> TokenInfo {
+        let scalars = Array(word.unicodeScalars)
+        return info(scalars[...])
+    }
+
+    /// One pass over the token's scalars, nothing allocated (but for a non-ASCII capital's
+    /// lower case): the word's hash, its shape, three prefixes and four suffixes.
+    static func info(_ word: ArraySlice<Unicode.Scalar>) -> TokenInfo {
         var t = TokenInfo()
         var h = fnvBasis
         var shape = fnvBasis
         var lastClass: UInt32 = 0, run = 0
         var letters = 0, upper = 0
-        var prefixes: [UInt64] = []
-        var lowered: [UInt32] = []
-        lowered.reserveCapacity(16)
-        for (k, u) in word.unicodeScalars.enumerated() {
+        var p0 = fnvBasis, p1 = fnvBasis, p2 = fnvBasis
+        // The last four lower-cased scalars, the latest in l0.
+        var l0: UInt32 = 0, l1: UInt32 = 0, l2: UInt32 = 0, l3: UInt32 = 0
+        var k = 0
+        for u in word {
             var v = u.value
             let cls: UInt32
             if v < 0x80 {
@@ -69,21 +115,26 @@ enum TaggerFeatures {
             if cls == lastClass { run += 1 } else { run = 1; lastClass = cls }
             if run <= 2 { shape = fnv(shape, cls) }
             h = fnv(h, v)
-            lowered.append(v)
-            if k < 3 { prefixes.append(h) }
+            switch k {
+            case 0: p0 = h; p1 = h; p2 = h
+            case 1: p1 = h; p2 = h
+            case 2: p2 = h
+            default: break
+            }
+            l3 = l2; l2 = l1; l1 = l0; l0 = v
+            k += 1
         }
         t.word = h
         t.shape = shape
         t.hasUpper = upper > 0
         t.hasLetter = letters > 0
         t.allCaps = letters > 0 && upper == letters
-        while prefixes.count < 3 { prefixes.append(prefixes.last ?? h) }
-        t.prefixes = (prefixes[0], prefixes[1], prefixes[2])
-        var suffix: [UInt64] = []
-        var s = fnvBasis
-        for v in lowered.reversed().prefix(4) { s = fnv(s, v); suffix.append(s) }
-        while suffix.count < 4 { suffix.append(suffix.last ?? s) }
-        t.suffixes = (suffix[0], suffix[1], suffix[2], suffix[3])
+        t.prefixes = (p0, p1, p2)
+        let s1 = k >= 1 ? fnv(fnvBasis, l0) : fnvBasis
+        let s2 = k >= 2 ? fnv(s1, l1) : s1
+        let s3 = k >= 3 ? fnv(s2, l2) : s2
+        let s4 = k >= 4 ? fnv(s3, l3) : s3
+        t.suffixes = (s1, s2, s3, s4)
         return t
     }
 

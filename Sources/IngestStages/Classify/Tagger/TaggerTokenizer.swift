@@ -5,10 +5,14 @@
 /// question or exclamation mark ends a sentence. Tokens keep their scalar offsets, so a name
 /// is reported as the text wrote it.
 struct TaggerTokenizer {
+    /// Scalar offsets of a token in the text (no copy of the word: most are never needed).
     struct Token: Equatable {
         var start: Int
         var end: Int
-        var word: String
+
+        func word(in scalars: [Unicode.Scalar]) -> String {
+            String(String.UnicodeScalarView(scalars[start..<end]))
+        }
     }
 
     /// Words a full stop belongs to rather than ends a sentence after.
@@ -20,10 +24,14 @@ struct TaggerTokenizer {
 
     static func sentences(_ text: String) -> (scalars: [Unicode.Scalar], sentences: [[Token]]) {
         let scalars = Array(text.unicodeScalars)
+        return (scalars, sentences(scalars))
+    }
+
+    static func sentences(_ scalars: [Unicode.Scalar]) -> [[Token]] {
         var sentences: [[Token]] = []
         var current: [Token] = []
         func emit(_ a: Int, _ b: Int) {
-            current.append(Token(start: a, end: b, word: String(String.UnicodeScalarView(scalars[a..<b]))))
+            current.append(Token(start: a, end: b))
         }
         func endSentence() {
             if !current.isEmpty { sentences.append(current); current = [] }
@@ -39,13 +47,13 @@ struct TaggerTokenizer {
             split(chunk: i, end, scalars, emit)
             // A sentence ends after a bare . ! ? token (abbreviations keep their stop).
             if current.count > before, let last = current.last, last.end - last.start == 1,
-               [0x2E, 0x21, 0x3F].contains(scalars[last.start].value) {
+               scalars[last.start].value == 0x2E || scalars[last.start].value == 0x21 || scalars[last.start].value == 0x3F {
                 endSentence()
             }
             i = end
         }
         endSentence()
-        return (scalars, sentences)
+        return sentences
     }
 
     @inline(__always) static func isSpace(_ v: UInt32) -> Bool {
@@ -56,12 +64,18 @@ struct TaggerTokenizer {
 
     /// Opening punctuation peeled off the front of a chunk, one scalar a token.
     @inline(__always) static func isOpening(_ v: UInt32) -> Bool {
-        [0x22, 0x27, 0x28, 0x5B, 0x7B, 0x201C, 0x2018, 0xAB, 0x60, 0x2014, 0x2013].contains(v)
+        switch v {
+        case 0x22, 0x27, 0x28, 0x5B, 0x7B, 0x201C, 0x2018, 0xAB, 0x60, 0x2014, 0x2013: true
+        default: false
+        }
     }
 
     /// Closing punctuation peeled off the end of a chunk (a full stop is decided apart).
     @inline(__always) static func isClosing(_ v: UInt32) -> Bool {
-        [0x2C, 0x3B, 0x3A, 0x21, 0x3F, 0x29, 0x5D, 0x7D, 0x22, 0x201D, 0xBB, 0x2014, 0x2013].contains(v)
+        switch v {
+        case 0x2C, 0x3B, 0x3A, 0x21, 0x3F, 0x29, 0x5D, 0x7D, 0x22, 0x201D, 0xBB, 0x2014, 0x2013: true
+        default: false
+        }
     }
 
     /// One whitespace-separated chunk into tokens.
