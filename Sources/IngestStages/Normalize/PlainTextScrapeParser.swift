@@ -138,8 +138,9 @@ public enum PlainTextScrapeParser {
             case .terminal, .caption, .editorsNote: return nil
             }
         }
-        // A results table repeats a line or looks like code now and then; a page's chrome is more.
-        guard other * 10 <= lines.count else { return nil }
+        // A results table repeats lines and looks like code now and then (up to 30% of the lines
+        // in CoNLL-2003's sports pages); a web page's chrome brings a marker or a caption too.
+        guard other * 10 <= lines.count * 3 else { return nil }
         var article = ScrapedArticle()
         let first = lines[0]
         let headline = first.wordCount <= 20 && (!first.endsSentence || !first.text.unicodeScalars.contains { $0.properties.isLowercase })
