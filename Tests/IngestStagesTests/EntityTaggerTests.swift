@@ -213,6 +213,27 @@ final class EntityTaggerTests: XCTestCase {
         XCTAssertNil(EntityRecognizer.trimmed(5..<6, s[0], scalars, person: false))
     }
 
+    func testAnInstitutionsNameRunsOverOfAndFor() {
+        let (scalars, s) = TaggerTokenizer.sentences("a fellow at the Varno Academy of the Hallen Social Sciences and Ruiz said")
+        // "Varno Academy" tagged alone, "Hallen" and "Social Sciences" after it.
+        let joined = EntityRecognizer.joinInstitutions([(4..<6, 2), (8..<9, 2), (9..<11, 1), (12..<13, 0)], gazetteer: [], s[0], scalars)
+        XCTAssertEqual(joined.map(\.range), [4..<11, 12..<13])
+        XCTAssertEqual(joined.map(\.type), [1, 0])
+        // No head word, no join: "Ruiz of Hallen" stays two names.
+        let (sc2, s2) = TaggerTokenizer.sentences("Ruiz of Hallen")
+        XCTAssertEqual(EntityRecognizer.joinInstitutions([(0..<1, 0), (2..<3, 2)], gazetteer: [], s2[0], sc2).count, 2)
+    }
+
+    func testAOneWordPlaceJoinsTheGazetteerEntityItShortens() {
+        var m = EntityMentions()
+        m.addGazetteer(Gazetteer.Entity(name: "Varno Peninsula", type: "place"))
+        m.addTagged("Peninsula", type: 2)
+        m.addTagged("Lanka", type: 2)
+        m.addTagged("Sri Lanka", type: 2)
+        let labels = m.labels(limit: 10).map { "\($0.name)|\($0.count)" }
+        XCTAssertEqual(labels, ["Varno Peninsula|2", "Lanka|1", "Sri Lanka|1"], "only into a gazetteer entity")
+    }
+
     private func gazetteer() -> Gazetteer {
         var g = Gazetteer()
         g.add(name: "Ostland", type: "country", aliases: ["OST"])

@@ -3,9 +3,10 @@ import IngestCore
 /// Turns what the tagger and the gazetteer found in a document into `labels.entities`: one entry
 /// per entity, however often and however it is named. Gazetteer matches go under their
 /// canonical name and type; the tagger's names that no alias covers go under the fullest way
-/// the document writes them, typed by majority. A one-word person ("Simmons", "Kim") joins the
-/// one longer person whose first or last word it is ("Phil Simmons", "Kim Jong-un"), when just
-/// one fits. MISC names (nationalities, events) are not reported.
+/// the document writes them, typed by majority. A one-word name joins the one longer name it
+/// shortens, when just one fits: a person by first or last word ("Simmons" → "Phil Simmons",
+/// "Kim" → "Kim Jong-un"), a gazetteer's place or organization by its last ("Peninsula" →
+/// "Korean Peninsula"). MISC names (nationalities, events) are not reported.
 struct EntityMentions {
     static let recordTypes = ["person", "organization", "place"]
 
@@ -66,12 +67,17 @@ struct EntityMentions {
     /// The entities, most mentioned first, at most `limit`.
     func labels(limit: Int) -> [EntityLabel] {
         var groups = self.groups
-        // One-word people into the one longer person they name.
-        for i in groups.indices where groups[i].words.count == 1 && groups[i].type == "person" {
+        // A one-word name into the one longer name it shortens: a person by first or last word
+        // ("Simmons", "Kim"); a place or organization by its last, into a gazetteer entity only
+        // ("Peninsula" → Korean Peninsula), as "Lanka" beside "Sri Lanka" is as often its own
+        // mention in newswire.
+        for i in groups.indices where groups[i].words.count == 1 && groups[i].count > 0 {
             let w = groups[i].words[0]
+            let person = groups[i].type == "person"
             let fits = groups.indices.filter { j in
-                j != i && groups[j].words.count > 1 && groups[j].type == "person" && groups[j].count > 0
-                    && (groups[j].words.first == w || groups[j].words.last == w)
+                j != i && groups[j].words.count > 1 && groups[j].count > 0 && (groups[j].type == "person") == person
+                    && (person || groups[j].canonical != nil)
+                    && (groups[j].words.last == w || (person && groups[j].words.first == w))
             }
             guard fits.count == 1 else { continue }
             groups[fits[0]].count += groups[i].count
