@@ -19,7 +19,8 @@ final class PipelineTestCommandTests: XCTestCase {
         XCTAssertTrue(r.out.contains("✓ an op-ed on a summit is diplomacy and opinion"), r.out)
         XCTAssertTrue(r.out.contains("✓ the same text twice is a duplicate of the first"), r.out)
         XCTAssertTrue(r.out.contains("✓ a two-word text is rejected for lack of content"), r.out)
-        XCTAssertTrue(r.out.hasSuffix("5 passed, 0 failed\n"), r.out)
+        XCTAssertTrue(r.out.contains("✓ wire copy keeps its dateline, and the tagger names and types who and where"), r.out)
+        XCTAssertTrue(r.out.hasSuffix("6 passed, 0 failed\n"), r.out)
         XCTAssertFalse(r.out.contains("✗"))
         XCTAssertFalse(r.out.contains("\u{1B}"), "no colour into a pipe")
     }
