@@ -97,4 +97,31 @@ final class EntityRecognizerTests: XCTestCase {
             XCTAssertTrue(text.contains("p.yaml:5:") && text.contains("cannot read the gazetteer file"), text)
         }
     }
+
+    func testTaggerProblemsAreRefusedAtTheirLine() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tagger-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try "not a model".write(to: dir.appendingPathComponent("junk.model"), atomically: true, encoding: .utf8)
+        try """
+        name: t
+        stages:
+          - use: normalize
+          - use: entities
+            tagger: junk.model
+          - use: classify
+            tagger: none
+          - use: entities
+            unknown_entities: true
+          - use: entities
+            tagger: missing.model
+        """.write(to: dir.appendingPathComponent("p.yaml"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try PipelineLoader.load(file: dir.appendingPathComponent("p.yaml"), registry: BuiltinComponents.registry)) { error in
+            let text = (error as? ConfigError)?.description ?? "\(error)"
+            XCTAssertTrue(text.contains("p.yaml:5:") && text.contains("not an ingestd entity model"), text)
+            XCTAssertTrue(text.contains("p.yaml:9:") && text.contains("unknown_entities has no effect with a tagger"), text)
+            XCTAssertTrue(text.contains("p.yaml:11:") && text.contains("cannot read the entity model file"), text)
+            XCTAssertFalse(text.contains("p.yaml:7:"), "tagger: none is accepted: \(text)")
+        }
+    }
 }
