@@ -27,6 +27,9 @@ public struct Gazetteer: Sendable {
     public private(set) var entities: [Entity] = []
     /// Aliases by their first word, longest first.
     private(set) var byFirstWord: [String: [Alias]] = [:]
+    /// The tagger's hash (`TaggerFeatures.info(_:).word`) of every alias's first word: a token of
+    /// letters and digits whose hash is not here starts no alias, found without making a string.
+    private(set) var firstWordHashes: Set<UInt64> = []
 
     public init() {}
 
@@ -48,6 +51,7 @@ public struct Gazetteer: Sendable {
                 continue
             }
             list.append(Alias(words: words, acronym: acronym, entity: index))
+            firstWordHashes.insert(TaggerFeatures.info(first).word)
             list.sort { $0.words.count > $1.words.count }
             byFirstWord[first] = list
         }

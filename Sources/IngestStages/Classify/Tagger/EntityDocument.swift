@@ -66,7 +66,9 @@ struct EntityDocument {
         }
         var i = 0
         while i < tokens.count {
-            guard infos[i].initialCapital, let head = partsOf(i).first, let aliases = gazetteer.byFirstWord[head] else { i += 1; continue }
+            // Most capitalized words start no alias: a plain one is ruled out by its hash alone.
+            guard infos[i].initialCapital, !infos[i].plain || gazetteer.firstWordHashes.contains(infos[i].word),
+                  let head = partsOf(i).first, let aliases = gazetteer.byFirstWord[head] else { i += 1; continue }
             var matched = false
             for alias in aliases {
                 if alias.acronym && !infos[i].allCaps { continue }

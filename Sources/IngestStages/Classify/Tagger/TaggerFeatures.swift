@@ -17,6 +17,8 @@ enum TaggerFeatures {
         var initialCapital = false
         var allCaps = false
         var hasLetter = false
+        /// Letters and digits only: the word is its own single lower-case word for gazetteer look-ups.
+        var plain = true
     }
 
     /// Which words a whole document writes how: a capitalized word the document also writes in
@@ -109,6 +111,7 @@ enum TaggerFeatures {
                 default: cls = 0x100 + v
                 }
             }
+            if cls >= 0x100 { t.plain = false }
             if cls == 1 { upper += 1; letters += 1; if k == 0 { t.initialCapital = true } }
             if cls == 2 { letters += 1 }
             // Shape: runs of a class written once, twice at most ("Xx", "XX", "dd-dd").
