@@ -50,15 +50,16 @@ public struct EntityTaggerTraining {
             }
         }
         var model = AveragedPerceptron()
-        var rng = SplitMix64(seed: options.seed)
+        // SplitMix64 steps, as the classifier's solver shuffles: the standard library's shuffle
+        // and random source may change between releases.
+        var rng = options.seed
         var order = Array(examples.indices)
         var mistakes: [Int] = []
         var tokens = 0
         for _ in 0..<options.passes {
-            // Fisher-Yates with our own generator: the standard library's shuffle may change.
             for i in stride(from: order.count - 1, to: 0, by: -1) {
-                let j = Int(rng.next() % UInt64(i + 1))
-                order.swapAt(i, j)
+                rng = MinHashSignature.splitmix(rng)
+                order.swapAt(i, Int(rng % UInt64(i + 1)))
             }
             var wrong = 0
             var features = [UInt64](repeating: 0, count: n + 4)
@@ -162,19 +163,5 @@ private struct AveragedPerceptron {
             for t in 0..<k { out.append(Int16((average[row + t] / scale).rounded())) }
         }
         return (kept.map(\.0), out, scale)
-    }
-}
-
-/// A small, fast, seeded generator (Steele et al.'s SplitMix64): training order must not depend
-/// on the platform's random source.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -228,12 +228,10 @@ enum TaggerFeatures {
         return h
     }
 
-    /// SplitMix64's finalizer over a running combination: stable across runs and machines
-    /// (Swift's `Hasher` is seeded per process), so a model file means the same everywhere.
+    /// SplitMix64 over a running combination (`MinHashSignature.splitmix`, as dedupe and the
+    /// classifier hash): stable across runs and machines (Swift's `Hasher` is seeded per process),
+    /// so a model file means the same everywhere.
     @inline(__always) static func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        var x = (a &* 0x9E37_79B9_7F4A_7C15) ^ b
-        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
-        return x ^ (x >> 31)
+        MinHashSignature.splitmix((a &* 0x9E37_79B9_7F4A_7C15) ^ b)
     }
 }
