@@ -211,6 +211,9 @@ final class EntityTaggerTests: XCTestCase {
         XCTAssertEqual(EntityRecognizer.trimmed(0..<3, s[0], scalars, person: true), 1..<3)
         XCTAssertNil(EntityRecognizer.trimmed(4..<5, s[0], scalars, person: true))
         XCTAssertNil(EntityRecognizer.trimmed(5..<6, s[0], scalars, person: false))
+        let (sc2, s2) = TaggerTokenizer.sentences("the Secretary of State Ana Ruiz")
+        XCTAssertNil(EntityRecognizer.trimmed(3..<4, s2[0], sc2, person: false))
+        XCTAssertEqual(EntityRecognizer.trimmed(4..<6, s2[0], sc2, person: true), 4..<6)
     }
 
     func testAnInstitutionsNameRunsOverOfAndFor() {

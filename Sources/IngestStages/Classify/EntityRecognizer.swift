@@ -157,7 +157,8 @@ struct EntityRecognizer: Sendable {
         "eastern", "western", "central",
     ]
 
-    /// A tagged span without a leading title (people only); nil for a lone compass word or title.
+    /// A tagged span without a leading title (people only); nil for a lone compass word or title,
+    /// or the one word after "Secretary of" / "Minister of".
     static func trimmed(_ span: Range<Int>, _ tokens: [TaggerTokenizer.Token], _ scalars: [Unicode.Scalar], person: Bool) -> Range<Int>? {
         var start = span.lowerBound
         func bare(_ i: Int) -> String {
@@ -167,6 +168,10 @@ struct EntityRecognizer: Sendable {
         }
         while person, start + 1 < span.upperBound, honorifics.contains(bare(start)) { start += 1 }
         if span.upperBound - start == 1, directions.contains(bare(start)) || honorifics.contains(bare(start)) { return nil }
+        // "Secretary of State", "Minister of Finance": the last word of a title, not a name.
+        if span.upperBound - start == 1, start >= 2, bare(start - 1) == "of", ["secretary", "minister"].contains(bare(start - 2)) {
+            return nil
+        }
         return start..<span.upperBound
     }
 
