@@ -206,6 +206,18 @@ final class EntityTaggerTests: XCTestCase {
         XCTAssertEqual(two.labels(limit: 10).count, 3, "two Ruizes: the surname alone stays apart")
     }
 
+    func testAFirmIsNeverAPersonAndItsFirstWordAloneIsTheFirm() {
+        var firm = EntityMentions()
+        firm.addTagged("Meltek Industries", type: 0)
+        firm.addTagged("Meltek Industries", type: 1)
+        firm.addTagged("Meltek", type: 0)
+        firm.addTagged("Varno", type: 2)
+        firm.addTagged("Varno United", type: 1)
+        XCTAssertEqual(firm.labels(limit: 10).map { "\($0.name)|\($0.type)|\($0.count)" },
+                       ["Meltek Industries|organization|3", "Varno|place|1", "Varno United|organization|1"],
+                       "a place stays apart from the club named after it")
+    }
+
     func testTitlesAndCompassWordsAreNotNames() {
         let (scalars, s) = TaggerTokenizer.sentences("General Ana Ruiz and Mr North")
         XCTAssertEqual(EntityRecognizer.trimmed(0..<3, s[0], scalars, person: true), 1..<3)
@@ -245,21 +257,25 @@ final class EntityTaggerTests: XCTestCase {
     }
 
     /// The built-in model, end to end through the recognizer: invented wire copy with a
-    /// capitals dateline, a compound of two gazetteer names, and a title before a name.
+    /// capitals dateline, a compound of two gazetteer names, a title before a name, and a firm
+    /// named in full and by its first word.
     func testBuiltInModelTypesNamesTheGazetteerDoesNotKnow() {
         let recognizer = EntityRecognizer(gazetteer: gazetteer(), tagger: .builtIn, unknown: false, limit: 100)
         let text = """
-        VARNO, Ostland (Reuters) - Chancellor Pia Sand met executives of Meltek Industries in Varno on Tuesday, \
-        the government said, after the OST-Meltek dispute over the Hallen plant.
+        VARNO, Ostland (Reuters) - Chancellor Pia Sand met executives of carmaker Meltek Industries in Varno on Tuesday, \
+        the government said, after the OST-Meltek dispute over the company's plant in Hallen.
 
-        Meltek chief executive Tomas Lindqvist told reporters the company would keep its plant in Hallen open. \
-        Sand said the talks would go on in Brenna next week.
+        Shares of Meltek Industries rose 3 percent. Meltek chief executive Tomas Lindqvist told reporters the company \
+        would keep its plant open. Sand said the talks would go on in Brenna next week.
         """
-        let found = Set(recognizer.recognize(title: "Ostland leader meets Meltek over plant", text: text).map { "\($0.name)|\($0.type)" })
-        for expected in ["Pia Sand|person", "Ostland|country", "Tomas Lindqvist|person", "Hallen|place", "Varno|place"] {
+        let labels = recognizer.recognize(title: "Ostland leader meets carmaker over plant", text: text)
+        let found = Set(labels.map { "\($0.name)|\($0.type)" })
+        for expected in ["Pia Sand|person", "Ostland|country", "Tomas Lindqvist|person", "Hallen|place", "Varno|place",
+                         "Brenna|place", "Meltek Industries|organization", "Reuters|organization"] {
             XCTAssertTrue(found.contains(expected), "\(expected) not in \(found.sorted())")
         }
-        XCTAssertTrue(found.contains { $0.hasPrefix("Meltek") && $0.hasSuffix("|organization") }, "\(found.sorted())")
-        XCTAssertFalse(found.contains { $0.hasPrefix("OST-") || $0.hasPrefix("Chancellor") || $0.hasSuffix("|unknown") }, "\(found.sorted())")
+        XCTAssertEqual(labels.first { $0.name == "Pia Sand" }?.count, 2, "Sand is Pia Sand")
+        XCTAssertFalse(found.contains { $0.hasPrefix("OST-") || $0.hasPrefix("Chancellor") || $0.hasPrefix("Meltek|") || $0.hasSuffix("|unknown") },
+                       "\(found.sorted())")
     }
 }

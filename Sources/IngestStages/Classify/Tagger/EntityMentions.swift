@@ -21,6 +21,9 @@ struct EntityMentions {
             if let canonical { return canonical.type }
             var best = 0
             for t in 1..<3 where types[t] > types[best] { best = t }
+            // No person's name ends in "Industries", "Corp" or "Ministry": the tagger, unsure of
+            // an unknown first word ("carmaker Meltek Industries"), sometimes says so anyway.
+            if best == 0, words.count > 1, let last = words.last, EntityMentions.organizationEndings.contains(last) { best = 1 }
             return EntityMentions.recordTypes[best]
         }
 
@@ -33,6 +36,13 @@ struct EntityMentions {
             }!.key
         }
     }
+
+    /// Last words of organizations' names, never of a person's.
+    static let organizationEndings: Set<String> = EntityRecognizer.institutionHeads.union([
+        "industries", "inc", "corp", "corporation", "co", "ltd", "plc", "llc", "ag", "sa", "gmbh", "group", "holdings",
+        "airlines", "airways", "motors", "bank", "systems", "technologies", "communications", "electronics", "energy",
+        "partners", "capital", "securities", "insurance", "pharmaceuticals", "club", "fc", "ministry", "army", "police",
+    ])
 
     private var groups: [Group] = []
     private var byKey: [String: Int] = [:]
@@ -79,7 +89,19 @@ struct EntityMentions {
                     && (person || groups[j].canonical != nil)
                     && (groups[j].words.last == w || (person && groups[j].words.first == w))
             }
-            guard fits.count == 1 else { continue }
+            guard fits.count == 1 else {
+                // "Meltek" beside "Meltek Industries": a company's first word alone is the company.
+                let firms = groups.indices.filter { j in
+                    j != i && groups[j].words.count > 1 && groups[j].count > 0 && groups[j].type == "organization"
+                        && groups[j].words.first == w
+                }
+                // A place stays apart: "Manchester" is not always "Manchester United".
+                if fits.isEmpty, firms.count == 1, groups[i].type != "place" {
+                    groups[firms[0]].count += groups[i].count
+                    groups[i].count = 0
+                }
+                continue
+            }
             groups[fits[0]].count += groups[i].count
             groups[i].count = 0
         }
