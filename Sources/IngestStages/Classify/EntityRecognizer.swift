@@ -73,14 +73,9 @@ struct EntityRecognizer: Sendable {
         // Each sentence's tagged names: token range and type (0 PER, 1 ORG, 2 LOC).
         var spans: [[(range: Range<Int>, type: Int)]] = Array(repeating: [], count: sentences.count)
         for (k, sentenceTags) in tags.enumerated() {
-            var i = 0
-            while i < sentenceTags.count {
-                guard let type = sentenceTags[i].typeIndex else { i += 1; continue }
-                var end = i + 1
-                while end < sentenceTags.count, !sentenceTags[end].isBegin, sentenceTags[end].typeIndex == type { end += 1 }
-                // MISC (nationalities, events) is not a record type.
-                if type < 3, let span = Self.trimmed(i..<end, sentences[k], scalars, person: type == 0) { spans[k].append((span, type)) }
-                i = end
+            // MISC (nationalities, events) is not a record type.
+            for (range, type) in EntityTag.spans(sentenceTags) where type < 3 {
+                if let span = Self.trimmed(range, sentences[k], scalars, person: type == 0) { spans[k].append((span, type)) }
             }
         }
         var matched: [[Range<Int>]] = Array(repeating: [], count: sentences.count)

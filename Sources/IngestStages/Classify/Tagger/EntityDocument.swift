@@ -47,7 +47,7 @@ struct EntityDocument {
             }
             sentences.append(TaggerFeatures.SentenceContext(infos[k], gazetteer: hits))
         }
-        return EntityDocument(sentences: sentences, document: TaggerFeatures.DocumentContext(infos), matches: matches)
+        return EntityDocument(sentences: sentences, document: TaggerFeatures.DocumentContext(sentences), matches: matches)
     }
 
     /// The gazetteer's aliases in one sentence, longest first at each place, as `EntityRecognizer`

@@ -35,4 +35,19 @@ public enum EntityTag: Int, CaseIterable, Sendable {
         guard self != .outside, !isBegin else { return true }
         return previous.typeIndex == typeIndex
     }
+
+    /// The names in a sentence's tags, in order: each token range and its type index (an `I-X`
+    /// run goes on while the type stays X and no `B-` opens another name).
+    static func spans(_ tags: [EntityTag]) -> [(range: Range<Int>, type: Int)] {
+        var out: [(range: Range<Int>, type: Int)] = []
+        var i = 0
+        while i < tags.count {
+            guard let type = tags[i].typeIndex else { i += 1; continue }
+            var end = i + 1
+            while end < tags.count, !tags[end].isBegin, tags[end].typeIndex == type { end += 1 }
+            out.append((i..<end, type))
+            i = end
+        }
+        return out
+    }
 }

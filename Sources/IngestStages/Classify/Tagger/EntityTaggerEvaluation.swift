@@ -31,16 +31,7 @@ public struct EntityTaggerEvaluation: Sendable, CustomStringConvertible {
     struct Span: Hashable { var start: Int; var end: Int; var type: Int }
 
     static func spans(_ tags: [EntityTag]) -> Set<Span> {
-        var out: Set<Span> = []
-        var i = 0
-        while i < tags.count {
-            guard let type = tags[i].typeIndex else { i += 1; continue }
-            var end = i + 1
-            while end < tags.count, !tags[end].isBegin, tags[end].typeIndex == type { end += 1 }
-            out.insert(Span(start: i, end: end, type: type))
-            i = end
-        }
-        return out
+        Set(EntityTag.spans(tags).map { Span(start: $0.range.lowerBound, end: $0.range.upperBound, type: $0.type) })
     }
 
     public var description: String {

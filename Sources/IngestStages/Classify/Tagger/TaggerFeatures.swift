@@ -28,9 +28,9 @@ enum TaggerFeatures {
         var lowerCase = WordSet()
         var capitalizedMidSentence = WordSet()
 
-        init(_ sentences: [[TokenInfo]]) {
-            for s in sentences {
-                let caps = TaggerFeatures.isAllCapsSentence(s)
+        init(_ sentences: [SentenceContext]) {
+            for sentence in sentences {
+                let s = sentence.tokens, caps = sentence.allCaps == 1
                 for (i, t) in s.enumerated() where t.hasLetter {
                     if !t.hasUpper { lowerCase.insert(t.word) } else if i > 0, t.initialCapital, !t.allCaps, !caps {
                         capitalizedMidSentence.insert(t.word)
@@ -143,13 +143,12 @@ enum TaggerFeatures {
 
     /// A headline or dateline in capitals: most of its words ALL CAPS.
     static func isAllCapsSentence(_ s: [TokenInfo]) -> Bool {
-        var words = 0, caps = 0, longCaps = 0
+        var words = 0, caps = 0
         for t in s where t.hasLetter {
             words += 1
             if t.allCaps { caps += 1 }
         }
-        longCaps = caps
-        return words > 0 && longCaps > 0 && Double(caps) >= 0.7 * Double(words) && !(words == 1 && s.count > 3)
+        return caps > 0 && Double(caps) >= 0.7 * Double(words) && !(words == 1 && s.count > 3)
     }
 
     /// What the features of a sentence's tokens need besides the tokens.
