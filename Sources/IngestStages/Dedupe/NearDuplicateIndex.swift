@@ -8,9 +8,9 @@ import IngestCore
 /// 0.64 and at 0.3 with 0.12: verification, not banding, decides.
 ///
 /// Memory per document, about 300 bytes: 128 of signature, 64 of band chains, 32–64 of bucket
-/// heads (a power-of-two table of chain heads indexed by band key, grown and rebuilt from the
-/// signatures as the index grows; two keys sharing a bucket only add a candidate that
-/// verification throws out) and the id in one byte arena. Persisted as an append-only log
+/// heads (a power-of-two table of chain heads indexed by band and band key, grown and rebuilt
+/// from the signatures as the index grows; two keys of one band sharing a bucket only add a
+/// candidate that verification throws out) and the id in one byte arena. Persisted as an append-only log
 /// (`FramedLog`, kind `signatures`) of `[id length][id][time: UInt32][64 × UInt16]` entries in the
 /// state folder, made durable in `sync()`; the headerless logs of earlier versions, the same
 /// records back to back, are read and rewritten framed at open. Entries outside the retention
@@ -45,7 +45,7 @@ public final class NearDuplicateIndex: Sendable {
         /// Ids, back to back in one arena; `idEnds[i]` is where id `i` ends.
         var idBytes: [UInt8] = []
         var idEnds: [UInt32] = []
-        /// Chain heads by band key (`key & mask`); `UInt32.max` is an empty bucket.
+        /// Chain heads by band and band key (`bucket(_:band:mask:)`); `UInt32.max` is an empty bucket.
         var heads: [UInt32] = Array(repeating: .max, count: 1 << 12)
         var next: [UInt32] = []
         var times: [UInt32] = []
@@ -174,7 +174,7 @@ public final class NearDuplicateIndex: Sendable {
         let idBytes = id.map { Array($0.utf8.prefix(255)) }
         let mask = UInt64(s.heads.count - 1)
         for band in 0..<bands {
-            var c = s.heads[Int(key(signature, band: band) & mask)]
+            var c = s.heads[bucket(signature, band: band, mask: mask)]
             var walked = 0
             // Chains run from the newest entry to the oldest: stop at the retention window.
             while c != UInt32.max, Int(c) >= s.firstLive, walked < maxChain {
@@ -250,9 +250,9 @@ public final class NearDuplicateIndex: Sendable {
         let mask = UInt64(s.heads.count - 1)
         let signature = MinHashSignature(values: Array(values))
         for band in 0..<bands {
-            let bucket = Int(key(signature, band: band) & mask)
-            s.next.append(s.heads[bucket])
-            s.heads[bucket] = UInt32(index)
+            let slot = bucket(signature, band: band, mask: mask)
+            s.next.append(s.heads[slot])
+            s.heads[slot] = UInt32(index)
         }
     }
 
@@ -266,7 +266,15 @@ public final class NearDuplicateIndex: Sendable {
         }
     }
 
-    private static func key(_ signature: MinHashSignature, band: Int) -> UInt64 {
+    /// The bucket of a band's key. Every bucket belongs to one band (its low bits are the
+    /// band): a bucket's chain is threaded through each entry's `next` slot of the band it was
+    /// linked by, so an entry of another band in it would lead the walk down that entry's chain
+    /// of the querying band instead, past the rest of the bucket.
+    static func bucket(_ signature: MinHashSignature, band: Int, mask: UInt64) -> Int {
+        Int((key(signature, band: band) &* UInt64(bands) | UInt64(band)) & mask)
+    }
+
+    static func key(_ signature: MinHashSignature, band: Int) -> UInt64 {
         var packed: UInt64 = UInt64(band) << 58
         for r in 0..<rows {
             packed = MinHashSignature.splitmix(packed ^ UInt64(signature.values[band * rows + r]))
