@@ -33,6 +33,8 @@ let package = Package(
         // zlib and libzstd: compressed record segments (sink.rotate.compress: gzip | zstd).
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        // libpq, over Debian's libpq-dev: PostgreSQL for several nodes (issue 20, in progress).
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // The model and the contracts every other module speaks: documents, records, stages, config.
         .target(name: "IngestCore", dependencies: [
             "COpenSSL",
@@ -115,5 +117,10 @@ let package = Package(
             .product(name: "WAT", package: "WasmKit"),
         ]),
         .testTarget(name: "EndToEndTests", dependencies: ["IngestCore", "LoopbackHTTP"]),
+        // The PostgreSQL client: connections, parameters, transactions, schema migrations.
+        .target(name: "IngestPostgres", dependencies: ["CLibPQ", "IngestCore"]),
+        // Test support: a real PostgreSQL 15 in a temporary folder (initdb, pg_ctl) on a Unix socket.
+        .target(name: "PostgresServer", path: "Tests/PostgresServer"),
+        .testTarget(name: "IngestPostgresTests", dependencies: ["IngestPostgres", "PostgresServer"]),
     ]
 )
