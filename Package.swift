@@ -53,14 +53,14 @@ let package = Package(
         // glibc's malloc_trim, which <malloc.h> declares and Swift's Glibc module leaves out.
         .target(name: "CMalloc"),
         // normalize → dedupe → classify, one folder per stage.
-        .target(name: "IngestStages", dependencies: ["IngestCore", "CLibXML2", "CPrefetch", "CMalloc"]),
+        .target(name: "IngestStages", dependencies: ["IngestCore", "IngestPostgres", "CLibXML2", "CPrefetch", "CMalloc"]),
         // Sandboxed WebAssembly plugin stages (`use: wasm`, the wasm-plugin/1 ABI): the only WasmKit user.
         .target(name: "IngestWasm", dependencies: [
             "IngestCore",
             .product(name: "WasmKit", package: "WasmKit"),
         ]),
         // Where records go: durable JSON Lines.
-        .target(name: "IngestSinks", dependencies: ["IngestCore", "CZlib", "CZstd", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "IngestSinks", dependencies: ["IngestCore", "IngestPostgres", "CZlib", "CZstd", .product(name: "Logging", package: "swift-log")]),
         // The runner that connects sources, stages and sinks; signals; the JSON log handler. It
         // is handed the components it may build (a ComponentRegistry) and imports no stage.
         .target(name: "IngestDaemon", dependencies: [
@@ -118,9 +118,11 @@ let package = Package(
         ]),
         .testTarget(name: "EndToEndTests", dependencies: ["IngestCore", "LoopbackHTTP"]),
         // The PostgreSQL client: connections, parameters, transactions, schema migrations.
-        .target(name: "IngestPostgres", dependencies: ["CLibPQ", "IngestCore"]),
+        .target(name: "IngestPostgres", dependencies: ["CLibPQ", "IngestCore", .product(name: "Logging", package: "swift-log")]),
         // Test support: a real PostgreSQL 15 in a temporary folder (initdb, pg_ctl) on a Unix socket.
         .target(name: "PostgresServer", path: "Tests/PostgresServer"),
-        .testTarget(name: "IngestPostgresTests", dependencies: ["IngestPostgres", "PostgresServer"]),
+        .testTarget(name: "IngestPostgresTests", dependencies: [
+            "IngestPostgres", "PostgresServer", "IngestStages", "IngestSinks", "IngestCore", "IngestBuiltins", "LogCapture",
+        ]),
     ]
 )

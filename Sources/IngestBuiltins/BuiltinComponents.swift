@@ -17,5 +17,5 @@ public enum BuiltinComponents {
             return stages
         }(),
         sources: [DropFolderComponent.factory, URLSourceComponent.factory],
-        sinks: [JSONLinesSinkComponent.factory])
+        sinks: [JSONLinesSinkComponent.factory, PostgresSinkComponent.factory])
 }

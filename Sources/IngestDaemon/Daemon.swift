@@ -188,7 +188,7 @@ public enum Daemon {
     /// fails stops the start-up, naming its entry in the pipeline file. Stages already started
     /// are closed again.
     static func buildStages(_ config: PipelineConfig, stateDirectory: URL?, logger: Logger) throws -> [any Stage] {
-        let context = StageContext(stateDirectory: stateDirectory, pipelineName: config.name, logger: logger)
+        let context = StageContext(stateDirectory: stateDirectory, pipelineName: config.name, logger: logger, cluster: config.cluster)
         var built: [any Stage] = []
         for entry in config.stages {
             do {

@@ -94,7 +94,7 @@ final class PipelineReloader: @unchecked Sendable {
     /// What a reload cannot change, each as a message for the log.
     private func restartOnlyChanges(to next: PipelineConfig) -> [String] {
         var reasons: [String] = []
-        for key in ["name", "log", "runtime", "state_dir"] where config.sections[key] != next.sections[key] {
+        for key in ["name", "log", "runtime", "state_dir", "cluster"] where config.sections[key] != next.sections[key] {
             reasons.append("\(key) cannot change while ingestd runs; restart it to apply")
         }
         if next.sources.map(\.name) != config.sources.map(\.name) {
@@ -134,7 +134,7 @@ final class PipelineReloader: @unchecked Sendable {
         for i in replaced { stages[i].close() }
         if sinkChanged { closeSink() }
 
-        let context = StageContext(stateDirectory: next.stateDirectory, pipelineName: next.name, logger: logger)
+        let context = StageContext(stateDirectory: next.stateDirectory, pipelineName: next.name, logger: logger, cluster: next.cluster)
         var built: [any Stage] = []
         var newStages: [any Stage] = []
         do {
@@ -180,7 +180,7 @@ final class PipelineReloader: @unchecked Sendable {
 
     /// The old pipeline again: what the reload closed is built from the old file once more.
     private func fallBack(replaced: [Int], sinkClosed: Bool) {
-        let context = StageContext(stateDirectory: config.stateDirectory, pipelineName: config.name, logger: logger)
+        let context = StageContext(stateDirectory: config.stateDirectory, pipelineName: config.name, logger: logger, cluster: config.cluster)
         do {
             for i in replaced { stages[i] = try Daemon.startStage(config.stages[i], file: config.file, context: context) }
             if sinkClosed { sink = try buildSink(config) }

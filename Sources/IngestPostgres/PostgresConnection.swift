@@ -12,6 +12,14 @@ public final class PostgresConnection: @unchecked Sendable {
         /// The server's SQLSTATE ("23505" unique violation, "40001" serialization failure…), if any.
         public var sqlState: String?
         public var description: String { "\(action): \(message)" + (sqlState.map { " (SQLSTATE \($0))" } ?? "") }
+
+        /// A failure that says nothing about the statement: the server went away or is starting
+        /// or stopping (class 08, 57P01–57P03), or the transaction lost a race the server resolves
+        /// by aborting one side (40001 serialization, 40P01 deadlock). Running it again can succeed.
+        public var isTransient: Bool {
+            guard let sqlState else { return action == "connect" }
+            return sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03", "40001", "40P01"].contains(sqlState)
+        }
     }
 
     /// What a statement returned: column names and rows of text values (nil for NULL).
@@ -74,6 +82,23 @@ public final class PostgresConnection: @unchecked Sendable {
         let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
         return Rows(columns: columns, rows: rows, affected: affected)
     }
+
+    /// Statements without parameters, several separated by `;` (a migration step), in one round trip.
+    public func script(_ sql: String) throws {
+        guard let result = PQexec(connection, sql) else {
+            throw Failure(action: Self.action(sql), message: Self.trimmed(String(cString: PQerrorMessage(connection))), sqlState: nil)
+        }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
+            throw Failure(action: Self.action(sql), message: Self.trimmed(String(cString: PQresultErrorMessage(result))), sqlState: state)
+        }
+    }
+
+    /// Whether the connection is lost (the server stopped, the network failed): it cannot be
+    /// used again, a new one must be opened.
+    public var isBroken: Bool { PQstatus(connection) != CONNECTION_OK }
 
     /// `body` inside BEGIN … COMMIT; ROLLBACK when it throws (the error is passed on).
     public func transaction<T>(_ body: () throws -> T) throws -> T {

@@ -36,21 +36,26 @@ public enum SchemaMigrations {
             kind text NOT NULL,
             key text NOT NULL,
             record_id text NOT NULL,
+            node text NOT NULL,
             seen_at timestamptz NOT NULL,
             PRIMARY KEY (kind, key)
         );
+        CREATE INDEX ingestd_dedupe_exact_record ON ingestd_dedupe_exact (record_id);
+        CREATE INDEX ingestd_dedupe_exact_seen ON ingestd_dedupe_exact (kind, seen_at);
         CREATE TABLE ingestd_dedupe_signatures (
-            record_id text PRIMARY KEY,
+            seq bigserial PRIMARY KEY,
+            record_id text NOT NULL UNIQUE,
+            node text NOT NULL,
             signature bytea NOT NULL,
             seen_at timestamptz NOT NULL
         );
+        CREATE INDEX ingestd_dedupe_signatures_seen ON ingestd_dedupe_signatures (seen_at);
         CREATE TABLE ingestd_dedupe_bands (
-            band integer NOT NULL,
-            hash bigint NOT NULL,
-            record_id text NOT NULL REFERENCES ingestd_dedupe_signatures (record_id) ON DELETE CASCADE,
-            PRIMARY KEY (band, hash, record_id)
+            key bigint NOT NULL,
+            seq bigint NOT NULL REFERENCES ingestd_dedupe_signatures (seq) ON DELETE CASCADE
         );
-        CREATE INDEX ingestd_dedupe_bands_record ON ingestd_dedupe_bands (record_id);
+        CREATE INDEX ingestd_dedupe_bands_key ON ingestd_dedupe_bands (key, seq);
+        CREATE INDEX ingestd_dedupe_bands_seq ON ingestd_dedupe_bands (seq);
         CREATE TABLE ingestd_feed_leases (
             url text PRIMARY KEY,
             node text,
@@ -77,7 +82,7 @@ public enum SchemaMigrations {
             let current = Int(try db.execute("SELECT max(version) FROM ingestd_schema").rows.first?.first??.description ?? "") ?? 0
             guard current <= latest else { throw Newer(database: current, known: latest) }
             for version in (current + 1)..<(latest + 1) where version >= 1 {
-                try db.execute(steps[version - 1])
+                try db.script(steps[version - 1])
                 try db.execute("INSERT INTO ingestd_schema (version) VALUES ($1::integer)", [String(version)])
             }
             return (current, latest)

@@ -4,26 +4,9 @@ import XCTest
 @testable import IngestPostgres
 
 /// Against a real PostgreSQL 15 started for these tests (Tests/PostgresServer): nothing mocked.
-final class PostgresConnectionTests: XCTestCase {
-    nonisolated(unsafe) static var server: PostgresServer?
-
-    override class func setUp() {
-        super.setUp()
-        server = try? PostgresServer()
-    }
-
-    override class func tearDown() {
-        server?.stop()
-        server = nil
-        super.tearDown()
-    }
-
+final class PostgresConnectionTests: PostgresTestCase {
     private func connect() throws -> PostgresConnection {
-        guard let server = Self.server else {
-            XCTFail("PostgreSQL 15 did not start (scripts/ensure-deps installs it)")
-            throw XCTSkip("no server")
-        }
-        return try PostgresConnection(server.conninfo())
+        try PostgresConnection(try server.conninfo())
     }
 
     func testParametersAreValuesNeverSQL() throws {
@@ -61,7 +44,7 @@ final class PostgresConnectionTests: XCTestCase {
     func testMigrationsApplyOnceAndANewerSchemaIsRefused() throws {
         let db = try connect()
         try db.execute("CREATE DATABASE migrate_test")
-        let m = try PostgresConnection(Self.server!.conninfo(database: "migrate_test"))
+        let m = try PostgresConnection(try server.conninfo(database: "migrate_test"))
         let first = try SchemaMigrations.apply(m)
         XCTAssertEqual(first.from, 0)
         XCTAssertEqual(first.to, SchemaMigrations.latest)

@@ -27,6 +27,8 @@ public struct ComponentOptionsContext {
     public let resolve: (String) -> URL
     public let stateDirectory: URL
     public let runtime: PipelineConfig.Runtime
+    /// `cluster:`, for the components that share state through PostgreSQL.
+    public let cluster: ClusterSettings?
     /// Where a default (a key left out) is reported.
     public let line: Int
     public let column: Int

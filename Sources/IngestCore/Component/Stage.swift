@@ -87,11 +87,14 @@ public struct StageContext: Sendable {
     public var stateDirectory: URL?
     public var pipelineName: String
     public var logger: Logger
+    /// `cluster:`: a stage that keeps shared state (dedupe) keeps it in this database instead.
+    public var cluster: ClusterSettings?
 
-    public init(stateDirectory: URL?, pipelineName: String, logger: Logger) {
+    public init(stateDirectory: URL?, pipelineName: String, logger: Logger, cluster: ClusterSettings? = nil) {
         self.stateDirectory = stateDirectory
         self.pipelineName = pipelineName
         self.logger = logger
+        self.cluster = cluster
     }
 }
 

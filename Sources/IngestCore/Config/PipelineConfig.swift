@@ -67,6 +67,8 @@ public struct PipelineConfig: Sendable {
     public var sections: [String: String] = [:]
     /// `metrics:`; nil when the pipeline serves no metrics endpoint.
     public var metrics: MetricsSettings?
+    /// `cluster:`; nil when the node keeps everything in local files.
+    public var cluster: ClusterSettings?
 
     /// One line for `ingestd validate`.
     public var summary: String {

@@ -64,6 +64,7 @@ public enum PipelineLoader {
         }
 
         let metrics = MetricsSettings.read(&top)
+        let cluster = ClusterSettings.read(&top)
 
         var runtime = PipelineConfig.Runtime()
         var maxInFlightAt: (line: Int, column: Int)?
@@ -85,7 +86,8 @@ public enum PipelineLoader {
 
         let state = resolve(top.string("state_dir", default: "state"))
         let stateAt: (line: Int, column: Int) = top.has("state_dir") ? top.keyPosition("state_dir") : (top.line, top.column)
-        let context = ComponentOptionsContext(resolve: resolve, stateDirectory: state, runtime: runtime, line: top.line, column: top.column)
+        let context = ComponentOptionsContext(resolve: resolve, stateDirectory: state, runtime: runtime,
+                                              cluster: cluster, line: top.line, column: top.column)
 
         // Each source kind reads the keys of `sources:` it owns; with no `sources:` at all the
         // default source runs with its defaults (the drop folder in the data folder).
@@ -195,6 +197,7 @@ public enum PipelineLoader {
         }
         var config = PipelineConfig(file: file, name: name, baseDirectory: base, log: log, runtime: runtime,
                                     sources: sources, stages: stages, sink: sink, stateDirectory: state, metrics: metrics)
+        config.cluster = cluster
         config.sections = top.canonicalSections
         return config
     }

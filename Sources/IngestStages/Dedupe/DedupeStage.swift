@@ -1,4 +1,5 @@
 import IngestCore
+import IngestPostgres
 import Logging
 
 /// `dedupe`: marks (or drops) documents seen before — the same text, the same canonical URL,
@@ -17,10 +18,19 @@ struct DedupeStage: SynchronousStage, IndexedStage {
     let urls: ExactIndex
     let near: NearDuplicateIndex?
     let shingle: Int
+    /// With `cluster.postgres`: the index every node shares, in place of the three local ones.
+    var shared: SharedDedupeIndex? = nil
 
     func processSynchronously(_ doc: inout Document) throws -> StageVerdict {
         // Hashed as it is folded: a folded copy of a large text would come on top of it.
         let hash = SHA256Digest.hex { feed in Self.fold(doc.text) { feed(UnsafeRawBufferPointer($0)) } }
+        if let shared {
+            let url = (doc.origin.canonicalURL ?? doc.origin.web?.url).flatMap(URLCanonicalizer.canonical)
+            let signature = shared.near ? MinHashSignature(text: doc.text, shingle: shingle) : nil
+            let v = try shared.judge(id: doc.id, hash: hash, url: url, signature: signature)
+            if v.status == .unique { doc.dedupe = v; return .keep }
+            return verdict(&doc, v)
+        }
         let owner = exact.claim(hash: hash, id: doc.id)
         if owner != doc.id { return verdict(&doc, DedupeVerdict(status: .duplicate, of: owner, similarity: 1.0)) }
 
@@ -49,13 +59,15 @@ struct DedupeStage: SynchronousStage, IndexedStage {
     /// becomes the owner instead of a duplicate of a record that does not exist. Only the
     /// claims `documentID` owns go; the releases are logged and made durable in `sync()`.
     func forget(_ documentID: String) {
+        if let shared { return shared.forget(documentID) }
         exact.forget(documentID)
         urls.forget(documentID)
         near?.forget(documentID)
     }
 
     var indexEntries: [(index: String, entries: Int)] {
-        [("exact", exact.count), ("url", urls.count)] + (near.map { [("near", $0.count)] } ?? [])
+        if let shared { return shared.entries }
+        return [("exact", exact.count), ("url", urls.count)] + (near.map { [("near", $0.count)] } ?? [])
     }
 
     func sync() throws {
@@ -65,6 +77,7 @@ struct DedupeStage: SynchronousStage, IndexedStage {
     }
 
     func close() {
+        shared?.client.close()
         exact.close()
         urls.close()
         near?.close()
@@ -133,6 +146,19 @@ struct DedupeStage: SynchronousStage, IndexedStage {
         let shingle: Int
         let retention: Retention
         func build(_ context: StageContext) throws -> any Stage {
+            if let cluster = context.cluster {
+                var logger = context.logger
+                logger[metadataKey: "stage"] = "dedupe"
+                let client = PostgresClient(conninfo: cluster.postgres, node: cluster.node, logger: logger)
+                do { _ = try client.prepare() } catch {
+                    throw StageBuildError(message: "dedupe: cannot use cluster.postgres: \(error)")
+                }
+                var stage = DedupeStage(policy: policy, exact: try ExactIndex(directory: nil), urls: try ExactIndex(directory: nil),
+                                        near: nil, shingle: shingle)
+                stage.shared = SharedDedupeIndex(client: client, bar: NearDuplicateIndex.bar(threshold: threshold), near: near,
+                                                 retention: retention)
+                return stage
+            }
             let stage = DedupeStage(
                 policy: policy,
                 exact: try ExactIndex(directory: context.stateDirectory, retention: retention),

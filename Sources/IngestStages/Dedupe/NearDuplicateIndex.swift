@@ -274,6 +274,8 @@ public final class NearDuplicateIndex: Sendable {
         Int((key(signature, band: band) &* UInt64(bands) | UInt64(band)) & mask)
     }
 
+    /// The band's key: chosen among the local buckets by `bucket`, and stored as the shared
+    /// index's `ingestd_dedupe_bands.key`.
     static func key(_ signature: MinHashSignature, band: Int) -> UInt64 {
         var packed: UInt64 = UInt64(band) << 58
         for r in 0..<rows {

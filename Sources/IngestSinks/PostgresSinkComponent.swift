@@ -1,0 +1,40 @@
+import Foundation
+import IngestCore
+import IngestPostgres
+import Logging
+
+/// `sink: {type: postgres}`: records as rows of `ingestd_records` in the database named by
+/// `cluster.postgres`, acknowledged after their transaction commits. No options of its own:
+/// the connection is the cluster's, so the records, the dedupe index and the feed schedule of a
+/// node are always in the same database.
+public enum PostgresSinkComponent {
+    public static let factory = SinkFactory(
+        name: "postgres", summary: "one row a record in ingestd_records (jsonb, full-text index) in cluster.postgres, committed before inputs are acknowledged"
+    ) { m, context in
+        if context.cluster == nil {
+            m.error("sink type postgres writes to the cluster's database: add cluster: {postgres: \"postgresql:///ingestd?host=/run/postgresql\"}")
+        }
+        return Builder(cluster: context.cluster ?? ClusterSettings(postgres: "", node: ""))
+    }
+
+    struct Builder: SinkBuilder {
+        let cluster: ClusterSettings
+
+        func build(_ context: SinkContext) throws -> any RecordSink {
+            var logger = context.logger
+            logger[metadataKey: "sink"] = "postgres"
+            let client = PostgresClient(conninfo: cluster.postgres, node: cluster.node, logger: logger)
+            do { _ = try client.prepare() } catch {
+                throw PostgresSinkError(description: "sink postgres: cannot use cluster.postgres: \(error)")
+            }
+            return PostgresSink(client: client, beforeCommit: context.beforeCommit)
+        }
+        var writes: [WrittenPath] { [] }
+        var summary: String { "postgres(\(cluster.node))" }
+        var startupMetadata: Logger.Metadata { ["records": "postgres", "node": .string(cluster.node)] }
+    }
+}
+
+public struct PostgresSinkError: Error, CustomStringConvertible {
+    public var description: String
+}

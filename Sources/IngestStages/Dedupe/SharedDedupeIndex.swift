@@ -1,0 +1,189 @@
+import Foundation
+import IngestCore
+import IngestPostgres
+
+/// The dedupe index of a cluster (`cluster.postgres`): the same three checks as the local
+/// indexes — text hash, canonical URL, MinHash near duplicates with the same 64 values, 16
+/// bands of 4 and band keys — kept in PostgreSQL, so every node judges against what every
+/// node has seen.
+///
+/// One document is judged in one transaction, and no two near-identical documents can both come
+/// out unique, whichever nodes see them at once:
+/// - exact keys: `INSERT … ON CONFLICT (kind, key)` on the primary key. Of two transactions
+///   inserting the same key, the second waits for the first to commit and then finds its row.
+/// - near duplicates: the transaction takes `pg_advisory_xact_lock` on each of its 16 band
+///   keys, in ascending order (so two transactions never wait on each other in a cycle), then
+///   reads the candidates sharing a band, verifies them and inserts its own signature. Two
+///   documents that LSH could pair share a band key, so the second waits for the first's commit
+///   and then reads its signature (READ COMMITTED: each statement sees what committed before it).
+/// A document judged again under its own id (an input replayed after a crash) finds its own
+/// claims and comes out as it did the first time, unique, without a second entry.
+///
+/// Retention is applied in the database: `max_age` by the `seen_at` of the rows (the database's
+/// clock, one for every node), `max_entries` by deleting the oldest rows beyond it, at most once
+/// a minute by whichever node judges a document then.
+final class SharedDedupeIndex: Sendable {
+    let client: PostgresClient
+    let bar: Double
+    let near: Bool
+    let retention: Retention
+    /// Candidates read per judgement at most (a band shared by very many documents).
+    static let maxCandidates = 16 * NearDuplicateIndex.maxChain
+    private let lastTrim = Locked<Double>(0)
+
+    init(client: PostgresClient, bar: Double, near: Bool, retention: Retention) {
+        self.client = client
+        self.bar = bar
+        self.near = near
+        self.retention = retention
+    }
+
+    /// The verdict for document `id` with text hash `hash`, canonical URL `url` and `signature`;
+    /// its claims are committed with it.
+    func judge(id: String, hash: String, url: String?, signature: MinHashSignature?) throws -> DedupeVerdict {
+        trimIfDue()
+        return try client.run { db in
+            try db.transaction {
+                if let owner = try claim(db, kind: "text", key: hash, id: id), owner != id {
+                    return DedupeVerdict(status: .duplicate, of: owner, similarity: 1.0)
+                }
+                if let url, let owner = try claim(db, kind: "url", key: url, id: id), owner != id {
+                    return DedupeVerdict(status: .duplicate, of: owner, similarity: nil)
+                }
+                guard near, let signature else { return DedupeVerdict(status: .unique) }
+                return try nearJudgement(db, signature, id: id)
+            }
+        }
+    }
+
+    /// The owner of `key` after claiming it for `id`: `id` when it was free (or its owner's row
+    /// was older than `max_age`), the earlier owner otherwise.
+    private func claim(_ db: PostgresConnection, kind: String, key: String, id: String) throws -> String? {
+        let taken = try db.execute("""
+            INSERT INTO ingestd_dedupe_exact AS e (kind, key, record_id, node, seen_at) VALUES ($1, $2, $3, $4, now())
+            ON CONFLICT (kind, key) DO UPDATE SET record_id = EXCLUDED.record_id, node = EXCLUDED.node, seen_at = EXCLUDED.seen_at
+            WHERE $5::double precision IS NOT NULL AND e.seen_at < now() - make_interval(secs => $5::double precision)
+            RETURNING record_id
+            """, [kind, key, id, client.node, retention.maxAge.map { String($0) }])
+        if let owner = taken.rows.first?.first ?? nil { return owner }
+        return try db.execute("SELECT record_id FROM ingestd_dedupe_exact WHERE kind = $1 AND key = $2", [kind, key])
+            .rows.first?.first ?? nil
+    }
+
+    private func nearJudgement(_ db: PostgresConnection, _ signature: MinHashSignature, id: String) throws -> DedupeVerdict {
+        let keys = (0..<NearDuplicateIndex.bands).map { Int64(bitPattern: NearDuplicateIndex.key(signature, band: $0)) }
+        let array = "{" + keys.map(String.init).joined(separator: ",") + "}"
+        let sorted = "{" + Set(keys).sorted().map(String.init).joined(separator: ",") + "}"
+        try db.execute("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS u(k, n) ORDER BY n", [sorted])
+        let candidates = try db.execute("""
+            SELECT s.seq, s.record_id, encode(s.signature, 'hex') FROM ingestd_dedupe_signatures s
+            WHERE s.seq IN (SELECT b.seq FROM ingestd_dedupe_bands b WHERE b.key = ANY($1::bigint[]))
+              AND ($2::double precision IS NULL OR s.seen_at >= now() - make_interval(secs => $2::double precision))
+            ORDER BY s.seq DESC LIMIT $3
+            """, [array, retention.maxAge.map { String($0) }, String(Self.maxCandidates)])
+        var best: (seq: Int64, id: String, similarity: Double)?
+        for row in candidates.rows {
+            guard let seqText = row[0], let seq = Int64(seqText), let owner = row[1], let hex = row[2],
+                  let values = Self.values(hex: hex) else { continue }
+            if owner == id { return DedupeVerdict(status: .unique) }  // judged before: replayed
+            let similarity = signature.similarity(to: values[...])
+            if similarity >= bar, best == nil || seq < best!.seq { best = (seq, owner, similarity) }
+        }
+        let inserted = try db.execute("""
+            INSERT INTO ingestd_dedupe_signatures (record_id, node, signature, seen_at) VALUES ($1, $2, decode($3, 'hex'), now())
+            ON CONFLICT (record_id) DO NOTHING RETURNING seq
+            """, [id, client.node, Self.hex(signature.values)])
+        if let seq = inserted.rows.first?.first ?? nil {
+            try db.execute("INSERT INTO ingestd_dedupe_bands (key, seq) SELECT DISTINCT k, $2::bigint FROM unnest($1::bigint[]) k",
+                           [array, seq])
+        }
+        guard let best else { return DedupeVerdict(status: .unique) }
+        return DedupeVerdict(status: .nearDuplicate, of: best.id, similarity: (best.similarity * 1000).rounded() / 1000)
+    }
+
+    /// Releases what `id` claimed (it got no record): another document may own those keys now.
+    func forget(_ id: String) {
+        _ = try? client.run { db in
+            try db.transaction {
+                try db.execute("DELETE FROM ingestd_dedupe_exact WHERE record_id = $1", [id])
+                try db.execute("DELETE FROM ingestd_dedupe_signatures WHERE record_id = $1", [id])
+            }
+        }
+    }
+
+    /// Entries by index, for `/metrics` (estimates from the planner's statistics: a count(*) of
+    /// a table of millions at every scrape would cost more than it tells).
+    var entries: [(index: String, entries: Int)] {
+        let rows = (try? client.run { db in
+            try db.execute("""
+                SELECT relname, greatest(reltuples, 0)::bigint FROM pg_class
+                WHERE relname IN ('ingestd_dedupe_exact', 'ingestd_dedupe_signatures')
+                """).rows
+        }) ?? []
+        var out: [(String, Int)] = []
+        for row in rows {
+            let n = Int(row[1] ?? "") ?? 0
+            out.append((row[0] == "ingestd_dedupe_exact" ? "exact" : "near", n))
+        }
+        return out
+    }
+
+    /// Deletes rows beyond `max_entries` (per kind), at most once a minute per node.
+    private func trimIfDue() {
+        guard let maxEntries = retention.maxEntries else { return }
+        let now = Date().timeIntervalSince1970
+        let due = lastTrim.withLock { last -> Bool in
+            guard now - last >= 60 else { return false }
+            last = now
+            return true
+        }
+        guard due else { return }
+        _ = try? client.run { db in
+            for kind in ["text", "url"] {
+                try db.execute("""
+                    DELETE FROM ingestd_dedupe_exact WHERE kind = $1 AND seen_at < (
+                        SELECT seen_at FROM ingestd_dedupe_exact WHERE kind = $1 ORDER BY seen_at DESC OFFSET $2 LIMIT 1)
+                    """, [kind, String(maxEntries - 1)])
+            }
+            try db.execute("DELETE FROM ingestd_dedupe_signatures WHERE seq <= (SELECT max(seq) FROM ingestd_dedupe_signatures) - $1",
+                           [String(maxEntries)])
+        }
+    }
+
+    static func hex(_ values: [UInt16]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(values.count * 4)
+        for v in values {
+            for byte in [UInt8(truncatingIfNeeded: v), UInt8(truncatingIfNeeded: v >> 8)] {
+                out.append(digits[Int(byte >> 4)])
+                out.append(digits[Int(byte & 15)])
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The values of a signature as PostgreSQL prints a bytea (`\x` and hex), little-endian.
+    static func values(hex: String) -> [UInt16]? {
+        var bytes = Array(hex.utf8)
+        if bytes.starts(with: [0x5C, 0x78]) { bytes.removeFirst(2) }
+        guard bytes.count == MinHashSignature.permutations * 4 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 0x30...0x39: return c - 0x30
+            case 0x61...0x66: return c - 0x61 + 10
+            case 0x41...0x46: return c - 0x41 + 10
+            default: return nil
+            }
+        }
+        var values = [UInt16]()
+        values.reserveCapacity(MinHashSignature.permutations)
+        var i = 0
+        while i < bytes.count {
+            guard let a = nibble(bytes[i]), let b = nibble(bytes[i + 1]), let c = nibble(bytes[i + 2]), let d = nibble(bytes[i + 3]) else { return nil }
+            values.append(UInt16(a << 4 | b) | UInt16(c << 4 | d) << 8)
+            i += 4
+        }
+        return values
+    }
+}
