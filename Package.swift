@@ -81,7 +81,7 @@ let package = Package(
         // The sources, stages and sinks that ship with ingestd, as one registry.
         .target(name: "IngestBuiltins", dependencies: ["IngestCore", "IngestInputs", "IngestStages", "IngestSinks", "IngestExec", "IngestWasm"]),
         .executableTarget(name: "ingestd", dependencies: [
-            "IngestDaemon", "IngestStages", "IngestBuiltins",
+            "IngestDaemon", "IngestStages", "IngestBuiltins", "IngestPostgres",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Prints throughput, latency and memory figures of the real binary; asserts nothing.
@@ -116,7 +116,7 @@ let package = Package(
             "IngestWasm", "IngestCore",
             .product(name: "WAT", package: "WasmKit"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["IngestCore", "LoopbackHTTP"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["IngestCore", "LoopbackHTTP", "PostgresServer", "IngestPostgres"]),
         // The PostgreSQL client: connections, parameters, transactions, schema migrations.
         .target(name: "IngestPostgres", dependencies: ["CLibPQ", "IngestCore", .product(name: "Logging", package: "swift-log")]),
         // Test support: a real PostgreSQL 15 in a temporary folder (initdb, pg_ctl) on a Unix socket.

@@ -27,7 +27,7 @@ public enum Daemon {
         return logger
     }
 
-    static func load(_ file: URL, dataDir: URL?, registry: ComponentRegistry) -> Result<PipelineConfig, ConfigError> {
+    public static func load(_ file: URL, dataDir: URL?, registry: ComponentRegistry) -> Result<PipelineConfig, ConfigError> {
         do {
             return .success(try PipelineLoader.load(file: file, registry: registry, baseDirectory: dataDir))
         } catch let e as ConfigError {

@@ -53,6 +53,14 @@ public enum SegmentCompression: String, Sendable, CaseIterable {
         return bytes
     }
 
+    /// A records file or segment as stored: gunzipped for `.gz`, zstd-decompressed for `.zst`.
+    public static func records(of path: URL) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        let codec: SegmentCompression = switch path.pathExtension { case "gz": .gzip; case "zst": .zstd; default: .none }
+        try codec.decompress(path) { bytes.append(contentsOf: $0.bindMemory(to: UInt8.self)) }
+        return bytes
+    }
+
     static func readChunks(_ fd: Int32, file: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 16)
         defer { buffer.deallocate() }

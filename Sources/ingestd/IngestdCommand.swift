@@ -10,7 +10,7 @@ struct Ingestd: ParsableCommand {
         commandName: "ingestd",
         abstract: "Turns raw news documents into clean, deduplicated, classified JSON Lines records.",
         version: IngestdVersion.current,
-        subcommands: [Run.self, Validate.self, Once.self, Status.self, Top.self, Tail.self, Test.self, Retry.self, Plugin.self, Train.self, TrainEntities.self, Evaluate.self]
+        subcommands: [Run.self, Validate.self, Once.self, Status.self, Top.self, Tail.self, Test.self, Retry.self, Plugin.self, Train.self, TrainEntities.self, Evaluate.self, Search.self, DB.self]
     )
 }
 

@@ -146,7 +146,11 @@ final class SharedDedupeTests: PostgresTestCase {
         XCTAssertEqual(try Self.judge(s, "r2", a), DedupeVerdict(status: .duplicate, of: "r1", similarity: 1.0))
         s.forget("r1")
         XCTAssertEqual(try Self.judge(s, "r3", a).status, .unique, "r1 got no record: r3 owns the text now")
-        XCTAssertEqual(try Self.judge(s, "r4", Self.variant(a, mark: "q")).of, "r3")
+        let near = try Self.judge(s, "r4", Self.variant(a, mark: "q"))
+        XCTAssertEqual(near.status, .nearDuplicate)
+        XCTAssertEqual(near.of, "r3")
+        XCTAssertEqual(try Self.judge(s, "r4", Self.variant(a, mark: "q")), near, "replayed: the first verdict again")
+        XCTAssertEqual(try db.execute("SELECT count(*) FROM ingestd_dedupe_signatures WHERE record_id = 'r4'").rows[0][0], "1")
     }
 
     /// max_age is applied by the database's clock: a row older than it no longer matches.

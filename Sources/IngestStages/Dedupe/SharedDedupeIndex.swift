@@ -17,7 +17,8 @@ import IngestPostgres
 ///   documents that LSH could pair share a band key, so the second waits for the first's commit
 ///   and then reads its signature (READ COMMITTED: each statement sees what committed before it).
 /// A document judged again under its own id (an input replayed after a crash) finds its own
-/// claims and comes out as it did the first time, unique, without a second entry.
+/// claims and comes out as it did the first time — unique, or a near duplicate of the earliest
+/// match among the signatures older than its own — without a second entry.
 ///
 /// Retention is applied in the database: `max_age` by the `seen_at` of the rows (the database's
 /// clock, one for every node), `max_entries` by deleting the oldest rows beyond it, at most once
@@ -82,18 +83,25 @@ final class SharedDedupeIndex: Sendable {
             ORDER BY s.seq DESC LIMIT $3
             """, [array, retention.maxAge.map { String($0) }, String(Self.maxCandidates)])
         var best: (seq: Int64, id: String, similarity: Double)?
+        var matches: [(seq: Int64, id: String, similarity: Double)] = []
+        var own: Int64?
         for row in candidates.rows {
             guard let seqText = row[0], let seq = Int64(seqText), let owner = row[1], let hex = row[2],
                   let values = Self.values(hex: hex) else { continue }
-            if owner == id { return DedupeVerdict(status: .unique) }  // judged before: replayed
+            if owner == id { own = seq; continue }
             let similarity = signature.similarity(to: values[...])
-            if similarity >= bar, best == nil || seq < best!.seq { best = (seq, owner, similarity) }
+            if similarity >= bar { matches.append((seq, owner, similarity)) }
         }
-        let inserted = try db.execute("""
+        // Judged before (an input replayed after a crash): the verdict of the first time, from
+        // the signatures that were there before its own; nothing is inserted again.
+        for m in matches where own == nil || m.seq < own! {
+            if best == nil || m.seq < best!.seq { best = m }
+        }
+        let inserted = own != nil ? PostgresConnection.Rows(columns: [], rows: [], affected: 0) : try db.execute("""
             INSERT INTO ingestd_dedupe_signatures (record_id, node, signature, seen_at) VALUES ($1, $2, decode($3, 'hex'), now())
             ON CONFLICT (record_id) DO NOTHING RETURNING seq
             """, [id, client.node, Self.hex(signature.values)])
-        if let seq = inserted.rows.first?.first ?? nil {
+        if own == nil, let seq = inserted.rows.first?.first ?? nil {
             try db.execute("INSERT INTO ingestd_dedupe_bands (key, seq) SELECT DISTINCT k, $2::bigint FROM unnest($1::bigint[]) k",
                            [array, seq])
         }
