@@ -44,7 +44,7 @@ let package = Package(
         ]),
         // Where documents come from: the inotify drop folder, and URLs and feeds over libcurl.
         .target(name: "IngestInputs", dependencies: [
-            "IngestCore", "CCurl", "CLibXML2",
+            "IngestCore", "IngestPostgres", "CCurl", "CLibXML2",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
@@ -101,7 +101,7 @@ let package = Package(
         // Log lines kept in memory, for the tests that check what was logged.
         .target(name: "LogCapture", dependencies: [.product(name: "Logging", package: "swift-log")], path: "Tests/LogCapture"),
         .testTarget(name: "IngestInputsTests", dependencies: [
-            "IngestInputs", "IngestCore", "CCurl", "LoopbackHTTP", "LogCapture",
+            "IngestInputs", "IngestCore", "CCurl", "LoopbackHTTP", "LogCapture", "IngestPostgres", "PostgresServer",
             .product(name: "CoreMetrics", package: "swift-metrics"),
         ]),
         .testTarget(name: "IngestExecTests", dependencies: ["IngestExec", "IngestCore", "LogCapture", "LoopbackHTTP"]),

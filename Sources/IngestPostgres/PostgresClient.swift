@@ -82,6 +82,30 @@ public final class PostgresClient: Sendable {
     /// Why the database cannot be used now (an outage under way), or nil: what `/ready` says.
     public var problem: String? { outage.withLock { $0.map { "database unavailable: \($0.reason)" } } }
 
+    /// `body` once, on a connection of its own: for callers that must not wait out an outage
+    /// (the fetch schedule, which tries again at its next turn). A transient failure is logged
+    /// as the start of an outage, as in `run`, and thrown.
+    public func attempt<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        if closed.withLock({ $0 }) { throw Closed() }
+        var connection: PostgresConnection?
+        do {
+            let db = try checkOut()
+            connection = db
+            let value = try body(db)
+            checkIn(db)
+            endOutage()
+            return value
+        } catch let failure as PostgresConnection.Failure where failure.isTransient || connection?.isBroken == true {
+            if let connection, !connection.isBroken { checkIn(connection) }
+            if connection?.isBroken != false { idle.withLock { $0.removeAll() } }
+            beginOutage(failure)
+            throw failure
+        } catch {
+            if let connection, !connection.isBroken { checkIn(connection) }
+            throw error
+        }
+    }
+
     /// Ends every wait in `run` (it throws `Closed`) and closes the idle connections.
     public func close() {
         let first = closed.withLock { c -> Bool in defer { c = true }; return !c }

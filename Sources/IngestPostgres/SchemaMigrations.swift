@@ -60,9 +60,11 @@ public enum SchemaMigrations {
             url text PRIMARY KEY,
             node text,
             lease_until timestamptz,
+            next_due timestamptz,
             etag text,
             last_modified text,
-            seen_items jsonb NOT NULL DEFAULT '[]',
+            sha256 text,
+            seen_items jsonb NOT NULL DEFAULT '{}',
             updated_at timestamptz NOT NULL DEFAULT now()
         );
         """,

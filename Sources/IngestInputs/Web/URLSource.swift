@@ -45,9 +45,18 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
     private var timer: (any DispatchSourceTimer)?
     private var timerDue: Date?
     private let fetchCounters: FetchCounters
+    /// With `cluster.postgres`: which node fetches each URL (nil: this node fetches them all).
+    private let schedule: (any FetchSchedule)?
+    /// The schedule's database calls, in order, off the source's queue: a claim is asked after
+    /// every publish this node made before it.
+    private let scheduleQueue = DispatchQueue(label: "ingestd.source.urls.schedule")
+    /// URLs whose validators or seen items changed since they were last published.
+    private var unpublished: Set<String> = []
+    private var publishScheduled = false
 
-    public init(settings: URLSourceSettings, fetcher: HTTPFetcher, logger: Logger, maxSpooled: Int = 1_000,
-                metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
+    init(settings: URLSourceSettings, fetcher: HTTPFetcher, logger: Logger, maxSpooled: Int = 1_000,
+         metrics: any MetricsFactory = NOOPMetricsHandler.instance, schedule: (any FetchSchedule)?) {
+        self.schedule = schedule
         self.settings = settings
         self.fetcher = fetcher
         self.logger = logger
@@ -55,6 +64,11 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         self.fetchCounters = FetchCounters(factory: metrics)
         stateFile = settings.stateFolder.appendingPathComponent("state.json")
         spoolFolder = settings.stateFolder.appendingPathComponent("spool")
+    }
+
+    public convenience init(settings: URLSourceSettings, fetcher: HTTPFetcher, logger: Logger, maxSpooled: Int = 1_000,
+                            metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
+        self.init(settings: settings, fetcher: fetcher, logger: logger, maxSpooled: maxSpooled, metrics: metrics, schedule: nil)
     }
 
     // MARK: DocumentSource
@@ -102,13 +116,15 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
             timer?.cancel()
             timer = nil
             saveState()
+            publishNow()
         }
     }
 
     /// Acknowledgements that were queued before the stop settle and the state is saved; then
     /// the fetcher's network thread ends.
     public func close() {
-        queue.sync { saveState() }
+        queue.sync { saveState(); publishNow() }
+        scheduleQueue.sync {}
         fetcher.stop()
     }
 
@@ -210,6 +226,10 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         let now = Date()
         for target in targets where !target.busy && target.nextDue <= now {
             target.busy = true
+            if let schedule {
+                askTurn(target, schedule)
+                continue
+            }
             jobs.append(Job(target: target, item: nil))
         }
         var wake = targets.filter { !$0.busy }.map(\.nextDue).min() ?? .distantFuture
@@ -261,6 +281,60 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         }
         jobs = waiting
         arm(wake)
+    }
+
+    // MARK: the shared schedule
+
+    /// Asks the cluster whether `target` is this node's to fetch now; the answer comes back on
+    /// the source's queue. While the database is away the URL is asked about again every 5 s
+    /// (the client logs the outage once): nothing is fetched that another node may be fetching.
+    private func askTurn(_ target: Target, _ schedule: any FetchSchedule) {
+        publishNow()
+        let url = target.entry.url, every = target.entry.every
+        scheduleQueue.async {
+            let turn = (try? schedule.claim(url, every: every)) ?? .notYet(seconds: 5)
+            self.queue.async { self.turnDecided(target, turn) }
+        }
+    }
+
+    private func turnDecided(_ target: Target, _ turn: FetchTurn) {
+        guard !stopped, targets.contains(where: { $0 === target }) else { return }
+        switch turn {
+        case .notYet(let seconds):
+            target.busy = false
+            target.nextDue = Date().addingTimeInterval(seconds)
+        case .mine(let page, let seen):
+            // What the node that fetched it last published: its validators (so the GET is
+            // conditional) and its feed's seen items (so none is recorded again here).
+            let url = target.entry.url
+            if let page { state.pages[url] = page }
+            if !seen.isEmpty {
+                var mine = state.seen[url] ?? [:]
+                for (id, at) in seen { mine[id] = max(mine[id] ?? 0, at) }
+                state.seen[url] = mine
+            }
+            jobs.append(Job(target: target, item: nil))
+        }
+        pump()
+    }
+
+    /// Marks `url` for publishing; changes within half a second go together.
+    private func published(_ url: String) {
+        guard schedule != nil else { return }
+        unpublished.insert(url)
+        guard !publishScheduled else { return }
+        publishScheduled = true
+        queue.asyncAfter(deadline: .now() + 0.5) { [weak self] in self?.publishNow() }
+    }
+
+    private func publishNow() {
+        publishScheduled = false
+        guard let schedule, !unpublished.isEmpty else { return }
+        let batch = unpublished.map { ($0, state.pages[$0], state.seen[$0]) }
+        unpublished.removeAll()
+        scheduleQueue.async {
+            for (url, page, seen) in batch { try? schedule.publish(url, page: page, seen: seen) }
+        }
     }
 
     private func arm(_ when: Date) {
@@ -471,6 +545,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         target.itemsInFlight.remove(id)
         if seen {
             state.markSeen(id, in: target.entry.url)
+            published(target.entry.url)
             scheduleSave()
         }
         if target.itemsInFlight.isEmpty, let held = target.heldValidators {
@@ -484,6 +559,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         page.etag = validators.etag
         page.lastModified = validators.lastModified
         state.pages[url] = page
+        published(url)
         scheduleSave()
     }
 
@@ -632,6 +708,7 @@ public final class URLSource: DocumentSource, @unchecked Sendable {
         switch entry.commit {
         case let .page(url, etag, lastModified, sha256):
             state.pages[url] = URLSourceState.Page(etag: etag, lastModified: lastModified, sha256: sha256)
+            published(url)
             scheduleSave()
         case let .item(feed, id):
             if let target = targets.first(where: { $0.entry.url == feed }) {

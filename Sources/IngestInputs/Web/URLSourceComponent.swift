@@ -1,5 +1,6 @@
 import Foundation
 import IngestCore
+import IngestPostgres
 import Logging
 
 /// `sources.urls` and `sources.fetch`: pages and feeds fetched with libcurl, as a source component.
@@ -18,13 +19,15 @@ public enum URLSourceComponent {
         settings.stateFolder = context.stateDirectory.appendingPathComponent("urls")
         settings.fetch.maxBodyBytes = context.runtime.maxDocumentBytes
         let at: (line: Int, column: Int) = failedAt ?? (context.line, context.column)
-        return Builder(settings: settings,
+        return Builder(settings: settings, cluster: context.cluster,
                        writes: [WrittenPath(key: "sources.fetch.failed", url: settings.failed, line: at.line, column: at.column,
                                                    explicit: failedAt != nil)])
     }
 
     struct Builder: SourceBuilder {
         let settings: URLSourceSettings
+        /// With `cluster.postgres`, the URLs are shared out among the nodes (`PostgresFetchSchedule`).
+        var cluster: ClusterSettings?
         let writes: [WrittenPath]
 
         func build(_ context: SourceContext) throws -> any DocumentSource {
@@ -33,8 +36,18 @@ public enum URLSourceComponent {
                     "sources.fetch.user_agent gives no contact; site owners expect one, e.g. 'ingestd/0.1 (+mailto:desk@example.org)'",
                     metadata: ["user_agent": .string(settings.fetch.userAgent)])
             }
+            var schedule: (any FetchSchedule)?
+            if let cluster {
+                var logger = context.logger
+                logger[metadataKey: "source"] = "urls"
+                let client = PostgresClient(conninfo: cluster.postgres, node: cluster.node, logger: logger)
+                do { _ = try client.prepare() } catch {
+                    throw URLSourceError(message: "sources.urls: cannot use cluster.postgres: \(error)")
+                }
+                schedule = PostgresFetchSchedule(client: client)
+            }
             return URLSource(settings: settings, fetcher: HTTPFetcher(settings: settings.fetch), logger: context.logger,
-                             metrics: context.metrics)
+                             metrics: context.metrics, schedule: schedule)
         }
         var claimsFrom: (url: URL, key: String, line: Int, column: Int)? { nil }
         var exclusiveFolders: [URL] { [] }
