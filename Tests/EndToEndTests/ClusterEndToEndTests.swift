@@ -99,6 +99,17 @@ final class ClusterEndToEndTests: XCTestCase {
         }
         XCTAssertEqual(flaggedRight, copies, "recall: every near copy flagged")
         XCTAssertEqual(wronglyFlagged, 0, "precision: no other document flagged")
+        // The records are searchable from any node's pipeline file; migrations are already applied.
+        let search = try DaemonHarness.run(["search", "report 5007", "--pipeline", nodes[2].pipeline.path, "--json"])
+        XCTAssertEqual(search.status, 0, search.err)
+        let titles = search.out.split(separator: "\n").compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["title"] as? String
+        }
+        XCTAssertEqual(titles, ["Report 5007 on local affairs", "Report 5007 on local affairs"], "the original and its near copy")
+        XCTAssertEqual(try DaemonHarness.run(["search", "nowhere to be found", "--pipeline", nodes[0].pipeline.path]).status, 1)
+        let migrate = try DaemonHarness.run(["db", "migrate", "--pipeline", nodes[0].pipeline.path])
+        XCTAssertEqual(migrate.status, 0, migrate.err)
+        XCTAssertTrue(migrate.out.contains("nothing to do"), migrate.out)
         let kills = nodes[1].logLines().filter { ($0["msg"] as? String) == "ingestd started" }.count
         XCTAssertEqual(kills, 2, "node 1 was killed and started again")
         XCTAssertLessThan(doneAtKill, all.filter { $0.node == 1 }.count, "the kill must land while node 1 still has work")

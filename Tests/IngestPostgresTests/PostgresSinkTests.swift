@@ -14,7 +14,7 @@ final class PostgresSinkTests: PostgresTestCase {
     }
 
     /// Submits and waits for the completion (which must come within `timeout`).
-    static func write(_ sink: PostgresSink, _ line: [UInt8]?, timeout: Double = 30) -> (any Error)?? {
+    static func write(_ sink: any RecordSink, _ line: [UInt8]?, timeout: Double = 30) -> (any Error)?? {
         let done = DispatchSemaphore(value: 0)
         let result = Locked<(any Error)??>(nil)
         sink.submit(line) { error in

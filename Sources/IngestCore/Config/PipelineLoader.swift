@@ -158,14 +158,36 @@ public enum PipelineLoader {
         }
 
         let sinkText = top.has("sink") ? top.canonicalSections["sink"] ?? "" : ""
-        var sinkMap = top.map("sink") ?? top.emptyChild("sink")
-        let sinkType = sinkMap.oneOf("type", registry.sinks.map(\.name), default: registry.defaultSink)
-        guard let sinkFactory = registry.sink(named: sinkType) else {
-            top.error("no sink kind '\(sinkType)' is known")
-            return nil
+        let sink: PipelineConfig.ConfiguredSink
+        if let listed = top.value("sink"), case .sequence = listed.node {
+            // Several sinks: each record goes to every one (FanOutSink).
+            var parts: [(name: String, builder: any SinkBuilder)] = []
+            let items = listed.list() ?? []
+            if items.isEmpty { listed.error("list at least one sink, e.g. - type: jsonl") }
+            for item in items {
+                guard var m = item.map() else { continue }
+                let type = m.oneOf("type", registry.sinks.map(\.name), default: registry.defaultSink)
+                guard let factory = registry.sink(named: type) else { continue }
+                if type != registry.defaultSink, parts.contains(where: { $0.name == type }) {
+                    m.error("sink type \(type) is listed twice; one is enough", atKey: "type")
+                }
+                parts.append((type, factory.configure(&m, context)))
+                m.reportUnknownKeys()
+            }
+            guard !parts.isEmpty else { return nil }
+            sink = PipelineConfig.ConfiguredSink(name: parts.map(\.name).joined(separator: "+"),
+                                                 builder: parts.count == 1 ? parts[0].builder : FanOutSinkBuilder(parts: parts),
+                                                 entry: sinkText)
+        } else {
+            var sinkMap = top.map("sink") ?? top.emptyChild("sink")
+            let sinkType = sinkMap.oneOf("type", registry.sinks.map(\.name), default: registry.defaultSink)
+            guard let sinkFactory = registry.sink(named: sinkType) else {
+                top.error("no sink kind '\(sinkType)' is known")
+                return nil
+            }
+            sink = PipelineConfig.ConfiguredSink(name: sinkType, builder: sinkFactory.configure(&sinkMap, context), entry: sinkText)
+            sinkMap.reportUnknownKeys()
         }
-        let sink = PipelineConfig.ConfiguredSink(name: sinkType, builder: sinkFactory.configure(&sinkMap, context), entry: sinkText)
-        sinkMap.reportUnknownKeys()
 
         // The daemon would claim its own records, state or outputs as dropped documents. (A
         // drop folder's own folders equal to its inbox are reported by it as "the same folder".)
