@@ -86,7 +86,7 @@ let package = Package(
         ]),
         // Prints throughput, latency and memory figures of the real binary; asserts nothing.
         .executableTarget(name: "ingestd-bench", dependencies: [
-            "IngestStages", "IngestCore", "IngestBuiltins", "LoopbackHTTP", "IngestExec", "IngestWasm",
+            "IngestStages", "IngestCore", "IngestBuiltins", "LoopbackHTTP", "IngestExec", "IngestWasm", "IngestPostgres", "PostgresServer",
             .product(name: "Logging", package: "swift-log"),
         ]),
         // libFuzzer target for the normalize stage; scripts/fuzz builds it with -DFUZZING (a replay tool otherwise).

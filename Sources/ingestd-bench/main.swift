@@ -33,6 +33,10 @@
 // 13. With --metrics-compare N [--rounds R]: a flood of N documents through `ingestd run` with
 //    `metrics:` on (scraped every second) and off, alternating, R rounds (at least 3): docs/s and
 //    daemon CPU per document, and the difference.
+// 14. With --cluster N [--rate R --seconds S] [--cluster-index M]: the daemon with cluster.postgres
+//    (shared dedupe index, postgres sink; a real PostgreSQL started for it) against the local
+//    files — steady-rate latency and a flood of N — and the shared index's judgement rate at M
+//    documents (default 1,000,000).
 // 12. With --wasm N [--wasm-modules DIR]: in-process wasm plugin stages (a no-op module and the
 //    wire-filter reference plugin) over N seed-like documents: docs/s on one thread and on all.
 import Foundation
@@ -75,6 +79,9 @@ struct Options {
     var wasmModules: String?
     /// Only compare a flood of this many documents with metrics on and off.
     var metricsCompare = 0
+    /// Only compare the daemon with cluster.postgres (shared index, postgres sink) against the local files.
+    var cluster = 0
+    var clusterIndex = 1_000_000
 
     init(_ args: [String]) {
         var it = args.dropFirst().makeIterator()
@@ -94,6 +101,8 @@ struct Options {
             case "--rounds": rounds = Int(it.next() ?? "") ?? rounds
             case "--dedupe": dedupe = it.next()
             case "--fetch": fetch = Int(it.next() ?? "") ?? fetch
+            case "--cluster": cluster = Int(it.next() ?? "") ?? cluster
+            case "--cluster-index": clusterIndex = Int(it.next() ?? "") ?? clusterIndex
             case "--hosts": hosts = min(250, max(1, Int(it.next() ?? "") ?? hosts))
             case "--per-host": perHost = Int(it.next() ?? "") ?? perHost
             case "--classify": classify = Int(it.next() ?? "") ?? classify
@@ -348,6 +357,11 @@ guard FileManager.default.isExecutableFile(atPath: binary.path) else {
 say("ingestd-bench — binary \(binary.path), \(ProcessInfo.processInfo.activeProcessorCount) cores")
 if options.metricsCompare > 0 {
     try runMetricsCompare(binary: binary, repo: repo, work: work, documents: options.metricsCompare, rounds: max(3, options.rounds))
+    exit(0)
+}
+if options.cluster > 0 {
+    try runClusterBench(binary: binary, repo: repo, work: work, docs: options.cluster, rate: options.rate, seconds: options.seconds,
+                        indexSize: options.clusterIndex)
     exit(0)
 }
 if options.fetch > 0 {

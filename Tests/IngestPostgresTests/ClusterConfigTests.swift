@@ -93,3 +93,20 @@ private extension String {
         try h.close()
     }
 }
+
+/// deploy/cluster/example-node.yaml stays a valid pipeline (with the gazetteers it names beside it, as installed).
+final class ClusterDeployExampleTests: XCTestCase {
+    func testTheDeployExampleIsAValidClusterPipeline() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("deploy-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: repository.appendingPathComponent("deploy/cluster/example-node.yaml"),
+                                         to: dir.appendingPathComponent("news.yaml"))
+        try FileManager.default.copyItem(at: repository.appendingPathComponent("pipelines/gazetteers"), to: dir.appendingPathComponent("gazetteers"))
+        let config = try PipelineLoader.load(file: dir.appendingPathComponent("news.yaml"), registry: BuiltinComponents.registry)
+        XCTAssertEqual(config.cluster?.node, "desk-a")
+        XCTAssertEqual(config.sink.name, "jsonl+postgres")
+        XCTAssertEqual(config.stages.map(\.name), ["normalize", "dedupe", "classify"])
+    }
+}

@@ -29,7 +29,12 @@ public final class PostgresServer: @unchecked Sendable {
 
     public static var available: Bool { FileManager.default.isExecutableFile(atPath: bin + "/initdb") }
 
-    public init() throws {
+    /// Whether the server fsyncs its commits: off for the tests (nothing to keep), on for the
+    /// benchmarks (durability is part of what a commit costs).
+    public let fsync: Bool
+
+    public init(fsync: Bool = false) throws {
+        self.fsync = fsync
         Self.stopOrphans()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("ingestd-pg-\(UUID().uuidString.prefix(8))")
         let data = directory.appendingPathComponent("data"), socket = directory.appendingPathComponent("socket")
@@ -62,7 +67,7 @@ public final class PostgresServer: @unchecked Sendable {
     private func start() throws {
         let data = directory.appendingPathComponent("data"), socket = directory.appendingPathComponent("socket")
         try run(Self.bin + "/pg_ctl", ["-D", data.path, "-l", directory.appendingPathComponent("server.log").path, "-w", "-t", "60",
-                                        "-o", "-k \(socket.path) -c listen_addresses='' -p \(port) -c fsync=off -c max_connections=200",
+                                        "-o", "-k \(socket.path) -c listen_addresses='' -p \(port) -c fsync=\(fsync ? "on" : "off") -c max_connections=200",
                                         "start"])
         running = true
     }

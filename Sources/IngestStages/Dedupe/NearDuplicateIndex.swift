@@ -29,7 +29,7 @@ import IngestCore
 /// releases in order and leaves released entries out of memory and of a rewritten log, so
 /// tombstones only cover what was forgotten since the start.
 public final class NearDuplicateIndex: Sendable {
-    static let bands = 16
+    public static let bands = 16
     static let rows = 4
     /// Chains longer than this (a band shared by very many documents, e.g. boilerplate) are
     /// cut short, so one query never walks the whole index.
@@ -276,7 +276,7 @@ public final class NearDuplicateIndex: Sendable {
 
     /// The band's key: chosen among the local buckets by `bucket`, and stored as the shared
     /// index's `ingestd_dedupe_bands.key`.
-    static func key(_ signature: MinHashSignature, band: Int) -> UInt64 {
+    public static func key(_ signature: MinHashSignature, band: Int) -> UInt64 {
         var packed: UInt64 = UInt64(band) << 58
         for r in 0..<rows {
             packed = MinHashSignature.splitmix(packed ^ UInt64(signature.values[band * rows + r]))

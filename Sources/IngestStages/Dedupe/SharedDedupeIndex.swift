@@ -23,7 +23,7 @@ import IngestPostgres
 /// Retention is applied in the database: `max_age` by the `seen_at` of the rows (the database's
 /// clock, one for every node), `max_entries` by deleting the oldest rows beyond it, at most once
 /// a minute by whichever node judges a document then.
-final class SharedDedupeIndex: Sendable {
+public final class SharedDedupeIndex: Sendable {
     let client: PostgresClient
     let bar: Double
     let near: Bool
@@ -32,7 +32,7 @@ final class SharedDedupeIndex: Sendable {
     static let maxCandidates = 16 * NearDuplicateIndex.maxChain
     private let lastTrim = Locked<Double>(0)
 
-    init(client: PostgresClient, bar: Double, near: Bool, retention: Retention) {
+    public init(client: PostgresClient, bar: Double, near: Bool, retention: Retention) {
         self.client = client
         self.bar = bar
         self.near = near
@@ -41,7 +41,7 @@ final class SharedDedupeIndex: Sendable {
 
     /// The verdict for document `id` with text hash `hash`, canonical URL `url` and `signature`;
     /// its claims are committed with it.
-    func judge(id: String, hash: String, url: String?, signature: MinHashSignature?) throws -> DedupeVerdict {
+    public func judge(id: String, hash: String, url: String?, signature: MinHashSignature?) throws -> DedupeVerdict {
         trimIfDue()
         return try client.run { db in
             try db.transaction {
@@ -109,6 +109,29 @@ final class SharedDedupeIndex: Sendable {
         return DedupeVerdict(status: .nearDuplicate, of: best.id, similarity: (best.similarity * 1000).rounded() / 1000)
     }
 
+    /// Adds signatures in bulk, unjudged (a benchmark's index of a million documents, or an
+    /// import): one statement per call, the signatures and their band keys as arrays.
+    public func preload(_ entries: [(id: String, signature: MinHashSignature)]) throws {
+        func quoted(_ items: [String]) -> String { "{" + items.map { "\"\($0)\"" }.joined(separator: ",") + "}" }
+        let ids = quoted(entries.map(\.id))
+        let signatures = quoted(entries.map { Self.hex($0.signature.values) })
+        let keys = quoted(entries.map { e in
+            "{" + (0..<NearDuplicateIndex.bands).map { String(Int64(bitPattern: NearDuplicateIndex.key(e.signature, band: $0))) }
+                .joined(separator: ",") + "}"
+        })
+        try client.run { db in
+            try db.execute("""
+                WITH s AS (
+                    INSERT INTO ingestd_dedupe_signatures (record_id, node, signature, seen_at)
+                    SELECT id, $1, decode(sig, 'hex'), now() FROM unnest($2::text[], $3::text[]) AS u(id, sig)
+                    ON CONFLICT (record_id) DO NOTHING RETURNING seq, record_id)
+                INSERT INTO ingestd_dedupe_bands (key, seq)
+                SELECT DISTINCT k.key, s.seq FROM s JOIN unnest($2::text[], $4::text[]) AS u(id, keys) ON u.id = s.record_id,
+                     unnest(u.keys::bigint[]) AS k(key)
+                """, [client.node, ids, signatures, keys])
+        }
+    }
+
     /// Releases what `id` claimed (it got no record): another document may own those keys now.
     func forget(_ id: String) {
         _ = try? client.run { db in
@@ -158,7 +181,7 @@ final class SharedDedupeIndex: Sendable {
         }
     }
 
-    static func hex(_ values: [UInt16]) -> String {
+    public static func hex(_ values: [UInt16]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(values.count * 4)
