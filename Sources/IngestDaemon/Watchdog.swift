@@ -4,7 +4,8 @@ import Logging
 
 /// Judges whether the pipeline makes progress, for systemd's watchdog: healthy while no
 /// document has been inside one stage, and no sink commit under way, for longer than
-/// `runtime.stall_timeout`. An idle pipeline is healthy. The first time it is not, the reason
+/// `runtime.stall_timeout`, unless that stage (or the sink) reports what it is waiting for. An
+/// idle pipeline is healthy. The first time it is not, the reason
 /// is logged once (critical), so the journal says why systemd restarted the daemon.
 final class Watchdog: Sendable {
     struct Stall: Sendable, Equatable {
@@ -30,10 +31,14 @@ final class Watchdog: Sendable {
     var stall: Stall? {
         let now = DispatchTime.now().uptimeNanoseconds
         let age: (UInt64) -> Double = { now > $0 ? Double(now - $0) / 1e9 : 0 }
-        if let oldest = runner.oldestInStage, age(oldest.since) > bound {
+        // A stage or sink that says what it waits for (the cluster's database away, a plugin
+        // restarting) is not wedged: it holds its documents on purpose, and a restart would not
+        // bring the database back.
+        if let oldest = runner.oldestInStage, age(oldest.since) > bound,
+           runner.stages.first(where: { $0.name == oldest.stage })?.health ?? .ready == .ready {
             return Stall(doc: oldest.doc, path: oldest.path, stage: oldest.stage, seconds: age(oldest.since))
         }
-        if let started = runner.commitStartedAt, age(started) > bound {
+        if let started = runner.commitStartedAt, age(started) > bound, runner.sink.writeProblem == nil {
             return Stall(doc: nil, path: nil, stage: "sink", seconds: age(started))
         }
         return nil

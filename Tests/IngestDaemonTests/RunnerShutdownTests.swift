@@ -31,6 +31,13 @@ final class GateStage: SynchronousStage, @unchecked Sendable {
     }
 
     func release(_ n: Int) { for _ in 0..<n { gate.signal() } }
+
+    /// What the stage says of itself (a stage waiting on a database that is away says `down`).
+    private var said: StageHealth = .ready
+    var health: StageHealth {
+        get { lock.lock(); defer { lock.unlock() }; return said }
+        set { lock.lock(); said = newValue; lock.unlock() }
+    }
 }
 
 extension DropFolderSettings {

@@ -9,7 +9,13 @@ import XCTest
 /// A sink whose commit began `age` seconds ago and never ends: a disk that stopped answering.
 final class StuckSink: RecordSink, @unchecked Sendable {
     let started: UInt64
-    init(age: Double) { started = DispatchTime.now().uptimeNanoseconds - UInt64(age * 1e9) }
+    /// What the sink says it waits for (the cluster's database away), or nil.
+    let waitingFor: String?
+    init(age: Double, waitingFor: String? = nil) {
+        started = DispatchTime.now().uptimeNanoseconds - UInt64(age * 1e9)
+        self.waitingFor = waitingFor
+    }
+    var writeProblem: String? { waitingFor }
     func submit(_ line: [UInt8]?, completion: @escaping @Sendable ((any Error)?) -> Void) {}
     func existingIDs() throws -> Set<String> { [] }
     func close() throws {}
@@ -50,6 +56,26 @@ final class WatchdogJudgementTests: XCTestCase {
         let critical = log.lines.filter { $0.level == .critical }
         XCTAssertEqual(critical.map(\.message), ["watchdog pings stopped: the sink has been committing one batch for too long"])
         XCTAssertEqual(critical.first?.fields["stage"], "sink")
+    }
+
+    /// The cluster's database away: the sink retries one batch and says so, the dedupe stage holds
+    /// documents and says it is down. Neither is a wedge a restart would cure.
+    func testWaitingThatSaysWhatItWaitsForIsNoStall() throws {
+        let (stuck, _) = try runner(sink: StuckSink(age: 5, waitingFor: "database unavailable: connect: no such file"))
+        XCTAssertNil(Watchdog(runner: stuck, stallTimeout: 1, logger: CapturedLog().logger()).stall)
+
+        let gate = GateStage()
+        gate.health = .down("database unavailable")
+        let (r, settings) = try runner(sink: MemorySink(), stages: [gate])
+        let watchdog = Watchdog(runner: r, stallTimeout: 0, logger: CapturedLog().logger())
+        try r.start()
+        try Data("held".utf8).write(to: settings.inbox.appendingPathComponent("held.txt"))
+        XCTAssertEqual(gate.entered.wait(timeout: .now() + 10), .success)
+        XCTAssertNil(watchdog.stall, "held by a stage that says why")
+        gate.health = .ready
+        XCTAssertEqual(watchdog.stall?.stage, "gate", "the same wait without a reason is a stall")
+        gate.release(1)
+        XCTAssertTrue(r.shutdown(timeout: 10))
     }
 
     func testADocumentHeldInAStagePastTheBoundIsTheStallAndItsReleaseEndsIt() throws {

@@ -65,6 +65,12 @@ struct DedupeStage: SynchronousStage, IndexedStage {
         near?.forget(documentID)
     }
 
+    /// Down while the cluster's database is away (documents wait in this stage meanwhile).
+    var health: StageHealth {
+        if let problem = shared?.client.problem { return .down(problem) }
+        return .ready
+    }
+
     var indexEntries: [(index: String, entries: Int)] {
         if let shared { return shared.entries }
         return [("exact", exact.count), ("url", urls.count)] + (near.map { [("near", $0.count)] } ?? [])
