@@ -53,28 +53,14 @@ public final class PostgresClient: Sendable {
     public func run<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         var delay = 0.1
         while true {
-            if closed.withLock({ $0 }) { throw Closed() }
-            var connection: PostgresConnection?
             do {
-                let db = try checkOut()
-                connection = db
-                let value = try body(db)
-                checkIn(db)
-                endOutage()
-                return value
-            } catch let failure as PostgresConnection.Failure where failure.isTransient || connection?.isBroken == true {
-                // A broken connection is dropped (deinit closes it); a healthy one that lost a race goes back.
-                if let connection, !connection.isBroken { checkIn(connection) }
-                if connection?.isBroken != false { idle.withLock { $0.removeAll() } }
-                beginOutage(failure)
+                return try once(body)
+            } catch is Transient {
                 if wake.wait(timeout: .now() + delay * Double.random(in: 0.8...1.2)) == .success {
                     wake.signal()
                     throw Closed()
                 }
                 delay = min(delay * 2, maxDelay)
-            } catch {
-                if let connection, !connection.isBroken { checkIn(connection) }
-                throw error
             }
         }
     }
@@ -86,6 +72,13 @@ public final class PostgresClient: Sendable {
     /// (the fetch schedule, which tries again at its next turn). A transient failure is logged
     /// as the start of an outage, as in `run`, and thrown.
     public func attempt<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+        do { return try once(body) } catch let transient as Transient { throw transient.failure }
+    }
+
+    /// A failure `run` waits out: the database away, or a race it resolved by aborting.
+    private struct Transient: Error { let failure: PostgresConnection.Failure }
+
+    private func once<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         if closed.withLock({ $0 }) { throw Closed() }
         var connection: PostgresConnection?
         do {
@@ -96,10 +89,11 @@ public final class PostgresClient: Sendable {
             endOutage()
             return value
         } catch let failure as PostgresConnection.Failure where failure.isTransient || connection?.isBroken == true {
-            if let connection, !connection.isBroken { checkIn(connection) }
-            if connection?.isBroken != false { idle.withLock { $0.removeAll() } }
+            // A broken connection is dropped (deinit closes it) with the idle ones, likely broken
+            // too; a healthy one that lost a race goes back.
+            if let connection, !connection.isBroken { checkIn(connection) } else { idle.withLock { $0.removeAll() } }
             beginOutage(failure)
-            throw failure
+            throw Transient(failure: failure)
         } catch {
             if let connection, !connection.isBroken { checkIn(connection) }
             throw error

@@ -58,20 +58,13 @@ public final class PostgresConnection: @unchecked Sendable {
     public func execute(_ sql: String, _ parameters: [String?] = []) throws -> Rows {
         var cStrings: [UnsafeMutablePointer<CChar>?] = parameters.map { $0.flatMap { strdup($0) } }
         defer { for p in cStrings { free(p) } }
-        let result: OpaquePointer? = cStrings.withUnsafeMutableBufferPointer { values in
+        let raw: OpaquePointer? = cStrings.withUnsafeMutableBufferPointer { values in
             values.baseAddress!.withMemoryRebound(to: UnsafePointer<CChar>?.self, capacity: max(values.count, 1)) { pointers in
                 PQexecParams(connection, sql, Int32(parameters.count), nil, parameters.isEmpty ? nil : pointers, nil, nil, 0)
             }
         }
-        guard let result else {
-            throw Failure(action: Self.action(sql), message: Self.trimmed(String(cString: PQerrorMessage(connection))), sqlState: nil)
-        }
+        let result = try succeeded(raw, sql)
         defer { PQclear(result) }
-        let status = PQresultStatus(result)
-        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
-            let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
-            throw Failure(action: Self.action(sql), message: Self.trimmed(String(cString: PQresultErrorMessage(result))), sqlState: state)
-        }
         let n = Int(PQntuples(result)), m = Int(PQnfields(result))
         var columns: [String] = []
         for j in 0..<m { columns.append(String(cString: PQfname(result, Int32(j)))) }
@@ -90,15 +83,22 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Statements without parameters, several separated by `;` (a migration step), in one round trip.
     public func script(_ sql: String) throws {
-        guard let result = PQexec(connection, sql) else {
+        PQclear(try succeeded(PQexec(connection, sql), sql))
+    }
+
+    /// The result of `sql` when it succeeded; otherwise it is freed and the failure thrown, with
+    /// the server's SQLSTATE when it sent one.
+    private func succeeded(_ result: OpaquePointer?, _ sql: String) throws -> OpaquePointer {
+        guard let result else {
             throw Failure(action: Self.action(sql), message: Self.trimmed(String(cString: PQerrorMessage(connection))), sqlState: nil)
         }
-        defer { PQclear(result) }
         let status = PQresultStatus(result)
         guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else {
+            defer { PQclear(result) }
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
             throw Failure(action: Self.action(sql), message: Self.trimmed(String(cString: PQresultErrorMessage(result))), sqlState: state)
         }
+        return result
     }
 
     /// Whether the connection is lost (the server stopped, the network failed): it cannot be

@@ -77,6 +77,7 @@ struct DedupeStage: SynchronousStage, IndexedStage {
     }
 
     func sync() throws {
+        try shared?.flush()
         try exact.sync()
         try urls.sync()
         try near?.sync()
