@@ -32,35 +32,11 @@ func runClusterBench(binary: URL, repo: URL, work: URL, docs: Int, rate: Double,
     }
 
     func steady(_ label: String, postgres: Bool, round: Int) throws {
-        let name = "steady-\(label)-\(round)"
-        let pipeline = try instance(name, postgres: postgres)
-        let root = pipeline.deletingLastPathComponent()
-        let staging = root.appendingPathComponent("inbox")
-        let total = Int(rate * seconds)
-        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-        for i in 0..<total {
-            try Data(SeedLikeCorpus.document(700_000 + round * 100_000 + i).utf8)
-                .write(to: staging.appendingPathComponent(String(format: ".s-%06d.txt.part", i)))
-        }
-        let watcher = DoneWatcher(folder: root.appendingPathComponent("done"))
-        let daemon = try startDaemon(binary, pipeline: pipeline, log: root.appendingPathComponent("daemon.log"))
-        var dropped: [(String, Double)] = []
-        let start = now()
-        for i in 0..<total {
-            let wait = start + Double(i) / rate - now()
-            if wait > 0 { usleep(UInt32(wait * 1e6)) }
-            let file = String(format: "s-%06d.txt", i)
-            rename(staging.appendingPathComponent(".\(file).part").path, staging.appendingPathComponent(file).path)
-            dropped.append((file, now()))
-        }
-        let deadline = now() + 120
-        while watcher.count < total, now() < deadline { usleep(10_000) }
-        let rss = peakRSS(pid: daemon.processIdentifier)
-        stopDaemon(daemon)
-        let latencies = dropped.compactMap { file, t in watcher.time(of: file).map { ($0 - t) * 1000 } }.sorted()
+        let pipeline = try instance("steady-\(label)-\(round)", postgres: postgres)
+        let r = try steadyRun(binary, pipeline: pipeline, rate: rate, seconds: seconds, seed: 700_000 + round * 100_000)
         say(String(format: "cluster run %@ (round %d): %d files at %.0f/s → done/: %d; latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f; daemon peak RSS %.1f MiB",
-                   label, round, total, rate, latencies.count, percentile(latencies, 50), percentile(latencies, 90),
-                   percentile(latencies, 99), latencies.last ?? .nan, rss ?? .nan))
+                   label, round, r.total, rate, r.latencies.count, percentile(r.latencies, 50), percentile(r.latencies, 90),
+                   percentile(r.latencies, 99), r.latencies.last ?? .nan, r.rss ?? .nan))
     }
 
     func flood(_ label: String, postgres: Bool, round: Int) throws {

@@ -294,6 +294,37 @@ final class DoneWatcher: @unchecked Sendable {
     func time(of name: String) -> Double? { lock.lock(); defer { lock.unlock() }; return arrivals[name] }
 }
 
+/// `ingestd run` on `pipeline` fed `rate` seed-like files a second for `seconds`: each file's
+/// drop → done/ latency in ms (sorted) and the daemon's peak RSS. The files are written in
+/// advance under ignored names, so the measured step is only the rename.
+func steadyRun(_ binary: URL, pipeline: URL, rate: Double, seconds: Double, seed: Int) throws
+    -> (total: Int, latencies: [Double], rss: Double?) {
+    let root = pipeline.deletingLastPathComponent()
+    let staging = root.appendingPathComponent("inbox")
+    let total = Int(rate * seconds)
+    try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+    for i in 0..<total {
+        try Data(SeedLikeCorpus.document(seed + i).utf8).write(to: staging.appendingPathComponent(String(format: ".s-%06d.txt.part", i)))
+    }
+    let watcher = DoneWatcher(folder: root.appendingPathComponent("done"))
+    let daemon = try startDaemon(binary, pipeline: pipeline, log: root.appendingPathComponent("daemon.log"))
+    var dropped: [(String, Double)] = []
+    let start = now()
+    for i in 0..<total {
+        let wait = start + Double(i) / rate - now()
+        if wait > 0 { usleep(UInt32(wait * 1e6)) }
+        let name = String(format: "s-%06d.txt", i)
+        rename(staging.appendingPathComponent(".\(name).part").path, staging.appendingPathComponent(name).path)
+        dropped.append((name, now()))
+    }
+    let deadline = now() + 120
+    while watcher.count < total, now() < deadline { usleep(10_000) }
+    let rss = peakRSS(pid: daemon.processIdentifier)
+    stopDaemon(daemon)
+    let latencies = dropped.compactMap { name, t in watcher.time(of: name).map { ($0 - t) * 1000 } }.sorted()
+    return (total, latencies, rss)
+}
+
 // MARK: - main
 
 let options = Options(CommandLine.arguments)
@@ -470,36 +501,11 @@ do {
 
 // 2. steady rate
 do {
-    let root = work.appendingPathComponent("steady")
-    let pipeline = try makeInstance(root, repo: repo)
-    let staging = root.appendingPathComponent("inbox")
-    let total = Int(options.rate * options.seconds)
-    // Written in advance under ignored names, so the measured step is only the rename.
-    try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-    for i in 0..<total {
-        try Data(SeedLikeCorpus.document(100_000 + i).utf8).write(to: staging.appendingPathComponent(String(format: ".s-%06d.txt.part", i)))
-    }
-    let watcher = DoneWatcher(folder: root.appendingPathComponent("done"))
-    let daemon = try startDaemon(binary, pipeline: pipeline, log: root.appendingPathComponent("daemon.log"))
-    var dropped: [(String, Double)] = []
-    let interval = 1 / options.rate
-    let start = now()
-    for i in 0..<total {
-        let due = start + Double(i) * interval
-        let wait = due - now()
-        if wait > 0 { usleep(UInt32(wait * 1e6)) }
-        let name = String(format: "s-%06d.txt", i)
-        rename(staging.appendingPathComponent(".\(name).part").path, staging.appendingPathComponent(name).path)
-        dropped.append((name, now()))
-    }
-    let deadline = now() + 60
-    while watcher.count < total, now() < deadline { usleep(10_000) }
-    let rss = peakRSS(pid: daemon.processIdentifier)
-    stopDaemon(daemon)
-    let latencies = dropped.compactMap { name, t in watcher.time(of: name).map { ($0 - t) * 1000 } }.sorted()
+    let pipeline = try makeInstance(work.appendingPathComponent("steady"), repo: repo)
+    let r = try steadyRun(binary, pipeline: pipeline, rate: options.rate, seconds: options.seconds, seed: 100_000)
     say(String(format: "run: %d files at %.0f/s → done/: %d; latency ms p50 %.2f p90 %.2f p99 %.2f max %.2f; daemon peak RSS %.1f MiB",
-                 total, options.rate, latencies.count, percentile(latencies, 50), percentile(latencies, 90),
-                 percentile(latencies, 99), latencies.last ?? .nan, rss ?? .nan))
+                 r.total, options.rate, r.latencies.count, percentile(r.latencies, 50), percentile(r.latencies, 90),
+                 percentile(r.latencies, 99), r.latencies.last ?? .nan, r.rss ?? .nan))
 }
 
 // 3. flood

@@ -8,11 +8,6 @@ import XCTest
 /// Real daemons sharing one real PostgreSQL: the fetch schedule across two nodes (one killed),
 /// and a database that goes away under a running node.
 final class ClusterFeedAndOutageTests: XCTestCase {
-    private static func rss(_ links: [String]) -> String {
-        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Desk</title>"
-            + links.map { "<item><title>\($0)</title><link>\($0)</link><guid>\($0)</guid></item>" }.joined()
-            + "</channel></rss>"
-    }
 
     private func clusterEdits(_ conninfo: String, node: String, extraSources: String = "") -> [(String, String)] {
         [("summary_interval: 60s", "summary_interval: 0"),
@@ -32,7 +27,7 @@ final class ClusterFeedAndOutageTests: XCTestCase {
         let items = Locked(["/a", "/b", "/c"])
         let http = try LoopbackHTTPServer { request, reply in
             if request.path == "/feed.xml" {
-                let body = Self.rss(items.withLock { $0 })
+                let body = RSSFeed.xml(items.withLock { $0 })
                 let etag = "\"\(body.utf8.count)\""
                 if request.headers["if-none-match"] == etag { reply.respond(304); return }
                 reply.respond(200, [("Content-Type", "application/rss+xml"), ("ETag", etag)], text: body)

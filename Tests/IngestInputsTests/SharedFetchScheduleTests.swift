@@ -77,18 +77,12 @@ final class SharedFetchScheduleTests: XCTestCase {
         }
     }
 
-    private static func rss(_ links: [String]) -> String {
-        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Desk</title>"
-            + links.map { "<item><title>\($0)</title><link>\($0)</link><guid>\($0)</guid></item>" }.joined()
-            + "</channel></rss>"
-    }
-
     func testEachURLIsFetchedByOneNodePerIntervalAndTakenOverWithItsValidatorsAndSeenItems() throws {
         let conninfo = try database()
         let items = Locked(["/a", "/b", "/c"])
         let http = try LoopbackHTTPServer { request, reply in
             if request.path == "/feed.xml" {
-                let body = Self.rss(items.withLock { $0 })
+                let body = RSSFeed.xml(items.withLock { $0 })
                 let etag = "\"\(body.utf8.count)\""
                 if request.headers["if-none-match"] == etag { reply.respond(304); return }
                 reply.respond(200, [("Content-Type", "application/rss+xml"), ("ETag", etag)], text: body)

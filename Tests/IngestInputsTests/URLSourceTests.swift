@@ -69,17 +69,11 @@ final class URLSourceTests: XCTestCase {
         return (source, runner, fetcher)
     }
 
-    private static func rss(_ links: [String]) -> String {
-        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Desk</title>"
-            + links.map { "<item><title>\($0)</title><link>\($0)</link><guid>\($0)</guid></item>" }.joined()
-            + "</channel></rss>"
-    }
-
     func testFeedItemsAreFetchedOnceAcrossRestarts() throws {
         let items = Locked(["/a", "/b", "/c"])
         let server = try LoopbackHTTPServer { request, reply in
             if request.path == "/feed.xml" {
-                reply.respond(200, [("Content-Type", "application/rss+xml")], text: Self.rss(items.withLock { $0 }))
+                reply.respond(200, [("Content-Type", "application/rss+xml")], text: RSSFeed.xml(items.withLock { $0 }))
             } else {
                 reply.respond(200, [("Content-Type", "text/html")], text: "<html><title>\(request.path)</title><p>story \(request.path)</p></html>")
             }
@@ -114,7 +108,7 @@ final class URLSourceTests: XCTestCase {
     func testAFeedLongerThanTheIdsKeptIsNeverRecordedTwice() throws {
         let links = (1...6).map { "/story/\($0)" }
         let server = try LoopbackHTTPServer { request, reply in
-            reply.respond(200, text: request.path == "/feed.xml" ? Self.rss(links) : "<p>\(request.path)</p>")
+            reply.respond(200, text: request.path == "/feed.xml" ? RSSFeed.xml(links) : "<p>\(request.path)</p>")
         }
         defer { server.stop() }
         let config = settings([.init(url: server.base + "/feed.xml", kind: .feed, every: 0.2)]) { $0.seenItems = 4 }
@@ -131,7 +125,7 @@ final class URLSourceTests: XCTestCase {
             guard request.path == "/feed.xml" else { reply.respond(200, text: "<p>\(request.path)</p>"); return }
             // An unchanged feed: a 304 to a conditional GET would hide the skipped items.
             if request.headers["if-none-match"] == "\"f\"" { reply.respond(304); return }
-            reply.respond(200, [("ETag", "\"f\"")], text: Self.rss(links))
+            reply.respond(200, [("ETag", "\"f\"")], text: RSSFeed.xml(links))
         }
         defer { server.stop() }
         let logs = CapturedLog()
@@ -274,7 +268,7 @@ final class URLSourceTests: XCTestCase {
         let other = try LoopbackHTTPServer(address: "127.0.0.2") { _, reply in reply.respond(200, text: "<p>internal</p>") }
         defer { other.stop() }
         let server = try LoopbackHTTPServer { request, reply in
-            reply.respond(200, text: Self.rss([other.base + "/secret", "/fine"]))
+            reply.respond(200, text: RSSFeed.xml([other.base + "/secret", "/fine"]))
         }
         defer { server.stop() }
         let entry = URLSourceSettings.Entry(url: server.base + "/feed.xml", kind: .feed, every: 3600)
@@ -350,14 +344,14 @@ final class URLSourceTests: XCTestCase {
         }
         defer { site.stop() }
         // Feed A, on 127.0.0.1, links to the site: its links may not reach 127.0.0.2.
-        let feedA = try LoopbackHTTPServer { _, reply in reply.respond(200, text: Self.rss([site.base + "/public/from-a.html"])) }
+        let feedA = try LoopbackHTTPServer { _, reply in reply.respond(200, text: RSSFeed.xml([site.base + "/public/from-a.html"])) }
         defer { feedA.stop() }
         // Feed B, on 127.0.0.2 itself (another port, so another host to robots.txt): its links may
         // reach the site. It answers late, so feed A's link asks for the site's robots.txt first.
         let feedB = try LoopbackHTTPServer(address: "127.0.0.2") { request, reply in
             if request.path == "/robots.txt" { reply.respond(404); return }
             usleep(700_000)
-            reply.respond(200, text: Self.rss([site.base + "/private/b.html", site.base + "/public/a.html"]))
+            reply.respond(200, text: RSSFeed.xml([site.base + "/private/b.html", site.base + "/public/a.html"]))
         }
         defer { feedB.stop() }
         let logs = CapturedLog()
@@ -377,7 +371,7 @@ final class URLSourceTests: XCTestCase {
     func testAFeedLinkThatIsNotHTTPIsRefusedForItsScheme() throws {
         let server = try LoopbackHTTPServer { request, reply in
             if request.path == "/robots.txt" { reply.respond(404); return }
-            reply.respond(200, text: Self.rss(["file:///etc/passwd", "gopher://127.0.0.1/1", "/fine"]))
+            reply.respond(200, text: RSSFeed.xml(["file:///etc/passwd", "gopher://127.0.0.1/1", "/fine"]))
         }
         defer { server.stop() }
         let logs = CapturedLog()
