@@ -19,7 +19,6 @@ public final class PostgresSink: RecordSink, @unchecked Sendable {
     private struct State {
         var pending: [([UInt8]?, @Sendable ((any Error)?) -> Void)] = []
         var scheduled = false
-        var closed = false
     }
     private let state = Locked(State())
     private let queue = DispatchQueue(label: "ingestd.sink.postgres")
@@ -126,7 +125,7 @@ public final class PostgresSink: RecordSink, @unchecked Sendable {
     public func close() throws {
         queue.sync {}
         // Whatever was submitted before close is written before it returns.
-        let leftover = state.withLock { s -> Bool in s.closed = true; return !s.pending.isEmpty }
+        let leftover = state.withLock { !$0.pending.isEmpty }
         if leftover { queue.sync { drain() } }
         client.close()
     }
