@@ -50,8 +50,8 @@ final class ClusterEndToEndTests: XCTestCase {
             }
             writer.signal()
         }.start()
-        // One node is killed mid-stream and started again.
-        Thread.sleep(forTimeInterval: 1.0)
+        // One node is killed mid-stream (once it has recorded some of its share) and started again.
+        try waitUntil("node 1 has recorded some", timeout: 60) { nodes[1].names("done").count >= 30 }
         try nodes[1].kill9()
         let doneAtKill = nodes[1].names("done").count
         Thread.sleep(forTimeInterval: 0.3)
@@ -99,6 +99,31 @@ final class ClusterEndToEndTests: XCTestCase {
         }
         XCTAssertEqual(flaggedRight, copies, "recall: every near copy flagged")
         XCTAssertEqual(wronglyFlagged, 0, "precision: no other document flagged")
+
+        // One node alone over the same stream (`ingestd once`, the local index): the same pairs.
+        let alone = nodes[0].root.appendingPathComponent("alone")
+        try FileManager.default.createDirectory(at: alone, withIntermediateDirectories: true)
+        for d in all { try Data(d.text.utf8).write(to: alone.appendingPathComponent(d.name)) }
+        let list = alone.appendingPathComponent("list.txt")
+        try all.map { alone.appendingPathComponent($0.name).path }.joined(separator: "\n").write(to: list, atomically: true, encoding: .utf8)
+        let local = try DaemonHarness(edits: [])
+        defer { local.cleanUp() }
+        let once = try DaemonHarness.run(["once", "--pipeline", local.pipeline.path, "--log-level", "error", "--files-from", list.path])
+        XCTAssertEqual(once.status, 0, once.err)
+        var single: [String: String] = [:]
+        for line in once.out.split(separator: "\n") {
+            guard let r = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                  let path = (r["origin"] as? [String: Any])?["path"] as? String,
+                  let status = (r["dedupe"] as? [String: Any])?["status"] as? String else { continue }
+            single[URL(fileURLWithPath: path).lastPathComponent] = status
+        }
+        XCTAssertEqual(single.count, all.count)
+        let singlePairs = (0..<copies).filter {
+            [single[String(format: "o-%04d.txt", $0)], single[String(format: "c-%04d.txt", $0)]].compactMap { $0 }.sorted() == ["near_duplicate", "unique"]
+        }.count
+        let singleWrong = (copies..<originals).filter { single[String(format: "o-%04d.txt", $0)] != "unique" }.count
+        XCTAssertEqual(flaggedRight, singlePairs, "the cluster finds what one node finds over the same stream")
+        XCTAssertEqual(wronglyFlagged, singleWrong)
         // The records are searchable from any node's pipeline file; migrations are already applied.
         let search = try DaemonHarness.run(["search", "report 5007", "--pipeline", nodes[2].pipeline.path, "--json"])
         XCTAssertEqual(search.status, 0, search.err)
