@@ -34,13 +34,14 @@ final class SharedDedupeTests: PostgresTestCase {
         return d
     }
 
-    private func stage(_ conninfo: String?, node: String = "desk-a", maxAge: String? = nil) throws -> DedupeStage {
+    private func stage(_ conninfo: String?, node: String = "desk-a", maxAge: String? = nil, maxEntries: Int? = nil) throws -> DedupeStage {
         let yaml = """
             \(conninfo.map { "cluster: {postgres: \"\($0)\", node: \(node)}" } ?? "")
             stages:
               - use: normalize
               - use: dedupe
             \(maxAge.map { "    max_age: \($0)" } ?? "")
+            \(maxEntries.map { "    max_entries: \($0)" } ?? "")
             """
         let base = URL(fileURLWithPath: "/nonexistent-shared-dedupe")
         let config = try PipelineLoader.parse(yaml: yaml, file: base.appendingPathComponent("p.yaml"), displayName: "p.yaml",
@@ -166,6 +167,29 @@ final class SharedDedupeTests: PostgresTestCase {
         try db.execute("UPDATE ingestd_dedupe_signatures SET seen_at = now() - interval '2 hours'")
         XCTAssertEqual(try Self.judge(s, "new", a).status, .unique, "both the text claim and the signatures are past max_age")
         XCTAssertEqual(try db.execute("SELECT record_id FROM ingestd_dedupe_exact WHERE kind = 'text' ORDER BY 1").rows, [["new"], ["recent"]])
+    }
+
+    /// max_entries is applied in the database: the oldest rows beyond it are deleted (by a node
+    /// judging a document, at most once a minute), and a deleted row no longer matches.
+    func testMaxEntriesTrimsTheOldestRowsInTheDatabase() throws {
+        let conninfo = try freshDatabase()
+        let first = try stage(conninfo, maxEntries: 3)
+        let articles = (0..<6).map { Self.article(seed: 500 + UInt64($0)) }
+        // The first judgement trims (nothing yet), the next ones within the minute do not.
+        for (i, a) in articles.enumerated() { XCTAssertEqual(try Self.judge(first, "e\(i)", a).status, .unique) }
+        first.close()
+        let db = try PostgresConnection(conninfo)
+        XCTAssertEqual(try db.execute("SELECT count(*) FROM ingestd_dedupe_signatures").rows[0][0], "6")
+        // Another node's first judgement trims to the 3 newest, then adds its own.
+        let second = try stage(conninfo, node: "desk-b", maxEntries: 3)
+        defer { second.close() }
+        XCTAssertEqual(try Self.judge(second, "new", Self.article(seed: 900)).status, .unique)
+        XCTAssertEqual(try db.execute("SELECT record_id FROM ingestd_dedupe_signatures ORDER BY seq").rows, [["e3"], ["e4"], ["e5"], ["new"]])
+        XCTAssertEqual(try db.execute("SELECT count(*) FROM ingestd_dedupe_bands b WHERE NOT EXISTS (SELECT 1 FROM ingestd_dedupe_signatures s WHERE s.seq = b.seq)").rows[0][0], "0", "bands go with their signature")
+        XCTAssertEqual(try db.execute("SELECT record_id FROM ingestd_dedupe_exact WHERE kind = 'text' ORDER BY record_id").rows,
+                       [["e3"], ["e4"], ["e5"], ["new"]])
+        XCTAssertEqual(try Self.judge(second, "again", Self.variant(articles[0], mark: "w")).status, .unique, "a trimmed document no longer matches")
+        XCTAssertEqual(try Self.judge(second, "again5", Self.variant(articles[5], mark: "w")).of, "e5")
     }
 
     func testSignaturesAreStoredByteForByte() throws {
