@@ -35,6 +35,23 @@ public final class PostgresClient: Sendable {
         self.maxDelay = maxDelay
     }
 
+    /// A component's client for `cluster` (its log lines carry `key: name`, e.g. `stage: dedupe`),
+    /// connected once and its schema brought up to date (`prepare`), or the reason it cannot be.
+    public static func prepared(for cluster: ClusterSettings, component key: String, _ name: String, logger: Logger) throws -> PostgresClient {
+        var logger = logger
+        logger[metadataKey: key] = .string(name)
+        let client = PostgresClient(conninfo: cluster.postgres, node: cluster.node, logger: logger)
+        do { _ = try client.prepare() } catch { throw Unusable(component: "\(key) \(name)", reason: "\(error)") }
+        return client
+    }
+
+    /// A component could not use the cluster's database at start-up; the start is refused with this.
+    public struct Unusable: Error, CustomStringConvertible {
+        public var component: String
+        public var reason: String
+        public var description: String { "\(component): cannot use cluster.postgres: \(reason)" }
+    }
+
     /// Connects once and brings the schema up to date: at start-up, where a database that cannot
     /// be reached or is newer than this ingestd refuses the start with the reason (systemd then
     /// restarts the unit), rather than a daemon that waits without saying so.

@@ -28,11 +28,6 @@ public final class PostgresConnection: @unchecked Sendable {
         public var rows: [[String?]]
         /// Rows a command touched (INSERT, UPDATE, DELETE), from its status.
         public var affected: Int
-        public init(columns: [String], rows: [[String?]], affected: Int) {
-            self.columns = columns
-            self.rows = rows
-            self.affected = affected
-        }
     }
 
     private let connection: OpaquePointer

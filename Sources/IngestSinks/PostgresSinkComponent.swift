@@ -21,20 +21,11 @@ public enum PostgresSinkComponent {
         let cluster: ClusterSettings
 
         func build(_ context: SinkContext) throws -> any RecordSink {
-            var logger = context.logger
-            logger[metadataKey: "sink"] = "postgres"
-            let client = PostgresClient(conninfo: cluster.postgres, node: cluster.node, logger: logger)
-            do { _ = try client.prepare() } catch {
-                throw PostgresSinkError(description: "sink postgres: cannot use cluster.postgres: \(error)")
-            }
+            let client = try PostgresClient.prepared(for: cluster, component: "sink", "postgres", logger: context.logger)
             return PostgresSink(client: client, beforeCommit: context.beforeCommit)
         }
         var writes: [WrittenPath] { [] }
         var summary: String { "postgres(\(cluster.node))" }
         var startupMetadata: Logger.Metadata { ["records": "postgres", "node": .string(cluster.node)] }
     }
-}
-
-public struct PostgresSinkError: Error, CustomStringConvertible {
-    public var description: String
 }

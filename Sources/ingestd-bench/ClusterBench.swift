@@ -129,7 +129,7 @@ func runClusterBench(binary: URL, repo: URL, work: URL, docs: Int, rate: Double,
     // What one judgement's candidate query costs at this size.
     let plan = try client.run { db -> String in
         let p = probe(99_998, indexed: filled)
-        let keys = (0..<16).map { String(Int64(bitPattern: NearDuplicateIndex.key(MinHashSignature(text: p.text, shingle: 5)!, band: $0))) }
+        let keys = SharedDedupeIndex.bandKeys(MinHashSignature(text: p.text, shingle: 5)!).map(String.init)
         return try db.execute("""
             EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) SELECT s.seq, s.record_id, encode(s.signature, 'hex') FROM ingestd_dedupe_signatures s
             WHERE s.seq IN (SELECT b.seq FROM ingestd_dedupe_bands b WHERE b.key = ANY($1::bigint[])) ORDER BY s.seq DESC LIMIT 32000

@@ -31,8 +31,7 @@ public final class FanOutSink: RecordSink, @unchecked Sendable {
 
     private func fanOut(id: String?, _ completion: @escaping @Sendable ((any Error)?) -> Void,
                         _ send: (any RecordSink, @escaping @Sendable ((any Error)?) -> Void) -> Void) {
-        let skip = held.withLock { h in id.map { id in h.map { $0.contains(id) } } ?? Array(repeating: false, count: h.count) }
-        let targets = sinks.indices.filter { !skip[$0] }
+        let targets = held.withLock { h in sinks.indices.filter { i in id.map { !h[i].contains($0) } ?? true } }
         // Every sink has it already: a barrier through the first keeps the order of acknowledgements.
         if targets.isEmpty { return sinks[0].submit(nil, completion: completion) }
         let state = Locked<(left: Int, error: (any Error)?)>((targets.count, nil))
@@ -49,14 +48,14 @@ public final class FanOutSink: RecordSink, @unchecked Sendable {
     }
 
     public func existingIDs() throws -> Set<String> {
-        try common(sinks.map { try $0.existingIDs() })
+        common(try sinks.map { try $0.existingIDs() })
     }
 
     public func existingIDs(writtenSince since: Date) throws -> Set<String> {
-        try common(sinks.map { try $0.existingIDs(writtenSince: since) })
+        common(try sinks.map { try $0.existingIDs(writtenSince: since) })
     }
 
-    private func common(_ sets: [Set<String>]) throws -> Set<String> {
+    private func common(_ sets: [Set<String>]) -> Set<String> {
         held.withLock { $0 = sets }
         guard var all = sets.first else { return [] }
         for s in sets.dropFirst() { all.formIntersection(s) }

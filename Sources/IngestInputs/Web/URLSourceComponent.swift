@@ -36,15 +36,8 @@ public enum URLSourceComponent {
                     "sources.fetch.user_agent gives no contact; site owners expect one, e.g. 'ingestd/0.1 (+mailto:desk@example.org)'",
                     metadata: ["user_agent": .string(settings.fetch.userAgent)])
             }
-            var schedule: (any FetchSchedule)?
-            if let cluster {
-                var logger = context.logger
-                logger[metadataKey: "source"] = "urls"
-                let client = PostgresClient(conninfo: cluster.postgres, node: cluster.node, logger: logger)
-                do { _ = try client.prepare() } catch {
-                    throw URLSourceError(message: "sources.urls: cannot use cluster.postgres: \(error)")
-                }
-                schedule = PostgresFetchSchedule(client: client)
+            let schedule = try cluster.map {
+                PostgresFetchSchedule(client: try PostgresClient.prepared(for: $0, component: "source", "urls", logger: context.logger))
             }
             return URLSource(settings: settings, fetcher: HTTPFetcher(settings: settings.fetch), logger: context.logger,
                              metrics: context.metrics, schedule: schedule)

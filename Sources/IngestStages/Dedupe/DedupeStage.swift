@@ -24,8 +24,10 @@ struct DedupeStage: SynchronousStage, IndexedStage {
     func processSynchronously(_ doc: inout Document) throws -> StageVerdict {
         // Hashed as it is folded: a folded copy of a large text would come on top of it.
         let hash = SHA256Digest.hex { feed in Self.fold(doc.text) { feed(UnsafeRawBufferPointer($0)) } }
+        // A fetched page that names no canonical URL is known by the URL it was fetched from: a
+        // page fetched and recorded again is then caught even if its text changed.
+        let url = (doc.origin.canonicalURL ?? doc.origin.web?.url).flatMap(URLCanonicalizer.canonical)
         if let shared {
-            let url = (doc.origin.canonicalURL ?? doc.origin.web?.url).flatMap(URLCanonicalizer.canonical)
             let signature = shared.near ? MinHashSignature(text: doc.text, shingle: shingle) : nil
             let v = try shared.judge(id: doc.id, hash: hash, url: url, signature: signature)
             if v.status == .unique { doc.dedupe = v; return .keep }
@@ -34,9 +36,7 @@ struct DedupeStage: SynchronousStage, IndexedStage {
         let owner = exact.claim(hash: hash, id: doc.id)
         if owner != doc.id { return verdict(&doc, DedupeVerdict(status: .duplicate, of: owner, similarity: 1.0)) }
 
-        // A fetched page that names no canonical URL is known by the URL it was fetched from: a
-        // page fetched and recorded again is then caught here even if its text changed.
-        if let url = (doc.origin.canonicalURL ?? doc.origin.web?.url).flatMap(URLCanonicalizer.canonical) {
+        if let url {
             let urlOwner = urls.claim(hash: url, id: doc.id)
             if urlOwner != doc.id { return verdict(&doc, DedupeVerdict(status: .duplicate, of: urlOwner, similarity: nil)) }
         }
@@ -154,12 +154,7 @@ struct DedupeStage: SynchronousStage, IndexedStage {
         let retention: Retention
         func build(_ context: StageContext) throws -> any Stage {
             if let cluster = context.cluster {
-                var logger = context.logger
-                logger[metadataKey: "stage"] = "dedupe"
-                let client = PostgresClient(conninfo: cluster.postgres, node: cluster.node, logger: logger)
-                do { _ = try client.prepare() } catch {
-                    throw StageBuildError(message: "dedupe: cannot use cluster.postgres: \(error)")
-                }
+                let client = try PostgresClient.prepared(for: cluster, component: "stage", "dedupe", logger: context.logger)
                 var stage = DedupeStage(policy: policy, exact: try ExactIndex(directory: nil), urls: try ExactIndex(directory: nil),
                                         near: nil, shingle: shingle)
                 stage.shared = SharedDedupeIndex(client: client, bar: NearDuplicateIndex.bar(threshold: threshold), near: near,

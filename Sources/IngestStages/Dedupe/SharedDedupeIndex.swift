@@ -88,9 +88,9 @@ public final class SharedDedupeIndex: Sendable {
     }
 
     private func nearJudgement(_ db: PostgresConnection, _ signature: MinHashSignature, id: String) throws -> DedupeVerdict {
-        let keys = (0..<NearDuplicateIndex.bands).map { Int64(bitPattern: NearDuplicateIndex.key(signature, band: $0)) }
-        let array = "{" + keys.map(String.init).joined(separator: ",") + "}"
-        let sorted = "{" + Set(keys).sorted().map(String.init).joined(separator: ",") + "}"
+        let keys = Self.bandKeys(signature)
+        let array = Self.arrayLiteral(keys.map(String.init))
+        let sorted = Self.arrayLiteral(Set(keys).sorted().map(String.init))
         try db.execute("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) WITH ORDINALITY AS u(k, n) ORDER BY n", [sorted])
         let candidates = try db.execute("""
             SELECT s.seq, s.record_id, encode(s.signature, 'hex') FROM ingestd_dedupe_signatures s
@@ -98,7 +98,6 @@ public final class SharedDedupeIndex: Sendable {
               AND ($2::double precision IS NULL OR s.seen_at >= now() - make_interval(secs => $2::double precision))
             ORDER BY s.seq DESC LIMIT $3
             """, [array, retention.maxAge.map { String($0) }, String(Self.maxCandidates)])
-        var best: (seq: Int64, id: String, similarity: Double)?
         var matches: [(seq: Int64, id: String, similarity: Double)] = []
         var own: Int64?
         for row in candidates.rows {
@@ -110,14 +109,11 @@ public final class SharedDedupeIndex: Sendable {
         }
         // Judged before (an input replayed after a crash): the verdict of the first time, from
         // the signatures that were there before its own; nothing is inserted again.
-        for m in matches where own == nil || m.seq < own! {
-            if best == nil || m.seq < best!.seq { best = m }
-        }
-        let inserted = own != nil ? PostgresConnection.Rows(columns: [], rows: [], affected: 0) : try db.execute("""
+        let best = matches.filter { own == nil || $0.seq < own! }.min { $0.seq < $1.seq }
+        if own == nil, let seq = try db.execute("""
             INSERT INTO ingestd_dedupe_signatures (record_id, node, signature, seen_at) VALUES ($1, $2, decode($3, 'hex'), now())
             ON CONFLICT (record_id) DO NOTHING RETURNING seq
-            """, [id, client.node, Self.hex(signature.values)])
-        if own == nil, let seq = inserted.rows.first?.first ?? nil {
+            """, [id, client.node, Self.hex(signature.values)]).rows.first?.first ?? nil {
             try db.execute("INSERT INTO ingestd_dedupe_bands (key, seq) SELECT DISTINCT k, $2::bigint FROM unnest($1::bigint[]) k",
                            [array, seq])
         }
@@ -128,13 +124,10 @@ public final class SharedDedupeIndex: Sendable {
     /// Adds signatures in bulk, unjudged (a benchmark's index of a million documents, or an
     /// import): one statement per call, the signatures and their band keys as arrays.
     public func preload(_ entries: [(id: String, signature: MinHashSignature)]) throws {
-        func quoted(_ items: [String]) -> String { "{" + items.map { "\"\($0)\"" }.joined(separator: ",") + "}" }
+        func quoted(_ items: [String]) -> String { Self.arrayLiteral(items.map { "\"\($0)\"" }) }
         let ids = quoted(entries.map(\.id))
         let signatures = quoted(entries.map { Self.hex($0.signature.values) })
-        let keys = quoted(entries.map { e in
-            "{" + (0..<NearDuplicateIndex.bands).map { String(Int64(bitPattern: NearDuplicateIndex.key(e.signature, band: $0))) }
-                .joined(separator: ",") + "}"
-        })
+        let keys = quoted(entries.map { Self.arrayLiteral(Self.bandKeys($0.signature).map(String.init)) })
         try client.run { db in
             try db.execute("""
                 WITH s AS (
@@ -197,18 +190,18 @@ public final class SharedDedupeIndex: Sendable {
         }
     }
 
+    /// A signature's values as hex, each little-endian, as the local log stores them.
     public static func hex(_ values: [UInt16]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(values.count * 4)
-        for v in values {
-            for byte in [UInt8(truncatingIfNeeded: v), UInt8(truncatingIfNeeded: v >> 8)] {
-                out.append(digits[Int(byte >> 4)])
-                out.append(digits[Int(byte & 15)])
-            }
-        }
-        return String(decoding: out, as: UTF8.self)
+        SHA256Digest.hex(values.flatMap { [UInt8(truncatingIfNeeded: $0), UInt8(truncatingIfNeeded: $0 >> 8)] })
     }
+
+    /// The signature's 16 band keys as `ingestd_dedupe_bands.key` holds them (the local index's keys).
+    public static func bandKeys(_ signature: MinHashSignature) -> [Int64] {
+        (0..<NearDuplicateIndex.bands).map { Int64(bitPattern: NearDuplicateIndex.key(signature, band: $0)) }
+    }
+
+    /// A PostgreSQL array literal (`{a,b}`) of items already in its syntax.
+    static func arrayLiteral(_ items: [String]) -> String { "{" + items.joined(separator: ",") + "}" }
 
     /// The values of a signature as PostgreSQL prints a bytea (`\x` and hex), little-endian.
     static func values(hex: String) -> [UInt16]? {
