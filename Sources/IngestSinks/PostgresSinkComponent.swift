@@ -26,6 +26,7 @@ public enum PostgresSinkComponent {
         }
         var writes: [WrittenPath] { [] }
         var summary: String { "postgres(\(cluster.node))" }
-        var startupMetadata: Logger.Metadata { ["records": "postgres", "node": .string(cluster.node)] }
+        /// Not `records`: that field names a records file, which `tail --records` and `search` read.
+        var startupMetadata: Logger.Metadata { ["records_table": "ingestd_records", "node": .string(cluster.node)] }
     }
 }

@@ -52,6 +52,7 @@ final class ClusterConfigTests: PostgresTestCase {
         let config = try load("cluster:\n  postgres: \"dbname=x\"\n  node: n1\n" + stages + "sink:\n  type: postgres\n")
         XCTAssertEqual(config.sink.name, "postgres")
         XCTAssertEqual(config.sink.builder.summary, "postgres(n1)")
+        XCTAssertNil(config.sink.builder.startupMetadata["records"], "no records file for tail --records to follow")
     }
 
     func testASinkListWritesEveryRecordToEachAndIsListedOnce() throws {

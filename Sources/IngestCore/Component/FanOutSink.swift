@@ -91,8 +91,8 @@ public struct FanOutSinkBuilder: SinkBuilder {
 
     public var writes: [WrittenPath] { parts.flatMap(\.builder.writes) }
     public var summary: String { parts.map(\.builder.summary).joined(separator: " + ") }
-    /// The sinks' start-up fields, the first sink's where two name the same field (so `records`
-    /// is the JSON Lines file when one is listed first, for `tail --records` and `search`).
+    /// The sinks' start-up fields, the first sink's where two name the same field (`records`, the
+    /// JSON Lines file that `tail --records` and `search` read, is the first listed).
     public var startupMetadata: Logger.Metadata {
         var meta: Logger.Metadata = ["sinks": .array(parts.map { .string($0.name) })]
         for part in parts { meta.merge(part.builder.startupMetadata) { first, _ in first } }
